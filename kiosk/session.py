@@ -1,0 +1,296 @@
+"""The guided session as a pure state machine: screens, deadlines and what a press means.
+
+Nothing here reads a clock, draws or touches a pin. Every input carries the monotonic time
+it happened at (``now``); the caller asks :meth:`Session.next_deadline` when something will
+change on its own and calls :meth:`Session.tick` then. Inputs return the :class:`Effect` s the
+shell must carry out (sound the buzzer, log), so the whole behaviour is testable with plain
+numbers.
+
+The flow::
+
+    IDLE --press--> SAFETY --press--> INTRO(point) --press--> HOLD(step) --time--> DONE(step)
+    DONE --press--> HOLD(other side) | INTRO(next point) | SUMMARY --press or time--> IDLE
+
+From SAFETY, INTRO and DONE, ``inactivity_seconds`` without a press leads to WARNING, which
+returns to IDLE after ``warning_seconds`` unless a press resumes the screen it interrupted.
+A long press anywhere in a session goes straight back to IDLE.
+
+A press acts when the button goes down (the hold's timer starts at that moment). Presses
+closer together than ``press_gap_seconds`` are contact bounce or a touch storm and are
+ignored; a press during a hold never ends it early.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field, replace
+
+
+class Phase(enum.Enum):
+    """Which screen the session is on."""
+
+    IDLE = "idle"
+    SAFETY = "safety"
+    INTRO = "intro"
+    HOLD = "hold"
+    DONE = "done"
+    SUMMARY = "summary"
+    WARNING = "warning"
+
+
+class Effect(enum.Enum):
+    """Something the shell must do or log after an input."""
+
+    SESSION_STARTED = "session started"
+    HOLD_STARTED = "hold started"
+    HOLD_ENDED = "hold ended"
+    WARNING_STARTED = "inactivity warning"
+    RESUMED = "resumed after warning"
+    SESSION_COMPLETED = "session completed"
+    SESSION_ABANDONED = "session abandoned"
+    SESSION_CANCELLED = "session cancelled by a long press"
+    BUTTON_STUCK = "button held down too long"
+
+
+#: A button held this long (seconds) is reported once as stuck or miswired.
+STUCK_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The session's timings, all in seconds."""
+
+    idle_cycle_seconds: float = 8.0
+    inactivity_seconds: float = 90.0
+    warning_seconds: float = 30.0
+    summary_seconds: float = 45.0
+    long_press_seconds: float = 2.5
+    press_gap_seconds: float = 0.3
+
+
+@dataclass(frozen=True)
+class Step:
+    """One timed hold: a point, on one side (or on the only side), for ``hold_seconds``."""
+
+    point: int
+    hold_seconds: float
+    side: int = 0
+    sides: int = 1
+
+
+def plan_steps(holds: list[tuple[float, int]]) -> tuple[Step, ...]:
+    """Turn ``(hold_seconds, sides)`` per point into the ordered list of holds."""
+    return tuple(
+        Step(point=index, hold_seconds=hold, side=side, sides=sides)
+        for index, (hold, sides) in enumerate(holds)
+        for side in range(sides)
+    )
+
+
+@dataclass(frozen=True)
+class View:
+    """What the screen shows now; the renderer draws from this alone (plus the content).
+
+    ``point`` is the point on screen (the cycling one in IDLE). ``step`` indexes
+    :attr:`Session.steps` in INTRO, HOLD and DONE. ``started``/``ends`` bound the hold, the
+    warning countdown or the summary. ``resume`` is the screen a WARNING interrupted.
+    """
+
+    phase: Phase
+    point: int = 0
+    step: int | None = None
+    started: float | None = None
+    ends: float | None = None
+    resume: View | None = field(default=None, compare=True)
+
+    def seconds_left(self, now: float) -> int:
+        """Whole seconds left until ``ends``, rounded up (0 when there is no deadline)."""
+        if self.ends is None:
+            return 0
+        return max(0, math.ceil(self.ends - now - 1e-9))
+
+
+class Session:
+    """The kiosk's state machine. See the module docstring for the flow.
+
+    :param steps: the holds in order (from :func:`plan_steps`); at least one.
+    :param points: how many points the idle screen cycles through.
+    :param timing: the timeouts.
+    :param now: the monotonic time the session starts at (idle).
+    """
+
+    def __init__(self, steps: tuple[Step, ...], points: int, timing: Timing, now: float) -> None:
+        if not steps or points < 1:
+            raise ValueError("a session needs at least one point and one hold")
+        self.steps = steps
+        self.points = points
+        self.timing = timing
+        self._view = View(Phase.IDLE, point=0, started=now)
+        self._idle_next = now + timing.idle_cycle_seconds
+        self._last_activity = now
+        self._last_press: float | None = None
+        self._down_at: float | None = None
+        self._long_done = False
+        self._stuck_reported = False
+
+    @property
+    def view(self) -> View:
+        return self._view
+
+    @property
+    def phase(self) -> Phase:
+        return self._view.phase
+
+    @property
+    def button_down(self) -> bool:
+        return self._down_at is not None
+
+    # -- inputs -------------------------------------------------------------------------
+
+    def press(self, now: float) -> list[Effect]:
+        """The button went down at ``now``."""
+        effects = self.tick(now)
+        if self._down_at is not None:
+            return effects  # a second "down" without a release: a duplicate edge
+        self._down_at = now
+        self._long_done = False
+        self._stuck_reported = False
+        if self._last_press is not None and now - self._last_press < self.timing.press_gap_seconds:
+            return effects  # bounce or a storm of taps
+        self._last_press = now
+        return effects + self._act(now)
+
+    def release(self, now: float) -> list[Effect]:
+        """The button came up at ``now``."""
+        effects = self.tick(now)
+        self._down_at = None
+        return effects
+
+    def tick(self, now: float) -> list[Effect]:
+        """Carry out every deadline due at or before ``now`` (in order, however late)."""
+        effects: list[Effect] = []
+        for _ in range(1000):  # bounded: each pass moves a deadline forward
+            due = self._due(now)
+            if due is None:
+                return effects
+            effects += self._fire(due, now)
+        raise RuntimeError("session deadlines did not settle")  # pragma: no cover
+
+    def next_deadline(self) -> float | None:
+        """The monotonic time at which the session changes by itself, or None."""
+        deadlines = [d for d in (self._phase_deadline(), self._button_deadline()) if d is not None]
+        return min(deadlines, default=None)
+
+    # -- what a press does ------------------------------------------------------------
+
+    def _act(self, now: float) -> list[Effect]:
+        view = self._view
+        phase = view.phase
+        if phase is Phase.HOLD:
+            return []  # a hold always runs its full time
+        self._last_activity = now
+        if phase is Phase.WARNING:
+            assert view.resume is not None
+            self._view = view.resume
+            return [Effect.RESUMED]
+        if phase is Phase.IDLE:
+            self._view = View(Phase.SAFETY, point=0)
+            return [Effect.SESSION_STARTED]
+        if phase is Phase.SAFETY:
+            self._view = View(Phase.INTRO, point=self.steps[0].point, step=0)
+            return []
+        if phase is Phase.INTRO:
+            return self._start_hold(view.step or 0, now)
+        if phase is Phase.DONE:
+            return self._after_done(view.step or 0, now)
+        return self._to_idle(now, Effect.SESSION_COMPLETED)  # SUMMARY
+
+    def _start_hold(self, index: int, now: float) -> list[Effect]:
+        step = self.steps[index]
+        self._view = View(
+            Phase.HOLD, point=step.point, step=index, started=now, ends=now + step.hold_seconds
+        )
+        return [Effect.HOLD_STARTED]
+
+    def _after_done(self, index: int, now: float) -> list[Effect]:
+        following = index + 1
+        if following >= len(self.steps):
+            self._view = View(
+                Phase.SUMMARY,
+                point=self.steps[index].point,
+                started=now,
+                ends=now + self.timing.summary_seconds,
+            )
+            return []
+        if self.steps[following].point == self.steps[index].point:
+            return self._start_hold(following, now)
+        self._view = View(Phase.INTRO, point=self.steps[following].point, step=following)
+        return []
+
+    def _to_idle(self, now: float, why: Effect) -> list[Effect]:
+        self._view = View(Phase.IDLE, point=0, started=now)
+        self._idle_next = now + self.timing.idle_cycle_seconds
+        self._last_activity = now
+        return [why]
+
+    # -- what time does -----------------------------------------------------------------
+
+    def _phase_deadline(self) -> float | None:
+        view, timing = self._view, self.timing
+        if view.phase is Phase.IDLE:
+            return self._idle_next if self.points > 1 else None
+        if view.phase in (Phase.HOLD, Phase.WARNING, Phase.SUMMARY):
+            return view.ends
+        return self._last_activity + timing.inactivity_seconds
+
+    def _button_deadline(self) -> float | None:
+        if self._down_at is None:
+            return None
+        if not self._long_done:
+            return self._down_at + self.timing.long_press_seconds
+        if not self._stuck_reported:
+            return self._down_at + STUCK_SECONDS
+        return None
+
+    def _due(self, now: float) -> float | None:
+        deadline = self.next_deadline()
+        return deadline if deadline is not None and deadline <= now else None
+
+    def _fire(self, at: float, now: float) -> list[Effect]:
+        """Handle the deadline at ``at`` (button deadlines first when they coincide)."""
+        if self._button_deadline() == at:
+            return self._button_timeout(at)
+        view = self._view
+        if view.phase is Phase.IDLE:
+            cycle = self.timing.idle_cycle_seconds
+            missed = int((now - at) // cycle)  # catch up after a long sleep in one step
+            at += missed * cycle
+            self._view = replace(view, point=(view.point + 1 + missed) % self.points, started=at)
+            self._idle_next = at + cycle
+            return []
+        if view.phase is Phase.HOLD:
+            self._view = replace(view, phase=Phase.DONE, started=at, ends=None)
+            self._last_activity = at
+            return [Effect.HOLD_ENDED]
+        if view.phase is Phase.WARNING:
+            return self._to_idle(at, Effect.SESSION_ABANDONED)
+        if view.phase is Phase.SUMMARY:
+            return self._to_idle(at, Effect.SESSION_COMPLETED)
+        self._view = View(
+            Phase.WARNING,
+            point=view.point,
+            started=at,
+            ends=at + self.timing.warning_seconds,
+            resume=view,
+        )
+        return [Effect.WARNING_STARTED]
+
+    def _button_timeout(self, at: float) -> list[Effect]:
+        if not self._long_done:
+            self._long_done = True
+            if self._view.phase is not Phase.IDLE:
+                return self._to_idle(at, Effect.SESSION_CANCELLED)
+            return []
+        self._stuck_reported = True
+        return [Effect.BUTTON_STUCK]

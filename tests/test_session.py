@@ -1,0 +1,199 @@
+"""The pure session core, driven with plain numbers for time."""
+
+import pytest
+
+from kiosk.session import STUCK_SECONDS, Effect, Phase, Session, Timing, plan_steps
+
+TIMING = Timing(
+    idle_cycle_seconds=5,
+    inactivity_seconds=60,
+    warning_seconds=20,
+    summary_seconds=30,
+    long_press_seconds=2.5,
+    press_gap_seconds=0.3,
+)
+# Point 0 both sides (10 s), point 1 one side (20 s).
+STEPS = plan_steps([(10.0, 2), (20.0, 1)])
+
+
+def make(now: float = 0.0) -> Session:
+    return Session(STEPS, points=2, timing=TIMING, now=now)
+
+
+def click(session: Session, at: float) -> list[Effect]:
+    effects = session.press(at)
+    return effects + session.release(at + 0.1)
+
+
+def test_plan_steps_expands_sides() -> None:
+    assert [(s.point, s.side, s.sides) for s in STEPS] == [(0, 0, 2), (0, 1, 2), (1, 0, 1)]
+
+
+def test_idle_cycles_points() -> None:
+    s = make()
+    assert s.next_deadline() == 5
+    s.tick(5)
+    assert s.view.point == 1
+    s.tick(10)
+    assert s.view.point == 0
+    # a late tick (time jump) catches up without firing twice per deadline
+    s.tick(27)
+    assert s.view.point == 1 and s.next_deadline() == 30
+
+
+def test_whole_session_both_sides() -> None:
+    s = make()
+    assert click(s, 1) == [Effect.SESSION_STARTED]
+    assert s.phase is Phase.SAFETY
+    click(s, 2)
+    assert (s.phase, s.view.step) == (Phase.INTRO, 0)
+    assert click(s, 3) == [Effect.HOLD_STARTED]
+    assert s.view.ends == 13
+    assert s.next_deadline() == 13
+    assert s.tick(12.999) == []
+    assert s.tick(13) == [Effect.HOLD_ENDED]
+    assert (s.phase, s.view.step) == (Phase.DONE, 0)
+    # the other side starts straight from the "now the other side" screen
+    assert click(s, 14) == [Effect.HOLD_STARTED]
+    assert (s.phase, s.view.step) == (Phase.HOLD, 1)
+    assert s.tick(24) == [Effect.HOLD_ENDED]
+    click(s, 25)
+    assert (s.phase, s.view.point, s.view.step) == (Phase.INTRO, 1, 2)
+    click(s, 26)
+    s.tick(46)
+    assert s.phase is Phase.DONE
+    click(s, 47)
+    assert s.phase is Phase.SUMMARY and s.view.ends == 77
+    assert click(s, 48) == [Effect.SESSION_COMPLETED]
+    assert s.phase is Phase.IDLE
+
+
+def test_summary_times_out_to_idle() -> None:
+    s = make()
+    for t in (1, 2, 3):
+        click(s, t)
+    s.tick(13)
+    click(s, 14)
+    s.tick(24)
+    click(s, 25)
+    click(s, 26)
+    s.tick(46)
+    click(s, 47)
+    assert s.tick(77) == [Effect.SESSION_COMPLETED]
+    assert s.phase is Phase.IDLE
+
+
+def test_press_during_hold_never_ends_it() -> None:
+    s = make()
+    click(s, 1)
+    click(s, 2)
+    click(s, 3)
+    for t in (3.2, 3.5, 4.0, 8.0, 12.8):
+        assert click(s, t) == []
+        assert s.phase is Phase.HOLD
+    assert s.tick(13) == [Effect.HOLD_ENDED]
+
+
+def test_bounce_is_ignored() -> None:
+    s = make()
+    s.press(1.0)
+    s.release(1.002)
+    s.press(1.004)  # contact bounce
+    s.release(1.006)
+    s.press(1.008)
+    s.release(1.1)
+    assert s.phase is Phase.SAFETY
+
+
+def test_duplicate_down_edge_is_ignored() -> None:
+    s = make()
+    s.press(1.0)
+    s.press(1.5)
+    assert s.phase is Phase.SAFETY
+
+
+def test_long_press_cancels_session() -> None:
+    s = make()
+    click(s, 1)
+    click(s, 2)
+    s.press(3)  # starts the hold
+    assert s.next_deadline() == 5.5
+    assert s.tick(5.5) == [Effect.SESSION_CANCELLED]
+    assert s.phase is Phase.IDLE
+    s.release(6)
+    assert s.phase is Phase.IDLE
+
+
+def test_stuck_button_reported_once_and_starts_nothing() -> None:
+    s = make()
+    s.press(1)  # starts a session
+    s.tick(3.5)
+    assert s.phase is Phase.IDLE
+    assert s.tick(1 + STUCK_SECONDS) == [Effect.BUTTON_STUCK]
+    assert s.tick(1000) == [] or s.phase is Phase.IDLE
+    assert s.phase is Phase.IDLE
+    assert s.button_down
+
+
+def test_inactivity_warning_then_idle() -> None:
+    s = make()
+    click(s, 1)
+    assert s.next_deadline() == 61
+    assert s.tick(61) == [Effect.WARNING_STARTED]
+    assert s.phase is Phase.WARNING
+    assert s.view.seconds_left(61) == 20
+    assert s.view.seconds_left(61.5) == 20
+    assert s.view.seconds_left(62) == 19
+    assert s.tick(81) == [Effect.SESSION_ABANDONED]
+    assert s.phase is Phase.IDLE
+
+
+def test_press_in_warning_resumes_the_same_screen() -> None:
+    s = make()
+    click(s, 1)
+    click(s, 2)
+    before = s.view
+    s.tick(62)
+    assert s.phase is Phase.WARNING
+    assert click(s, 70) == [Effect.RESUMED]
+    assert s.view == before
+    assert s.next_deadline() == 130
+
+
+def test_warning_never_during_a_hold() -> None:
+    long_steps = plan_steps([(200.0, 1)])
+    s = Session(long_steps, points=1, timing=TIMING, now=0)
+    click(s, 1)
+    click(s, 2)
+    click(s, 3)
+    assert s.tick(150) == []
+    assert s.tick(203) == [Effect.HOLD_ENDED]
+    assert s.next_deadline() == 263
+
+
+def test_time_jump_runs_every_deadline_in_order() -> None:
+    s = make()
+    click(s, 1)
+    click(s, 2)
+    click(s, 3)
+    effects = s.tick(10_000)
+    assert effects == [Effect.HOLD_ENDED, Effect.WARNING_STARTED, Effect.SESSION_ABANDONED]
+    assert s.phase is Phase.IDLE
+
+
+@pytest.mark.parametrize("hold", [0.25, 1.0, 7.5, 180.0])
+def test_hold_ends_exactly_on_time(hold: float) -> None:
+    s = Session(plan_steps([(hold, 1)]), points=1, timing=TIMING, now=0)
+    click(s, 1)
+    click(s, 2)
+    s.press(3.0)
+    assert s.next_deadline() == pytest.approx(3.0 + min(hold, TIMING.long_press_seconds))
+    s.release(3.05)
+    assert s.next_deadline() == 3.0 + hold
+    assert s.tick(3.0 + hold - 1e-6) == []
+    assert s.tick(3.0 + hold) == [Effect.HOLD_ENDED]
+
+
+def test_rejects_empty_routine() -> None:
+    with pytest.raises(ValueError):
+        Session((), points=0, timing=TIMING, now=0)
