@@ -1,0 +1,166 @@
+"""Reading a staff YAML file into plain data, keeping where every value came from.
+
+PyYAML's ``safe_load`` forgets line numbers and silently keeps the last of two duplicate keys.
+Staff need "config.yaml:12:5: points[1].hold_seconds: ..." so this module composes the node
+tree itself and records a :class:`Mark` for every key path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+#: More values than this means aliases expanding without end ("billion laughs").
+MAX_VALUES = 20_000
+
+#: Staff files are a few kilobytes; anything much bigger is a mistake (or a log pasted in).
+MAX_BYTES = 256 * 1024
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or suspicious) in a staff file, with where it is."""
+
+    file: str
+    message: str
+    path: KeyPath = ()
+    line: int | None = None
+    column: int | None = None
+    severity: str = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        key = f" {format_path(self.path)}:" if self.path else ""
+        label = "" if self.is_error else " warning:"
+        return f"{where}:{label}{key} {self.message}"
+
+
+def format_path(path: KeyPath) -> str:
+    """``("points", 1, "hold_seconds")`` -> ``points[1].hold_seconds``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+@dataclass
+class Document:
+    """Plain data from a YAML file plus the (1-based) line and column of every key path."""
+
+    file: str
+    data: object
+    marks: dict[KeyPath, tuple[int, int]]
+    values: int = 0
+
+    def problem(self, path: KeyPath, message: str, severity: str = "error") -> Problem:
+        """A problem at ``path``, placed at the nearest line we know of."""
+        for end in range(len(path), -1, -1):
+            mark = self.marks.get(path[:end])
+            if mark is not None:
+                return Problem(self.file, message, path, mark[0], mark[1], severity)
+        return Problem(self.file, message, path, severity=severity)
+
+
+def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
+    """Parse ``raw`` bytes of ``file``. Returns the document, or None and the reasons why not."""
+    if len(raw) > MAX_BYTES:
+        return None, [
+            Problem(
+                file,
+                f"the file is {len(raw)} bytes; a config is at most "
+                f"{MAX_BYTES} bytes. Is this the right file?",
+            )
+        ]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        return None, [
+            Problem(
+                file,
+                f"byte 0x{raw[err.start]:02x} is not UTF-8 text; save the file as UTF-8",
+                line=line,
+            )
+        ]
+    text = text.removeprefix("\ufeff")
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            problems: list[Problem] = []
+            doc = Document(file, None, {})
+            if node is not None:
+                doc.data = _build(node, (), loader, doc, problems)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as err:
+        return None, [_syntax_problem(err, text, file)]
+    except yaml.YAMLError as err:
+        return None, [Problem(file, f"not valid YAML: {err}")]
+    except RecursionError:
+        return None, [Problem(file, "the YAML is nested too deeply to be a kiosk config")]
+    if doc.data is None:
+        return None, [
+            Problem(
+                file,
+                "the file is empty. Put the settings you change in it, or "
+                "copy the output of `python -m kiosk defaults`.",
+            )
+        ]
+    return doc, problems
+
+
+def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
+    mark = err.problem_mark or err.context_mark
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    reason = (err.problem or err.context or "not valid YAML").strip()
+    if mark is not None:
+        lines = text.splitlines()
+        bad_line = lines[mark.line] if mark.line < len(lines) else ""
+        if "\t" in bad_line[: mark.column + 1] or "'\\t'" in reason:
+            reason = "a tab is used for indenting; YAML needs spaces. Replace the tab with spaces"
+        else:
+            reason = f"not valid YAML: {reason}. Check the indenting and the quotes on this line"
+    return Problem(file, reason, line=line, column=column)
+
+
+def _build(
+    node: yaml.Node, path: KeyPath, loader: yaml.SafeLoader, doc: Document, problems: list[Problem]
+) -> object:
+    doc.values += 1
+    if doc.values > MAX_VALUES:
+        raise yaml.YAMLError(f"more than {MAX_VALUES} values (aliases expanding?)")
+    doc.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node)
+            key_path = (*path, str(key))
+            mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in result:
+                problems.append(
+                    Problem(doc.file, f"`{key}` appears twice here; keep one", key_path, *mark)
+                )
+                continue
+            doc.marks[key_path] = mark
+            result[key] = _build(value_node, key_path, loader, doc, problems)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(item, (*path, i), loader, doc, problems) for i, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node)
