@@ -48,3 +48,13 @@ bench: deps
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
+
+# Staff install on the Pi (scripts/install.sh, docs/staff-guide.md):
+#   sudo make install [BOOT_SETTINGS=1]    install or upgrade; BOOT_SETTINGS=1 also edits cmdline.txt
+#   sudo make uninstall [PURGE=1]          remove it; PURGE=1 removes the staff config too
+#   make install DESTDIR=dir               write the files under dir only (tests, image builders)
+install:
+	sh scripts/install.sh $(if $(DESTDIR),--destdir "$(DESTDIR)") $(if $(filter 1 yes,$(BOOT_SETTINGS)),--boot-settings)
+
+uninstall:
+	sh scripts/uninstall.sh $(if $(DESTDIR),--destdir "$(DESTDIR)") $(if $(filter 1 yes,$(PURGE)),--purge)

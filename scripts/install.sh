@@ -1,0 +1,274 @@
+#!/bin/sh
+# Install (or upgrade in place) the acupressure kiosk as a systemd service.
+#
+#   sudo make install                  (= sudo sh scripts/install.sh)
+#   sudo make install BOOT_SETTINGS=1  (also: no screen blanking, quiet boot, no cursor)
+#   make install DESTDIR=/some/dir     (only write the files under /some/dir; see below)
+#
+# On the Pi it installs the Debian packages, creates the `kiosk` user, builds the virtual
+# environment /opt/acupressure-kiosk/venv (with --system-site-packages, so the apt lgpio is
+# used), installs the project into it, writes /etc/acupressure-kiosk/config.yaml if there is
+# none (never overwriting the staff's file), installs, enables and starts the unit.
+# Running it again upgrades in place. When systemd is not running (a chroot or an image
+# build) the unit is enabled and starts at the next boot.
+#
+# --destdir DIR writes the unit, the config, the enable link, /opt/acupressure-kiosk/share and
+# the command link /usr/local/bin/acupressure-kiosk under DIR and touches nothing else: no
+# packages, no user, no systemctl. It does not build the virtual environment (a venv is not
+# relocatable: its scripts name their own path). To build a complete image, run this script
+# inside the image with chroot instead. The config is produced
+# by `PYTHON -m kiosk defaults` from this source tree (--python, default python3).
+#
+# Options: --destdir DIR, --boot-settings, --python PATH, --help.
+
+set -eu
+
+NAME=acupressure-kiosk
+UNIT=$NAME.service
+KIOSK_USER=kiosk
+KIOSK_GROUPS="video render input gpio"
+OPT=/opt/$NAME
+VENV=$OPT/venv
+ETC=/etc/$NAME
+CONFIG=$ETC/config.yaml
+STATE=/var/lib/$NAME
+UNIT_DIR=/etc/systemd/system
+BOOT_WORDS="consoleblank=0 quiet logo.nologo vt.global_cursor_default=0"
+DEBS="python3 python3-venv python3-pip libdrm2 libgbm1 libegl1 libgles2 fonts-dejavu-core"
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+DESTDIR=""
+BOOT_SETTINGS=no
+PYTHON=python3
+
+say() { printf 'install: %s\n' "$*"; }
+die() { printf 'install: ERROR: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+    sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
+}
+
+parse_args() {
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --destdir) [ $# -ge 2 ] || die "--destdir needs a directory"; DESTDIR=$2; shift ;;
+            --destdir=*) DESTDIR=${1#*=} ;;
+            --boot-settings) BOOT_SETTINGS=yes ;;
+            --python) [ $# -ge 2 ] || die "--python needs a program"; PYTHON=$2; shift ;;
+            --python=*) PYTHON=${1#*=} ;;
+            -h|--help) usage; exit 0 ;;
+            *) die "unknown option: $1 (see --help)" ;;
+        esac
+        shift
+    done
+    if [ -n "$DESTDIR" ]; then
+        mkdir -p "$DESTDIR"
+        DESTDIR=$(cd "$DESTDIR" && pwd)
+        [ "$DESTDIR" != / ] || die "--destdir / is the real system: run without --destdir"
+    fi
+}
+
+# True when systemd is PID 1 here (not a chroot, not a container build).
+systemd_running() {
+    [ -d /run/systemd/system ] || return 1
+    if command -v systemd-detect-virt >/dev/null 2>&1 && systemd-detect-virt --quiet --chroot; then
+        return 1
+    fi
+    return 0
+}
+
+install_debs() {
+    export DEBIAN_FRONTEND=noninteractive
+    say "updating the package lists (apt-get update)"
+    apt-get update -q
+    debs=$DEBS
+    if apt-cache policy python3-lgpio 2>/dev/null | grep -q 'Candidate: [^(]'; then
+        debs="$debs python3-lgpio"
+    else
+        say "NOTE: python3-lgpio is not in this system's package archive (it is in Raspberry Pi OS's,"
+        say "      not Debian's). The kiosk is installed without it: on this machine GPIO will not work"
+        say "      and the kiosk logs \"No GPIO available (...)\". On Raspberry Pi OS it is installed."
+    fi
+    say "installing Debian packages: $debs"
+    apt-get install -y -q --no-install-recommends $debs
+}
+
+ensure_user() {
+    for group in $KIOSK_GROUPS; do
+        if ! getent group "$group" >/dev/null; then
+            say "creating the missing system group '$group'"
+            groupadd --system "$group"
+            echo "$group" >>"$OPT/share/created-groups"
+        fi
+    done
+    if getent passwd "$KIOSK_USER" >/dev/null; then
+        say "user '$KIOSK_USER' exists"
+    else
+        say "creating the system user '$KIOSK_USER'"
+        useradd --system --user-group --home-dir "$STATE" --no-create-home \
+            --shell /usr/sbin/nologin --comment "Acupressure kiosk" "$KIOSK_USER"
+    fi
+    usermod --append --groups "$(echo "$KIOSK_GROUPS" | tr ' ' ,)" "$KIOSK_USER"
+}
+
+# Install the project from a clean copy of the source, so the staff's folder gets no
+# root-owned build files, and without the developer's .venv or .git.
+install_venv() {
+    if [ -x "$VENV/bin/python" ]; then
+        say "upgrading the virtual environment $VENV"
+    else
+        say "creating the virtual environment $VENV (with the system's site packages)"
+    fi
+    python3 -m venv --system-site-packages "$VENV"
+    build=$(mktemp -d)
+    trap 'rm -rf "$build"' EXIT
+    (cd "$SRC" && tar -cf - --exclude=./.venv --exclude=./.git --exclude=./build \
+        --exclude='*.egg-info' --exclude=__pycache__ --exclude=./out .) | tar -xf - -C "$build"
+    say "installing the kiosk into $VENV (pip, needs the network)"
+    "$VENV/bin/python" -m pip install --quiet --no-cache-dir --disable-pip-version-check \
+        --upgrade --force-reinstall --no-deps "$build"
+    "$VENV/bin/python" -m pip install --quiet --no-cache-dir --disable-pip-version-check \
+        --upgrade-strategy only-if-needed "$build"
+    rm -rf "$build"
+    trap - EXIT
+}
+
+install_share() {
+    install -d -m 0755 "$DESTDIR$OPT/share"
+    install -m 0644 "$SRC/docs/staff-guide.md" "$SRC/docs/wiring.svg" "$DESTDIR$OPT/share/"
+    install -m 0755 "$SRC/scripts/uninstall.sh" "$DESTDIR$OPT/share/uninstall.sh"
+}
+
+# The staff's config: a commented copy of the defaults, written only when there is none.
+install_config() {
+    install -d -m 0755 "$DESTDIR$ETC"
+    if [ -e "$DESTDIR$CONFIG" ]; then
+        say "keeping the existing $CONFIG (never overwritten)"
+        return
+    fi
+    tmp=$DESTDIR$CONFIG.new
+    if [ -n "$DESTDIR" ]; then
+        (cd "$SRC" && PYTHONPATH="$SRC${PYTHONPATH:+:$PYTHONPATH}" SDL_VIDEODRIVER=dummy \
+            "$PYTHON" -m kiosk defaults) >"$tmp" || { rm -f "$tmp"; die "'$PYTHON -m kiosk defaults' failed"; }
+    else
+        SDL_VIDEODRIVER=dummy "$VENV/bin/$NAME" defaults >"$tmp" \
+            || { rm -f "$tmp"; die "'$VENV/bin/$NAME defaults' failed"; }
+    fi
+    [ -s "$tmp" ] || { rm -f "$tmp"; die "the built-in defaults came out empty"; }
+    chmod 0644 "$tmp"
+    mv "$tmp" "$DESTDIR$CONFIG"
+    say "wrote $CONFIG (the built-in defaults, commented: edit it to change texts, holds, pins)"
+}
+
+check_config() {
+    if SDL_VIDEODRIVER=dummy "$VENV/bin/$NAME" check --config "$CONFIG"; then
+        say "$CONFIG is valid"
+    else
+        say "WARNING: $CONFIG has errors (above). The kiosk shows its built-in content until"
+        say "         they are fixed; then run: sudo systemctl restart $NAME"
+    fi
+}
+
+# A short name for the staff's commands (check, screenshots, defaults).
+install_command_link() {
+    install -d -m 0755 "$DESTDIR/usr/local/bin"
+    ln -sfn "$VENV/bin/$NAME" "$DESTDIR/usr/local/bin/$NAME"
+}
+
+install_unit() {
+    install -d -m 0755 "$DESTDIR$UNIT_DIR"
+    install -m 0644 "$SRC/systemd/$UNIT" "$DESTDIR$UNIT_DIR/$UNIT"
+    say "installed $UNIT_DIR/$UNIT"
+}
+
+# Enable like `systemctl enable` does offline: the WantedBy= link.
+enable_in_destdir() {
+    install -d -m 0755 "$DESTDIR$UNIT_DIR/multi-user.target.wants"
+    ln -sfn "$UNIT_DIR/$UNIT" "$DESTDIR$UNIT_DIR/multi-user.target.wants/$UNIT"
+    say "enabled $UNIT (link in $UNIT_DIR/multi-user.target.wants)"
+}
+
+enable_and_start() {
+    if systemd_running; then
+        systemctl daemon-reload
+        systemctl enable --quiet "$UNIT"
+        say "enabled $UNIT; (re)starting it now"
+        systemctl restart "$UNIT"
+        sleep 3
+        if systemctl is-active --quiet "$UNIT"; then
+            say "the kiosk is running. Logs: journalctl -u $NAME"
+        else
+            say "WARNING: the kiosk is not running yet; see: journalctl -u $NAME -b"
+        fi
+    else
+        systemctl enable --quiet "$UNIT"
+        say "systemd is not running here (chroot or container build): $UNIT is enabled"
+        say "but NOT started; it starts at the next boot."
+    fi
+}
+
+# Add the kiosk's kernel command-line words, once each (consoleblank=N is replaced).
+boot_settings() {
+    cmdline=""
+    for candidate in /boot/firmware/cmdline.txt /boot/cmdline.txt; do
+        if [ -f "$DESTDIR$candidate" ]; then cmdline=$DESTDIR$candidate; break; fi
+    done
+    if [ -z "$cmdline" ]; then
+        say "WARNING: no /boot/firmware/cmdline.txt or /boot/cmdline.txt: boot settings not changed"
+        return
+    fi
+    [ -e "$cmdline.before-$NAME" ] || cp -p "$cmdline" "$cmdline.before-$NAME"
+    line=$(head -n 1 "$cmdline")
+    new=""
+    for word in $line; do
+        case $word in consoleblank=0) new="$new $word" ;; consoleblank=*) ;; *) new="$new $word" ;; esac
+    done
+    for word in $BOOT_WORDS; do
+        case " $new " in *" $word "*) ;; *) new="$new $word" ;; esac
+    done
+    new=${new# }
+    if [ "$new" = "$line" ]; then
+        say "boot settings already in ${cmdline#"$DESTDIR"}"
+    else
+        printf '%s\n' "$new" >"$cmdline.new"
+        mv "$cmdline.new" "$cmdline"
+        say "boot settings added to ${cmdline#"$DESTDIR"} ($BOOT_WORDS); they apply after a reboot"
+        say "(the original is kept as ${cmdline#"$DESTDIR"}.before-$NAME)"
+    fi
+}
+
+main() {
+    parse_args "$@"
+    [ -f "$SRC/systemd/$UNIT" ] || die "run this from the project folder ($SRC/systemd/$UNIT is missing)"
+    if [ -n "$DESTDIR" ]; then
+        say "writing the files under $DESTDIR only (no packages, user, venv or systemctl)"
+        install_share
+        install_config
+        install_command_link
+        install_unit
+        enable_in_destdir
+        [ "$BOOT_SETTINGS" = no ] || boot_settings
+        say "done: $DESTDIR"
+        return
+    fi
+    [ "$(id -u)" = 0 ] || die "run it as root: sudo make install"
+    install_debs
+    install -d -m 0755 "$OPT"
+    install_share
+    ensure_user
+    install_venv
+    install_config
+    check_config
+    install_command_link
+    install_unit
+    if [ "$BOOT_SETTINGS" = yes ]; then
+        boot_settings
+    else
+        say "boot settings (screen blanking, boot text, cursor) not changed: see docs/staff-guide.md,"
+        say "or run: sudo make install BOOT_SETTINGS=1"
+    fi
+    enable_and_start
+    say "done"
+}
+
+main "$@"

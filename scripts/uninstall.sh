@@ -1,0 +1,132 @@
+#!/bin/sh
+# Remove the acupressure kiosk service installed by scripts/install.sh.
+#
+#   sudo make uninstall            keeps the staff config /etc/acupressure-kiosk/config.yaml
+#   sudo make uninstall PURGE=1    removes that too
+#   make uninstall DESTDIR=DIR     removes the files install.sh --destdir wrote under DIR
+#
+# It stops and disables the unit, removes it (and any `systemctl edit` drop-in), the kiosk's
+# state in /var/lib/acupressure-kiosk, the `kiosk` user, /opt/acupressure-kiosk and the
+# command link /usr/local/bin/acupressure-kiosk, and gives
+# tty1 back to the login prompt. Debian packages stay (other programs may use them), and so do
+# the boot settings (the installer kept the original as cmdline.txt.before-acupressure-kiosk).
+# Also installed as /opt/acupressure-kiosk/share/uninstall.sh.
+#
+# Options: --destdir DIR, --purge, --help.
+
+set -eu
+
+NAME=acupressure-kiosk
+UNIT=$NAME.service
+KIOSK_USER=kiosk
+OPT=/opt/$NAME
+ETC=/etc/$NAME
+STATE=/var/lib/$NAME
+UNIT_DIR=/etc/systemd/system
+
+DESTDIR=""
+PURGE=no
+
+say() { printf 'uninstall: %s\n' "$*"; }
+die() { printf 'uninstall: ERROR: %s\n' "$*" >&2; exit 1; }
+
+parse_args() {
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --destdir) [ $# -ge 2 ] || die "--destdir needs a directory"; DESTDIR=$2; shift ;;
+            --destdir=*) DESTDIR=${1#*=} ;;
+            --purge) PURGE=yes ;;
+            -h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+            *) die "unknown option: $1 (see --help)" ;;
+        esac
+        shift
+    done
+    if [ -n "$DESTDIR" ]; then
+        [ -d "$DESTDIR" ] || die "no such directory: $DESTDIR"
+        DESTDIR=$(cd "$DESTDIR" && pwd)
+        [ "$DESTDIR" != / ] || die "--destdir / is the real system: run without --destdir"
+    fi
+}
+
+systemd_running() {
+    [ -d /run/systemd/system ] || return 1
+    if command -v systemd-detect-virt >/dev/null 2>&1 && systemd-detect-virt --quiet --chroot; then
+        return 1
+    fi
+    return 0
+}
+
+remove_unit() {
+    if [ -z "$DESTDIR" ] && command -v systemctl >/dev/null 2>&1; then
+        if systemd_running; then
+            systemctl disable --now --quiet "$UNIT" 2>/dev/null || true
+            say "stopped and disabled $UNIT"
+        else
+            systemctl disable --quiet "$UNIT" 2>/dev/null || true
+            say "disabled $UNIT (systemd is not running here)"
+        fi
+    fi
+    rm -f "$DESTDIR$UNIT_DIR/multi-user.target.wants/$UNIT"
+    rm -rf "$DESTDIR$UNIT_DIR/$UNIT" "$DESTDIR$UNIT_DIR/$UNIT.d"
+    say "removed $UNIT_DIR/$UNIT"
+    if [ -z "$DESTDIR" ] && systemd_running; then
+        systemctl daemon-reload
+        systemctl reset-failed "$UNIT" 2>/dev/null || true
+        if systemctl is-enabled --quiet getty@tty1.service 2>/dev/null; then
+            systemctl start getty@tty1.service || true
+            say "gave tty1 back to the login prompt"
+        fi
+    fi
+}
+
+remove_user() {
+    [ -z "$DESTDIR" ] || return 0
+    if getent passwd "$KIOSK_USER" >/dev/null; then
+        userdel "$KIOSK_USER"
+        say "removed the user '$KIOSK_USER'"
+    fi
+    if getent group "$KIOSK_USER" >/dev/null; then
+        groupdel "$KIOSK_USER"
+    fi
+    # Groups the installer had to create (not on Raspberry Pi OS, which has them all).
+    if [ -f "$OPT/share/created-groups" ]; then
+        while read -r group; do
+            members=$(getent group "$group" | cut -d: -f4)
+            if [ -n "$group" ] && [ -z "$members" ] && getent group "$group" >/dev/null; then
+                groupdel "$group" && say "removed the group '$group' the installer had created"
+            fi
+        done <"$OPT/share/created-groups"
+    fi
+}
+
+remove_files() {
+    if [ -L "$DESTDIR/usr/local/bin/$NAME" ]; then rm -f "$DESTDIR/usr/local/bin/$NAME"; fi
+    rm -rf "$DESTDIR$OPT" "$DESTDIR$STATE"
+    say "removed $OPT and $STATE"
+    if [ "$PURGE" = yes ]; then
+        rm -rf "$DESTDIR$ETC"
+        say "removed the staff config $ETC (PURGE)"
+    elif [ -e "$DESTDIR$ETC/config.yaml" ]; then
+        say "kept the staff config $ETC/config.yaml (remove it too with: sudo make uninstall PURGE=1)"
+    fi
+}
+
+note_boot_settings() {
+    for cmdline in /boot/firmware/cmdline.txt /boot/cmdline.txt; do
+        if [ -e "$DESTDIR$cmdline.before-$NAME" ]; then
+            say "the boot settings stay; to undo them: sudo cp $cmdline.before-$NAME $cmdline"
+        fi
+    done
+}
+
+main() {
+    parse_args "$@"
+    [ -n "$DESTDIR" ] || [ "$(id -u)" = 0 ] || die "run it as root: sudo make uninstall"
+    remove_unit
+    remove_user
+    remove_files
+    note_boot_settings
+    say "done"
+}
+
+main "$@"
