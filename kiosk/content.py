@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from kiosk.session import Step, plan_steps
 from kiosk.yamlsource import Document, KeyPath, Problem, parse
 
 PAGES = ("safety", "summary", "side_effects")
@@ -83,6 +84,10 @@ class Content:
         if secs:
             parts.append(f"{secs} {self.texts['unit_second' if secs == 1 else 'unit_seconds']}")
         return " ".join(parts)
+
+    def steps(self) -> tuple[Step, ...]:
+        """The routine's holds in order, for the session."""
+        return plan_steps([(p.hold_seconds, p.sides) for p in self.points])
 
     def minutes(self) -> int:
         """About how long the whole routine takes, in whole minutes (at least 1)."""

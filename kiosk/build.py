@@ -1,0 +1,48 @@
+"""Building the running kiosk from its parts: the one place objects are wired together."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from kiosk.app import App
+from kiosk.config import Config
+from kiosk.display import Display
+from kiosk.events import Inbox
+from kiosk.hardware import Parts
+from kiosk.notify import SystemdNotifier
+from kiosk.render import build_renderer
+from kiosk.tour import new_session
+
+
+def build_app(
+    config: Config,
+    size: tuple[int, int] | None = None,
+    fullscreen: bool = True,
+    clock: Callable[[], float] = time.monotonic,
+    inbox: Inbox | None = None,
+    notifier: SystemdNotifier | None = None,
+) -> App:
+    """The kiosk for ``config``: the display opened, the parts wired, ready to ``run()``.
+
+    Raises :class:`kiosk.display.DisplayError` when there is no screen.
+    """
+    inbox = inbox or Inbox()
+    display = Display(size, fullscreen)
+    parts = Parts(config.hardware, inbox, clock)
+    content = config.content
+    notices = []
+    if config.fallback:
+        notices.append(content.text("staff_default_content"))
+    if parts.notice:
+        notices.append(content.text("staff_no_button"))
+    renderer = build_renderer(config, display.size, tuple(notices))
+    return App(
+        lambda now: new_session(config, now),
+        renderer,
+        display,
+        parts,
+        inbox,
+        notifier or SystemdNotifier.from_env(),
+        clock,
+    )

@@ -1,0 +1,77 @@
+"""The ``check`` command: every problem of a staff file, in one report.
+
+Beyond what loading finds (syntax, keys, types, ranges, pins), this opens every image and lays
+out every screen at the common screen sizes, reporting texts that do not fit even at the
+smallest readable size.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.config import Config, load_config
+
+CHECK_SIZES = ((800, 480), (1280, 720), (1920, 1080), (1080, 1920))
+
+
+@dataclass
+class Report:
+    """Lines to print and how many of them are errors."""
+
+    lines: list[str]
+    errors: int
+    warnings: int
+
+    @property
+    def summary(self) -> str:
+        if not self.errors and not self.warnings:
+            return "OK: no problems found."
+        return f"{self.errors} error(s), {self.warnings} warning(s)."
+
+
+def check_config(path: Path | None) -> Report:
+    """Check the staff file at ``path`` (the built-in configuration for None)."""
+    config = load_config(path)
+    lines = [str(p) for p in config.problems]
+    errors = len(config.errors)
+    warnings = len(config.problems) - errors
+    if config.fallback:
+        return Report(lines, errors, warnings)
+    for message in image_problems(config) + fit_problems(config):
+        lines.append(f"{config.source}: {message}")
+        errors += 1
+    return Report(lines, errors, warnings)
+
+
+def image_problems(config: Config) -> list[str]:
+    from kiosk.images import check_image
+
+    problems = []
+    for index, point in enumerate(config.content.points):
+        if point.image is None:
+            continue
+        problem = check_image(point.image)
+        if problem:
+            problems.append(f"points[{index}].image ({point.id}): {problem}")
+    return problems
+
+
+def fit_problems(config: Config) -> list[str]:
+    """Screens whose text does not fit at the smallest readable size."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    from kiosk.render import build_renderer
+    from kiosk.tour import tour
+
+    problems = []
+    for size in CHECK_SIZES:
+        renderer = build_renderer(config, size)
+        for stop in tour(config):
+            layout = renderer.layout(stop.view)
+            if layout.overflow:
+                problems.append(
+                    f"screen {stop.name} at {size[0]}x{size[1]}: the text does not "
+                    "fit even at the smallest readable size; shorten it"
+                )
+    return problems

@@ -1,0 +1,133 @@
+"""The pygame display: opening the screen and turning SDL input into button events.
+
+Only the video and font modules are started (``pygame.init()`` would open audio too, which
+prints ALSA errors on a Pi without sound and is never used here). SDL input is pumped by the
+main loop at a modest rate, never through ``pygame.event.wait`` (it polls every millisecond
+on the KMSDRM and dummy drivers).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pygame
+
+from kiosk.events import Event, Press, Quit, Release
+
+log = logging.getLogger("kiosk.display")
+
+#: The keys that stand in for the big button.
+BUTTON_KEYS = (pygame.K_SPACE, pygame.K_RETURN, pygame.K_KP_ENTER)
+#: Window size for ``--windowed`` without ``--size``.
+WINDOW_SIZE = (1280, 720)
+
+
+class DisplayError(RuntimeError):
+    """The screen could not be opened or was lost; the service manager should restart us."""
+
+
+class Display:
+    """The kiosk's screen.
+
+    :param size: exact size in pixels, or None for the display's own size.
+    :param fullscreen: take the whole screen (the kiosk) or open a window (a preview).
+    """
+
+    def __init__(self, size: tuple[int, int] | None = None, fullscreen: bool = True) -> None:
+        self.fullscreen = fullscreen
+        try:
+            pygame.display.init()
+            pygame.font.init()
+            self.surface = self._open(size)
+        except pygame.error as err:
+            driver = os.environ.get("SDL_VIDEODRIVER", "default")
+            raise DisplayError(
+                f"Display could not start (SDL video driver {driver}): {err}. "
+                "Is a screen connected, and is no desktop holding it?"
+            ) from err
+        pygame.display.set_caption("Acupressure kiosk")
+        if fullscreen:
+            pygame.mouse.set_visible(False)
+        # Only the events we use are queued: the rest (mouse motion...) would pile up unseen.
+        pygame.event.set_blocked(None)
+        pygame.event.set_allowed(
+            [
+                pygame.QUIT,
+                pygame.KEYDOWN,
+                pygame.KEYUP,
+                pygame.MOUSEBUTTONDOWN,
+                pygame.MOUSEBUTTONUP,
+                pygame.FINGERDOWN,
+                pygame.FINGERUP,
+                pygame.WINDOWEXPOSED,
+            ]
+        )
+        self._touches: set[int] = set()
+        self.exposed = False
+
+    def _open(self, size: tuple[int, int] | None) -> pygame.Surface:
+        if self.fullscreen and size is None:
+            return pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
+        if self.fullscreen:
+            # Under the dummy driver FULLSCREEN is always 1024x768: an exact size needs a
+            # plain surface there, which on a real console still fills the screen.
+            flags = 0 if os.environ.get("SDL_VIDEODRIVER") == "dummy" else pygame.FULLSCREEN
+            return pygame.display.set_mode(size, flags)
+        return pygame.display.set_mode(size or WINDOW_SIZE)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.surface.get_size()
+
+    def show(self, rects: list | None) -> None:
+        """Put what was drawn on the screen: all of it (None) or just ``rects``."""
+        try:
+            if rects is None:
+                pygame.display.flip()
+            elif rects:
+                pygame.display.update(rects)
+        except pygame.error as err:
+            raise DisplayError(f"Display lost: {err}") from err
+
+    def poll(self, now: float) -> list[Event]:
+        """Pump SDL and return its input as button events stamped ``now``."""
+        events: list[Event] = []
+        try:
+            raw = pygame.event.get()
+        except pygame.error as err:
+            raise DisplayError(f"Display lost: {err}") from err
+        for event in raw:
+            mapped = self._map(event, now)
+            if mapped is not None:
+                events.append(mapped)
+        return events
+
+    def _map(self, event: pygame.event.Event, now: float) -> Event | None:
+        kind = event.type
+        if kind == pygame.QUIT:
+            return Quit("window closed")
+        if kind == pygame.WINDOWEXPOSED:
+            self.exposed = True
+            return None
+        if kind in (pygame.KEYDOWN, pygame.KEYUP):
+            if kind == pygame.KEYDOWN and event.key == pygame.K_ESCAPE and not self.fullscreen:
+                return Quit("Escape pressed")
+            if event.key in BUTTON_KEYS:
+                return (Press if kind == pygame.KEYDOWN else Release)(now, "keyboard")
+            return None
+        if kind in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
+            if getattr(event, "touch", False) or event.button != 1:
+                return None  # touches arrive as FINGER events too; wheel is not a press
+            return (Press if kind == pygame.MOUSEBUTTONDOWN else Release)(now, "mouse")
+        if kind == pygame.FINGERDOWN:
+            first = not self._touches
+            self._touches.add(event.finger_id)
+            return Press(now, "touch") if first else None
+        if kind == pygame.FINGERUP:
+            self._touches.discard(event.finger_id)
+            return Release(now, "touch") if not self._touches else None
+        return None
+
+    def close(self) -> None:
+        pygame.display.quit()

@@ -1,0 +1,59 @@
+"""The events other threads hand to the main loop, and the inbox they go through.
+
+gpiozero runs button callbacks on its own threads and signal handlers interrupt the main
+thread; both only put an event here. The main loop is the only reader and owns all state.
+"""
+
+from __future__ import annotations
+
+import queue
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Press:
+    """The button (or a key, click or tap) went down at monotonic time ``at``."""
+
+    at: float
+    source: str = "button"
+
+
+@dataclass(frozen=True)
+class Release:
+    """The button went up at monotonic time ``at``."""
+
+    at: float
+    source: str = "button"
+
+
+@dataclass(frozen=True)
+class Quit:
+    """Stop the kiosk (a signal, or the window was closed)."""
+
+    reason: str
+
+
+Event = Press | Release | Quit
+
+
+class Inbox:
+    """A thread-safe queue of events with a blocking, timed ``get``.
+
+    Waiting here (instead of in ``pygame.event.wait``, which polls every millisecond on the
+    KMSDRM and dummy drivers) lets the main loop sleep until the next deadline or event.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[Event] = queue.SimpleQueue()
+
+    def put(self, event: Event) -> None:
+        self._queue.put(event)
+
+    def get(self, timeout: float) -> Event | None:
+        """The next event, waiting at most ``timeout`` seconds; None if none came."""
+        try:
+            if timeout <= 0:
+                return self._queue.get_nowait()
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return None

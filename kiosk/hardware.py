@@ -1,0 +1,222 @@
+"""The physical parts: the big button, the buzzer and the button's LED, through gpiozero.
+
+Each part is optional at run time. A part that cannot be opened (no GPIO on this machine, a
+pin in use, no permission) is logged once and left out; the kiosk carries on with the
+keyboard, mouse or touch screen standing in for the button. On a Raspberry Pi a missing
+button is an error the staff must see, so :attr:`Parts.notice` asks for an on-screen note.
+
+The button's callbacks run on gpiozero's threads and only hand an event to the main loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.config import Hardware
+from kiosk.events import Inbox, Press, Release
+
+log = logging.getLogger("kiosk.hardware")
+
+#: The end-of-hold sound: three beeps (seconds on, seconds off).
+END_PATTERN = ((0.25, 0.12), (0.25, 0.12), (0.45, 0.0))
+#: The start-of-hold cue: one short blip.
+START_PATTERN = ((0.07, 0.0),)
+
+
+def on_raspberry_pi(model_file: Path = Path("/proc/device-tree/model")) -> bool:
+    try:
+        return "Raspberry Pi" in model_file.read_text(errors="replace")
+    except OSError:
+        return False
+
+
+class Sounder:
+    """Plays on/off patterns on an active ``Buzzer`` or a passive ``TonalBuzzer``.
+
+    A pattern runs on its own short-lived thread so the main loop never waits for it; a new
+    pattern stops the one playing.
+    """
+
+    def __init__(self, device, tone_hz: float | None = None) -> None:  # type: ignore[no-untyped-def]
+        self.device = device
+        self.tone_hz = tone_hz
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def play(self, pattern: tuple[tuple[float, float], ...]) -> None:
+        self.stop()
+        self._stop = threading.Event()
+        self._on()  # the first beep starts now, on the caller's thread: no thread start delay
+        self._thread = threading.Thread(
+            target=self._run, args=(pattern, self._stop), name="buzzer", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=1)
+        self._thread = None
+        self._off()
+
+    def _run(self, pattern: tuple[tuple[float, float], ...], stop: threading.Event) -> None:
+        for index, (on_time, off_time) in enumerate(pattern):
+            if index:
+                self._on()
+            if stop.wait(on_time):
+                break
+            self._off()
+            if off_time and stop.wait(off_time):
+                break
+        self._off()
+
+    def _on(self) -> None:
+        try:
+            if self.tone_hz is None:
+                self.device.on()
+            else:
+                from gpiozero.tones import Tone
+
+                self.device.play(Tone(frequency=self.tone_hz))
+        except Exception as err:  # a failing buzzer must never stop a session
+            log.warning("Buzzer failed: %s", err)
+
+    def _off(self) -> None:
+        try:
+            if self.tone_hz is None:
+                self.device.off()
+            else:
+                self.device.stop()
+        except Exception as err:
+            log.warning("Buzzer failed: %s", err)
+
+
+class Parts:
+    """The button, buzzer and LED that could be opened.
+
+    :param settings: the pins and buzzer type from the configuration.
+    :param inbox: where button presses and releases go.
+    :param clock: the monotonic clock that stamps presses.
+
+    >>> parts = Parts(Hardware(button_pin=17, buzzer_pin=27, led_pin=None), Inbox())
+    """
+
+    def __init__(
+        self, settings: Hardware, inbox: Inbox, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.settings = settings
+        self.inbox = inbox
+        self.clock = clock
+        self.button = self._open("button", settings.button_pin, self._make_button)
+        self.sounder = self._open("buzzer", settings.buzzer_pin, self._make_sounder)
+        self.led = self._open("LED", settings.led_pin, self._make_led)
+        self._led_mode = ""
+        self.notice: str | None = None
+        if self.button is None and on_raspberry_pi():
+            log.error(
+                "No GPIO button on this Raspberry Pi: check the wiring and the log above. "
+                "The touch screen and keyboard still work."
+            )
+            self.notice = "no button"
+
+    # -- opening ----------------------------------------------------------------------------
+
+    def _open(self, part: str, pin: int | None, make):  # type: ignore[no-untyped-def]
+        if pin is None:
+            log.info("No %s configured", part)
+            return None
+        try:
+            device = make(pin)
+        except Exception as err:  # gpiozero raises many kinds; any of them means "no part"
+            log.warning(
+                "No GPIO available for the %s on GPIO%d (%s: %s); carrying on without "
+                "it. The keyboard, mouse and touch screen act as the button.",
+                part,
+                pin,
+                type(err).__name__,
+                err,
+            )
+            return None
+        log.info("%s on GPIO%d", part.capitalize(), pin)
+        return device
+
+    def _make_button(self, pin: int):  # type: ignore[no-untyped-def]
+        from gpiozero import Button
+
+        button = Button(pin, pull_up=True, bounce_time=None)
+        # Debounce lives in the session (press_gap_seconds): the callbacks only stamp time.
+        button.when_pressed = lambda: self.inbox.put(Press(self.clock()))
+        button.when_released = lambda: self.inbox.put(Release(self.clock()))
+        return button
+
+    def _make_sounder(self, pin: int) -> Sounder:
+        if self.settings.buzzer_type == "passive":
+            from gpiozero import TonalBuzzer
+
+            return Sounder(TonalBuzzer(pin), self.settings.buzzer_tone_hz)
+        from gpiozero import Buzzer
+
+        return Sounder(Buzzer(pin))
+
+    def _make_led(self, pin: int):  # type: ignore[no-untyped-def]
+        from gpiozero import LED, PWMLED
+        from gpiozero.exc import PinPWMUnsupported
+
+        try:
+            return PWMLED(pin)
+        except PinPWMUnsupported:
+            log.info("GPIO%d has no PWM: the LED blinks instead of pulsing", pin)
+            return LED(pin)
+
+    # -- using ------------------------------------------------------------------------------
+
+    def hold_started(self) -> None:
+        if self.sounder:
+            self.sounder.play(START_PATTERN)
+
+    def hold_ended(self) -> None:
+        if self.sounder:
+            self.sounder.play(END_PATTERN)
+
+    def set_led(self, mode: str) -> None:
+        """``"pulse"`` (inviting a press while idle), ``"on"`` (waiting for a press) or
+        ``"off"`` (during a hold)."""
+        if self.led is None or mode == self._led_mode:
+            return
+        self._led_mode = mode
+        try:
+            if mode == "off":
+                self.led.off()
+            elif mode == "on":
+                self.led.on()
+            elif hasattr(self.led, "pulse"):
+                self.led.pulse(fade_in_time=1.2, fade_out_time=1.2)
+            else:
+                self.led.blink(on_time=1.0, off_time=1.0)
+        except Exception as err:
+            log.warning("LED failed: %s", err)
+
+    def button_pressed(self) -> bool:
+        return bool(self.button is not None and self.button.is_pressed)
+
+    def close(self) -> None:
+        """Buzzer and LED off, pins released."""
+        if self.sounder:
+            self.sounder.stop()
+        if self.led is not None:
+            try:
+                self.led.off()
+            except Exception as err:
+                log.warning("LED failed: %s", err)
+        for device in (self.led, self.button, self.sounder and self.sounder.device):
+            if device is None:
+                continue
+            try:
+                device.close()
+            except Exception as err:
+                log.warning("Closing %s failed: %s", device, err)
+        self.led = self.button = self.sounder = None

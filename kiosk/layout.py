@@ -1,0 +1,211 @@
+"""One layout system for every screen: frames, columns and stacks of fitted text.
+
+Every size comes from the screen: the short side is the unit, margins and gaps are fractions
+of it. A column of text blocks is fitted by shrinking all its text together, step by step,
+never below each role's floor; if it still does not fit, the caller gets ``overflow`` and
+gives the column more room (a smaller or no illustration) rather than cutting text off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.scene import Box, Element, Icon, Rect, Text
+from kiosk.text import Fonts, size_for, wrap_at
+from kiosk.theme import ACCENT, ON_ACCENT, Color, Role
+
+SCALES = tuple(1.0 - i * 0.04 for i in range(20))
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The screen's geometry: size, unit (short side), margin and orientation."""
+
+    width: int
+    height: int
+
+    @property
+    def unit(self) -> int:
+        return min(self.width, self.height)
+
+    @property
+    def margin(self) -> int:
+        return round(self.unit * 0.045)
+
+    @property
+    def landscape(self) -> bool:
+        return self.width >= self.height * 1.2
+
+    @property
+    def inner(self) -> Rect:
+        m = self.margin
+        return (m, m, self.width - 2 * m, self.height - 2 * m)
+
+
+def split(rect: Rect, fraction: float, gap: int, across: bool) -> tuple[Rect, Rect]:
+    """Cut ``rect`` in two: the first part takes ``fraction`` of it (minus half the gap).
+    ``across`` cuts left/right, otherwise top/bottom."""
+    x, y, w, h = rect
+    if across:
+        first = round((w - gap) * fraction)
+        return (x, y, first, h), (x + first + gap, y, w - first - gap, h)
+    first = round((h - gap) * fraction)
+    return (x, y, w, first), (x, y + first + gap, w, h - first - gap)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of text in a column.
+
+    ``gap`` is the space before it in units of its own font size. ``bullet`` is a short
+    prefix in a hanging indent ("1.") and ``icon`` a drawn symbol there instead. Text in the
+    ``pill`` role is drawn in an accent box, like a button label.
+    """
+
+    text: str
+    role: Role
+    gap: float = 0.45
+    bullet: str | None = None
+    icon: str | None = None
+    color: Color | None = None
+
+    @property
+    def pill(self) -> bool:
+        return self.role.name == "pill"
+
+    align: str = "left"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A fitted column: its elements, the scale used and whether it overflowed."""
+
+    elements: tuple[Element, ...]
+    scale: float
+    overflow: bool
+    used: Rect
+
+
+def fit_column(
+    fonts: Fonts, unit: int, rect: Rect, top: list[Block], bottom: list[Block] = ()
+) -> Column:  # type: ignore[assignment]
+    """Lay out ``top`` blocks from the top of ``rect`` and ``bottom`` ones from its bottom,
+    at the largest common scale that fits (see the module docstring)."""
+    x, y, w, h = rect
+    for scale in SCALES:
+        tops = [_measure(fonts, unit, b, w, scale) for b in top]
+        bottoms = [_measure(fonts, unit, b, w, scale) for b in bottom]
+        need = sum(m.total for m in tops) + sum(m.total for m in bottoms)
+        at_floor = all(m.at_floor for m in [*tops, *bottoms])
+        if need <= h or at_floor:
+            break
+    elements: list[Element] = []
+    cursor = y
+    for index, m in enumerate(tops):
+        cursor += m.gap if index else 0
+        elements += m.place(x, cursor, w)
+        cursor += m.height
+    cursor_bottom = y + h
+    for index, m in enumerate(reversed(bottoms)):
+        cursor_bottom -= m.height
+        elements += m.place(x, cursor_bottom, w)
+        cursor_bottom -= m.gap if index < len(bottoms) - 1 else 0
+    overflow = need > h
+    used_bottom = max(cursor, y + h if bottoms else cursor)
+    return Column(tuple(elements), scale, overflow, (x, y, w, used_bottom - y))
+
+
+@dataclass(frozen=True)
+class _Measured:
+    block: Block
+    size: int
+    lines: tuple[str, ...]
+    line_height: int
+    text_width: int
+    indent: int
+    pad: tuple[int, int]
+    gap: int
+    at_floor: bool
+
+    @property
+    def height(self) -> int:
+        return self.line_height * len(self.lines) + 2 * self.pad[1]
+
+    @property
+    def total(self) -> int:
+        return self.height + self.gap
+
+    def place(self, x: int, y: int, width: int) -> list[Element]:
+        b = self.block
+        role = b.role
+        color = b.color or role.color
+        out: list[Element] = []
+        pad_x, pad_y = self.pad
+        if b.pill:
+            box_w = self.text_width + 2 * pad_x
+            box_x = x + (width - box_w) // 2 if b.align == "center" else x
+            out.append(Box((box_x, y, box_w, self.height), ACCENT, radius=self.size // 2))
+            x = box_x
+            color = ON_ACCENT
+        text_x = x + pad_x + self.indent
+        if b.align == "center" and not b.pill:
+            text_x = x + (width - self.text_width) // 2
+        if b.bullet:
+            out.append(
+                Text(
+                    (x, y, self.indent, self.line_height),
+                    (b.bullet,),
+                    self.size,
+                    True,
+                    color,
+                    self.line_height,
+                    role.name,
+                )
+            )
+        if b.icon:
+            side = round(self.size * 0.85)
+            top = y + (self.line_height - side) // 2
+            out.append(
+                Icon(
+                    (x, top, side, side),
+                    b.icon,
+                    color if b.icon != "warning" else ACCENT,
+                    ON_ACCENT,
+                )
+            )
+        box = (text_x, y + pad_y, self.text_width, self.line_height * len(self.lines))
+        out.append(
+            Text(
+                box,
+                self.lines,
+                self.size,
+                role.bold,
+                color,
+                self.line_height,
+                role.name,
+                "center" if b.align == "center" else "left",
+            )
+        )
+        return out
+
+
+def _measure(fonts: Fonts, unit: int, block: Block, width: int, scale: float) -> _Measured:
+    role = block.role
+    size = size_for(role, unit, scale)
+    indent = round(size * 1.45) if (block.bullet or block.icon) else 0
+    pad = (round(size * 0.8), round(size * 0.38)) if block.pill else (0, 0)
+    wrapped = wrap_at(
+        fonts, block.text, role, size, max(1, width - indent - 2 * pad[0]), balance=True
+    )
+    floor = size_for(role, unit, 0.0)
+    return _Measured(
+        block,
+        size,
+        wrapped.lines,
+        wrapped.line_height,
+        wrapped.width,
+        indent,
+        pad,
+        round(size * block.gap),
+        size <= floor,
+    )

@@ -1,0 +1,107 @@
+"""Drawing views onto the display, repainting only what changed.
+
+The renderer keeps the elements of the frame on screen. A new view with a new layout is a
+full repaint; the same layout with a new countdown second repaints just the ring's square and
+hands back those rectangles for ``pygame.display.update``. Layouts are cached per screen, so
+returning to a screen costs no text fitting.
+"""
+
+from __future__ import annotations
+
+import pygame
+
+from kiosk.config import Config, media_dir
+from kiosk.images import ImageCache
+from kiosk.layout import Frame
+from kiosk.scene import Element, Painter, Rect
+from kiosk.screens import Layout, Screens
+from kiosk.session import View
+from kiosk.text import LRU, Fonts
+from kiosk.theme import BACKGROUND
+
+
+class Renderer:
+    """Draws :class:`~kiosk.session.View` s with :class:`~kiosk.screens.Screens`.
+
+    :param screens: the layouts for this screen size and content.
+    :param painter: paints elements (holds the font and image caches).
+    """
+
+    def __init__(self, screens: Screens, painter: Painter) -> None:
+        self.screens = screens
+        self.painter = painter
+        self._layouts: LRU = LRU(32)
+        self._shown: tuple[Element, ...] | None = None
+        self._shown_layout: Layout | None = None
+
+    def layout(self, view: View) -> Layout:
+        key = (view.phase, view.point, view.step)
+        return self._layouts.get_or(key, lambda: self.screens.layout(view))
+
+    def elements(self, view: View, now: float) -> tuple[Layout, tuple[Element, ...]]:
+        layout = self.layout(view)
+        return layout, layout.elements + self.screens.countdown(view, layout, now)
+
+    def draw(self, surface: pygame.Surface, view: View, now: float) -> list[Rect] | None:
+        """Bring ``surface`` up to date with ``view`` at ``now``.
+
+        Returns None for a full repaint (flip the display), the changed rectangles for a
+        partial one, and an empty list when nothing changed.
+        """
+        layout, elements = self.elements(view, now)
+        if layout is not self._shown_layout or self._shown is None:
+            surface.fill(BACKGROUND)
+            for element in elements:
+                self.painter.paint(surface, element)
+            self._shown, self._shown_layout = elements, layout
+            return None
+        if elements == self._shown:
+            return []
+        changed = [e.rect for e in set(elements) ^ set(self._shown)]
+        self._shown = elements
+        dirty = [pygame.Rect(r) for r in changed]
+        area = dirty[0].unionall(dirty[1:])
+        surface.set_clip(area)
+        surface.fill(BACKGROUND, area)
+        for element in elements:
+            if area.colliderect(element.rect):
+                self.painter.paint(surface, element)
+        surface.set_clip(None)
+        return [area]
+
+    def invalidate(self) -> None:
+        """Forget what is on screen (the next draw is a full repaint)."""
+        self._shown = None
+        self._shown_layout = None
+
+    def next_change(self, view: View, now: float) -> float | None:
+        """When the countdown on ``view`` next shows a different number, or None."""
+        if view.ends is None or self.layout(view).ring is None:
+            return None
+        left = view.seconds_left(now)
+        if left <= 0:
+            return None
+        return view.ends - (left - 1) if left > 1 else view.ends
+
+    def cache_sizes(self) -> dict[str, int]:
+        fonts, lines = self.painter.fonts.cache_sizes()
+        return {
+            "layouts": len(self._layouts),
+            "fonts": fonts,
+            "text lines": lines,
+            "images": len(self.painter.images),
+        }
+
+
+def build_renderer(
+    config: Config,
+    size: tuple[int, int],
+    notices: tuple[str, ...] = (),
+    images: ImageCache | None = None,
+) -> Renderer:
+    """A renderer for ``config``'s content on a screen of ``size`` pixels."""
+    pygame.font.init()
+    fonts = Fonts(media_dir() / "fonts")
+    content = config.content
+    screens = Screens(Frame(*size), content, fonts, config.timing, content.steps(), notices)
+    return Renderer(screens, Painter(fonts, images or ImageCache()))

@@ -1,0 +1,199 @@
+"""What a screen is made of: placed elements, and how to paint them.
+
+A screen is a tuple of frozen elements, each with the rectangle it covers. Screens are built
+by :mod:`kiosk.screens` without touching the display, which lets tests check every box for
+overflow and overlap, and lets the renderer repaint only the elements that changed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygame
+import pygame.gfxdraw
+
+from kiosk.images import ImageCache
+from kiosk.marker import draw_marker
+from kiosk.text import Fonts
+from kiosk.theme import BACKGROUND, Color
+
+Rect = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Text:
+    """Lines of text; ``rect`` is exactly the box they take. ``role`` names the text role."""
+
+    rect: Rect
+    lines: tuple[str, ...]
+    size: int
+    bold: bool
+    color: Color
+    line_height: int
+    role: str = "body"
+    align: str = "left"
+
+
+@dataclass(frozen=True)
+class Box:
+    """A filled (``width`` 0) or outlined rounded rectangle."""
+
+    rect: Rect
+    color: Color
+    radius: int = 0
+    width: int = 0
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A point's drawing fitted and centred in ``rect``, with its marker."""
+
+    rect: Rect
+    image: Path | None
+    name: str
+    label: str
+    marker: tuple[float, float] | None
+    mirror: bool = False
+
+
+@dataclass(frozen=True)
+class Ring:
+    """A countdown ring: a full track and an arc for the ``fraction`` of time left."""
+
+    rect: Rect
+    fraction: float
+    color: Color
+    track: Color
+    thickness: int
+
+
+@dataclass(frozen=True)
+class Icon:
+    """A simple drawn symbol: ``"warning"`` (a triangle with !), ``"check"``, ``"dot"``,
+    ``"ring"`` (an empty dot)."""
+
+    rect: Rect
+    kind: str
+    color: Color
+    detail: Color = BACKGROUND
+
+
+Element = Text | Box | Picture | Ring | Icon
+
+
+class Painter:
+    """Paints elements onto a surface. Holds the font and image caches."""
+
+    def __init__(self, fonts: Fonts, images: ImageCache) -> None:
+        self.fonts = fonts
+        self.images = images
+
+    def paint(self, surface: pygame.Surface, element: Element) -> None:
+        if isinstance(element, Text):
+            self._text(surface, element)
+        elif isinstance(element, Box):
+            pygame.draw.rect(surface, element.color, element.rect, element.width, element.radius)
+        elif isinstance(element, Picture):
+            self._picture(surface, element)
+        elif isinstance(element, Ring):
+            _ring(surface, element)
+        else:
+            _icon(surface, element)
+
+    def _text(self, surface: pygame.Surface, text: Text) -> None:
+        x, y, w, _ = text.rect
+        for index, line in enumerate(text.lines):
+            rendered = self.fonts.line(line, text.size, text.bold, text.color)
+            left = x + (w - rendered.get_width()) // 2 if text.align == "center" else x
+            surface.blit(rendered, (left, y + index * text.line_height))
+
+    def _picture(self, surface: pygame.Surface, picture: Picture) -> None:
+        x, y, w, h = picture.rect
+        image = self.images.get(picture.image, (w, h), mirror=picture.mirror, name=picture.name)
+        left = x + (w - image.get_width()) // 2
+        top = y + (h - image.get_height()) // 2
+        surface.blit(image, (left, top))
+        if picture.marker is None or picture.image is None or not self.images.ok(picture.image):
+            return
+        fx, fy = picture.marker
+        if picture.mirror:
+            fx = 1 - fx
+        center = (left + round(fx * image.get_width()), top + round(fy * image.get_height()))
+        radius = max(8, round(min(w, h) * 0.055))
+        label_size = max(14, round(min(w, h) * 0.075))
+        draw_marker(surface, center, radius, picture.label, self.fonts.font(label_size, True))
+
+
+def _ring(surface: pygame.Surface, ring: Ring) -> None:
+    x, y, w, h = ring.rect
+    cx, cy = x + w / 2, y + h / 2
+    outer = min(w, h) / 2
+    inner = outer - ring.thickness
+    _annulus(surface, cx, cy, outer, inner, 0.0, 1.0, ring.track)
+    if ring.fraction > 0:
+        _annulus(surface, cx, cy, outer, inner, 1.0 - ring.fraction, 1.0, ring.color)
+
+
+def _annulus(
+    surface: pygame.Surface,
+    cx: float,
+    cy: float,
+    outer: float,
+    inner: float,
+    start: float,
+    end: float,
+    color: Color,
+) -> None:
+    """A ring segment from ``start`` to ``end`` (fractions of a turn, clockwise from 12
+    o'clock), as one anti-aliased polygon."""
+    steps = max(8, int(240 * (end - start)))
+    angles = [2 * math.pi * (start + (end - start) * i / steps) for i in range(steps + 1)]
+    outside = [(cx + outer * math.sin(a), cy - outer * math.cos(a)) for a in angles]
+    inside = [(cx + inner * math.sin(a), cy - inner * math.cos(a)) for a in reversed(angles)]
+    if end - start >= 1.0:
+        pygame.draw.circle(surface, color, (round(cx), round(cy)), round(outer))
+        pygame.draw.circle(surface, BACKGROUND, (round(cx), round(cy)), round(inner))
+        pygame.gfxdraw.aacircle(surface, round(cx), round(cy), round(outer), color)
+        return
+    points = outside + inside
+    pygame.gfxdraw.filled_polygon(surface, points, color)
+    pygame.gfxdraw.aapolygon(surface, points, color)
+
+
+def _icon(surface: pygame.Surface, icon: Icon) -> None:
+    x, y, w, h = icon.rect
+    side = min(w, h)
+    cx, cy = x + w // 2, y + h // 2
+    if icon.kind == "warning":
+        top, left, right = (
+            (cx, cy - side // 2),
+            (cx - side // 2, cy + side // 2),
+            (cx + side // 2, cy + side // 2),
+        )
+        pygame.draw.polygon(surface, icon.color, [top, left, right])
+        bar = max(2, side // 9)
+        pygame.draw.rect(surface, icon.detail, (cx - bar // 2, cy - side // 6, bar, side // 3))
+        pygame.draw.rect(surface, icon.detail, (cx - bar // 2, cy + side // 4, bar, bar))
+    elif icon.kind == "check":
+        pygame.draw.circle(surface, icon.color, (cx, cy), side // 2)
+        stroke = max(3, side // 10)
+        points = [
+            (cx - side * 0.24, cy),
+            (cx - side * 0.06, cy + side * 0.18),
+            (cx + side * 0.26, cy - side * 0.18),
+        ]
+        pygame.draw.lines(surface, icon.detail, False, points, stroke)
+    elif icon.kind == "dot":
+        pygame.draw.circle(surface, icon.color, (cx, cy), side // 2)
+    else:
+        pygame.draw.circle(surface, icon.color, (cx, cy), side // 2, max(2, side // 6))
+
+
+def union(rects: list[Rect]) -> Rect:
+    left = min(r[0] for r in rects)
+    top = min(r[1] for r in rects)
+    right = max(r[0] + r[2] for r in rects)
+    bottom = max(r[1] + r[3] for r in rects)
+    return (left, top, right - left, bottom - top)

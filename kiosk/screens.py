@@ -1,0 +1,354 @@
+"""Every screen of the kiosk, one function each, laid out from the screen size alone.
+
+A screen function returns a :class:`Layout`: the elements that stay while the screen is up,
+plus the ring slot for a countdown. :func:`countdown` adds the elements that change each
+second. Nothing here draws; :mod:`kiosk.render` paints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kiosk.content import Content, Point
+from kiosk.layout import Block, Column, Frame, fit_column, split
+from kiosk.scene import Box, Element, Picture, Rect, Ring, Text
+from kiosk.session import Phase, Session, Timing, View
+from kiosk.text import Fonts
+from kiosk.theme import (
+    ACCENT,
+    BODY,
+    CARD,
+    HEADING,
+    LABEL,
+    MUTED,
+    NOTICE,
+    PILL,
+    STRONG,
+    SUCCESS,
+    TEXT,
+    TRACK,
+    WARNING,
+    Role,
+)
+
+#: How much of the screen the illustration takes, tried in turn until the text fits.
+PICTURE_SHARES = (0.46, 0.36, 0.0)
+#: The drawings' shape (width/height); other images fit inside a card of this shape.
+PICTURE_ASPECT = 4 / 3
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A laid-out screen. ``ring`` is where a countdown goes; ``overflow`` names texts that
+    did not fit even at the smallest readable size (``check`` reports them)."""
+
+    elements: tuple[Element, ...]
+    ring: Rect | None = None
+    overflow: tuple[str, ...] = ()
+    picture_share: float = 0.0
+
+
+@dataclass
+class Screens:
+    """Builds layouts for one screen size and one content."""
+
+    frame: Frame
+    content: Content
+    fonts: Fonts
+    timing: Timing
+    steps: tuple = field(default=())
+    notices: tuple[str, ...] = ()
+
+    # -- the screens ------------------------------------------------------------------
+
+    def layout(self, view: View) -> Layout:
+        """The layout of ``view`` (without the countdown's changing parts)."""
+        builder: dict[Phase, Callable[[View], Layout]] = {
+            Phase.IDLE: self.idle,
+            Phase.SAFETY: self.safety,
+            Phase.INTRO: self.intro,
+            Phase.HOLD: self.hold,
+            Phase.DONE: self.done,
+            Phase.SUMMARY: self.summary,
+            Phase.WARNING: self.warning,
+        }
+        layout = builder[view.phase](view)
+        return Layout(
+            layout.elements + self._notices(), layout.ring, layout.overflow, layout.picture_share
+        )
+
+    def idle(self, view: View) -> Layout:
+        c = self.content
+        point = c.points[view.point]
+        top = [
+            Block(c.text("title"), LABEL, gap=0),
+            Block(f"{point.name} ({point.id})", HEADING, gap=0.5),
+            Block(point.where, BODY, gap=0.4),
+        ]
+        bottom = [
+            Block(c.text("invite"), PILL, gap=0),
+            Block(c.text("duration", minutes=c.minutes()), LABEL, gap=0.35),
+        ]
+        return self._with_picture(top, bottom, self._picture(point), "idle")
+
+    def safety(self, view: View) -> Layout:
+        c = self.content
+        top = [Block(c.safety.title, HEADING, gap=0)]
+        top += [Block(line, BODY, gap=0.5, icon="dot") for line in c.safety.lines]
+        bottom = [
+            Block(c.text("press_to_continue"), PILL, gap=0),
+            Block(
+                c.text("long_press_hint", seconds=_secs(self.timing.long_press_seconds)),
+                LABEL,
+                gap=0.4,
+            ),
+        ]
+        return self._single(top, bottom, "safety")
+
+    def intro(self, view: View) -> Layout:
+        c = self.content
+        point = c.points[view.point]
+        number = view.point + 1
+        hold = c.duration(point.hold_seconds)
+        top = [
+            Block(c.text("point_of", number=number, total=len(c.points)), LABEL, gap=0),
+            Block(f"{point.name} ({point.id})", HEADING, gap=0.3),
+        ]
+        top += [Block(step, BODY, gap=0.45, bullet=f"{i}.") for i, step in enumerate(point.find, 1)]
+        key = "hold_for_each_side" if point.sides == 2 else "hold_for"
+        top.append(Block(c.text(key, duration=hold), STRONG, gap=0.6))
+        if point.caution:
+            top.append(
+                Block(f"{c.text('caution_label')}: {point.caution}", BODY, gap=0.6, icon="warning")
+            )
+        bottom = [Block(c.text("press_to_start_hold"), PILL, gap=0)]
+        return self._with_picture(top, bottom, self._picture(point), f"intro {point.id}")
+
+    def hold(self, view: View) -> Layout:
+        c = self.content
+        point = c.points[view.point]
+        top = [Block(f"{point.name} ({point.id})", HEADING, gap=0)]
+        step = self.steps[view.step] if view.step is not None else None
+        if step is not None and step.sides == 2:
+            top.append(Block(c.text(f"side_{step.side + 1}"), STRONG, gap=0.4, color=ACCENT))
+        top.append(Block(point.reminder, BODY, gap=0.6))
+        bottom = [Block(c.text("keep_pressing"), LABEL, gap=0)]
+        return self._with_ring(top, bottom, f"hold {point.id}")
+
+    def done(self, view: View) -> Layout:
+        c = self.content
+        index = view.step or 0
+        following = self.steps[index + 1] if index + 1 < len(self.steps) else None
+        top = [Block(c.text("hold_done"), HEADING, gap=0, icon="check", color=SUCCESS)]
+        picture = None
+        if following is not None and following.point == view.point:
+            point = c.points[view.point]
+            top.append(Block(c.text("other_side"), HEADING, gap=0.6))
+            top.append(Block(c.text("other_side_how"), BODY, gap=0.4))
+            picture = self._picture(point, mirror=True)
+            bottom = [Block(c.text("press_to_continue"), PILL, gap=0)]
+            name = "other side"
+        elif following is not None:
+            point = c.points[following.point]
+            top.append(
+                Block(c.text("next_point", name=f"{point.name} ({point.id})"), BODY, gap=0.6)
+            )
+            picture = self._picture(point)
+            bottom = [Block(c.text("press_to_continue"), PILL, gap=0)]
+            name = "done"
+        else:
+            top.append(Block(c.text("last_point_done"), BODY, gap=0.6))
+            bottom = [Block(c.text("press_to_continue"), PILL, gap=0)]
+            name = "last done"
+        if picture is None:
+            return self._single(top, bottom, name)
+        return self._with_picture(top, bottom, picture, name)
+
+    def summary(self, view: View) -> Layout:
+        c = self.content
+        first = [Block(c.summary.title, HEADING, gap=0)]
+        first += [Block(line, BODY, gap=0.45, icon="dot") for line in c.summary.lines]
+        second = [Block(c.side_effects.title, HEADING, gap=0, color=TEXT)]
+        second += [Block(line, BODY, gap=0.45, icon="warning") for line in c.side_effects.lines]
+        bottom = [Block(c.text("press_to_finish"), PILL, gap=0)]
+        if self.frame.landscape:
+            area, foot = self._footer_split(bottom)
+            left, right = split(area, 0.5, self.frame.margin * 2, across=True)
+            a = fit_column(self.fonts, self.frame.unit, left, first)
+            b = fit_column(self.fonts, self.frame.unit, right, second)
+            columns = [a, b, foot]
+        else:
+            columns = [
+                fit_column(
+                    self.fonts,
+                    self.frame.unit,
+                    self.frame.inner,
+                    [*first, Block("", BODY, gap=0), *second],
+                    bottom,
+                )
+            ]
+        return _join(columns, "summary")
+
+    def warning(self, view: View) -> Layout:
+        c = self.content
+        top = [
+            Block(c.text("warning_title"), HEADING, gap=0, icon="warning", color=WARNING),
+            Block(c.text("warning_body"), BODY, gap=0.5),
+        ]
+        bottom = [Block(c.text("warning_press"), PILL, gap=0)]
+        return self._with_ring(top, bottom, "warning")
+
+    # -- the parts ----------------------------------------------------------------------
+
+    def _picture(self, point: Point, mirror: bool = False) -> Picture:
+        return Picture((0, 0, 0, 0), point.image, point.name, point.id, point.marker, mirror)
+
+    def _single(self, top: list[Block], bottom: list[Block], name: str) -> Layout:
+        column = fit_column(self.fonts, self.frame.unit, self.frame.inner, top, bottom)
+        return _join([column], name)
+
+    def _with_picture(
+        self, top: list[Block], bottom: list[Block], picture: Picture, name: str
+    ) -> Layout:
+        """Text beside (landscape) or under (portrait) the drawing; the drawing shrinks or
+        goes when the text needs the room."""
+        frame = self.frame
+        for share in PICTURE_SHARES:
+            if share == 0.0:
+                column = fit_column(self.fonts, frame.unit, frame.inner, top, bottom)
+                return _join([column], name)
+            if frame.landscape:
+                text_area, pic_area = split(frame.inner, 1 - share, frame.margin, across=True)
+            else:
+                pic_area, text_area = split(frame.inner, share, frame.margin, across=False)
+            column = fit_column(self.fonts, frame.unit, text_area, top, bottom)
+            if not column.overflow:
+                break
+        card_rect = _fit_aspect(pic_area, PICTURE_ASPECT)
+        card = Box(card_rect, CARD, radius=frame.margin)
+        placed = Picture(
+            _inset(card_rect, frame.margin // 2),
+            picture.image,
+            picture.name,
+            picture.label,
+            picture.marker,
+            picture.mirror,
+        )
+        return Layout((card, placed, *column.elements), picture_share=share)
+
+    def _with_ring(self, top: list[Block], bottom: list[Block], name: str) -> Layout:
+        frame = self.frame
+        share = 0.48
+        if frame.landscape:
+            ring_area, text_area = split(frame.inner, share, frame.margin * 2, across=True)
+        else:
+            ring_area, text_area = split(frame.inner, 0.5, frame.margin, across=False)
+        column = fit_column(self.fonts, frame.unit, text_area, top, bottom)
+        if column.overflow:
+            ring_area, text_area = split(frame.inner, 0.3, frame.margin, across=frame.landscape)
+            column = fit_column(self.fonts, frame.unit, text_area, top, bottom)
+        side = min(ring_area[2], ring_area[3])
+        ring = (
+            ring_area[0] + (ring_area[2] - side) // 2,
+            ring_area[1] + (ring_area[3] - side) // 2,
+            side,
+            side,
+        )
+        layout = _join([column], name)
+        return Layout(layout.elements, ring, layout.overflow)
+
+    def _footer_split(self, bottom: list[Block]) -> tuple[Rect, Column]:
+        column = fit_column(self.fonts, self.frame.unit, self.frame.inner, [], bottom)
+        x, y, w, _ = self.frame.inner
+        foot_top = min(e.rect[1] for e in column.elements)
+        area = (x, y, w, max(1, foot_top - y - self.frame.margin))
+        return area, column
+
+    def _notices(self) -> tuple[Element, ...]:
+        if not self.notices:
+            return ()
+        size = round(NOTICE.largest * self.frame.unit)
+        text = "  ·  ".join(self.notices)
+        font = self.fonts.font(size)
+        width, _ = font.size(text)
+        line = font.get_linesize()
+        x = self.frame.width - width - self.frame.margin
+        y = max(0, (self.frame.margin - line) // 2)
+        return (Text((x, y, width, line), (text,), size, False, NOTICE.color, line, "notice"),)
+
+    # -- the changing part ----------------------------------------------------------------
+
+    def countdown(self, view: View, layout: Layout, now: float) -> tuple[Element, ...]:
+        """The ring and the number for a hold or the idle warning at ``now``."""
+        if layout.ring is None or view.ends is None or view.started is None:
+            return ()
+        left = view.seconds_left(now)
+        total = max(1e-9, view.ends - view.started)
+        fraction = min(1.0, left / total) if left else 0.0
+        color = WARNING if view.phase is Phase.WARNING else ACCENT
+        x, y, w, _ = layout.ring
+        thickness = max(6, round(w * 0.075))
+        ring = Ring(layout.ring, round(fraction, 4), color, TRACK, thickness)
+        number = str(left)
+        size = round(w * (0.36 if len(number) < 3 else 0.28))
+        font = self.fonts.font(size, True)
+        nw, _ = font.size(number)
+        line = font.get_linesize()
+        label_size = max(round(BODY.smallest * self.frame.unit + 0.5), round(w * 0.075))
+        label = self.content.text("seconds_left")
+        label_font = self.fonts.font(label_size)
+        lw, _ = label_font.size(label)
+        label_line = label_font.get_linesize()
+        block = line + label_line
+        top = y + (w - block) // 2
+        cx = x + w // 2
+        return (
+            ring,
+            Text((cx - nw // 2, top, nw, line), (number,), size, True, TEXT, line, "number"),
+            Text(
+                (cx - lw // 2, top + line, lw, label_line),
+                (label,),
+                label_size,
+                False,
+                MUTED,
+                label_line,
+                "label",
+            ),
+        )
+
+
+def _secs(value: float) -> str:
+    return f"{value:g}"
+
+
+def _fit_aspect(area: Rect, aspect: float) -> Rect:
+    """The largest rectangle of ``aspect`` (width/height) centred in ``area``."""
+    x, y, w, h = area
+    width, height = (w, round(w / aspect)) if w / h <= aspect else (round(h * aspect), h)
+    return (x + (w - width) // 2, y + (h - height) // 2, width, height)
+
+
+def _inset(rect: Rect, by: int) -> Rect:
+    x, y, w, h = rect
+    return (x + by, y + by, max(1, w - 2 * by), max(1, h - 2 * by))
+
+
+def _join(columns: list[Column], name: str) -> Layout:
+    elements: tuple[Element, ...] = ()
+    overflow = False
+    for column in columns:
+        elements += column.elements
+        overflow = overflow or column.overflow
+    return Layout(elements, overflow=(name,) if overflow else ())
+
+
+def session_for(content: Content, timing: Timing, now: float) -> Session:
+    """A session over ``content``'s routine."""
+    from kiosk.session import plan_steps
+
+    steps = plan_steps([(p.hold_seconds, p.sides) for p in content.points])
+    return Session(steps, len(content.points), timing, now)
+
+
+__all__ = ["Layout", "Role", "Screens", "session_for"]

@@ -1,0 +1,134 @@
+"""Fonts and text fitting: wrap at word boundaries, shrink only down to a floor.
+
+Fitting is the expensive part of a layout (many ``Font.size`` calls), so results are kept in
+bounded caches; a screen is laid out once and later frames reuse it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygame
+
+from kiosk.theme import Color, Role
+
+
+class LRU(OrderedDict):
+    """A dict that forgets its least recently used entries beyond ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def get_or(self, key: object, make):  # type: ignore[no-untyped-def]
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = make()
+        if len(self) > self.limit:
+            self.popitem(last=False)
+        return value
+
+
+class Fonts:
+    """The bundled DejaVu Sans faces at any pixel size, and rendered lines of text.
+
+    :param folder: the folder holding ``DejaVuSans.ttf`` and ``DejaVuSans-Bold.ttf``.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.regular = folder / "DejaVuSans.ttf"
+        self.bold = folder / "DejaVuSans-Bold.ttf"
+        self._fonts: LRU = LRU(48)
+        self._lines: LRU = LRU(256)
+
+    def font(self, size: int, bold: bool = False) -> pygame.font.Font:
+        return self._fonts.get_or(
+            (size, bold), lambda: pygame.font.Font(self.bold if bold else self.regular, size)
+        )
+
+    def line(self, text: str, size: int, bold: bool, color: Color) -> pygame.Surface:
+        """One rendered line (anti-aliased), cached."""
+        return self._lines.get_or(
+            (text, size, bold, color), lambda: self.font(size, bold).render(text, True, color)
+        )
+
+    def cache_sizes(self) -> tuple[int, int]:
+        return len(self._fonts), len(self._lines)
+
+
+def wrap(font: pygame.font.Font, text: str, width: int) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` at spaces (a word longer than
+    the whole width is broken where it must be)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        attempt = f"{current} {word}" if current else word
+        if font.size(attempt)[0] <= width:
+            current = attempt
+            continue
+        if current:
+            lines.append(current)
+        current = word
+        while font.size(current)[0] > width and len(current) > 1:
+            cut = _longest_prefix(font, current, width)
+            lines.append(current[:cut])
+            current = current[cut:]
+    if current:
+        lines.append(current)
+    return lines or [""]
+
+
+def _longest_prefix(font: pygame.font.Font, word: str, width: int) -> int:
+    low, high = 1, len(word)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if font.size(word[:mid])[0] <= width:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+@dataclass(frozen=True)
+class Wrapped:
+    """A text wrapped at one size: its lines and the box they need."""
+
+    lines: tuple[str, ...]
+    size: int
+    bold: bool
+    width: int
+    height: int
+    line_height: int
+
+
+def wrap_at(
+    fonts: Fonts, text: str, role: Role, size: int, width: int, balance: bool = False
+) -> Wrapped:
+    """``text`` wrapped at ``size`` into ``width``. With ``balance``, lines are made as even
+    as possible (the narrowest width giving the same number of lines), so no lone word
+    hangs on the last line."""
+    font = fonts.font(size, role.bold)
+    lines = tuple(wrap(font, text, width))
+    if balance and len(lines) > 1:
+        low, high = width // 2, width
+        while low < high:
+            mid = (low + high) // 2
+            if len(wrap(font, text, mid)) <= len(lines):
+                high = mid
+            else:
+                low = mid + 1
+        lines = tuple(wrap(font, text, high))
+    line_height = font.get_linesize()
+    used = max(font.size(line)[0] for line in lines)
+    return Wrapped(lines, size, role.bold, used, line_height * len(lines), line_height)
+
+
+def size_for(role: Role, unit: int, scale: float) -> int:
+    """The pixel size of ``role`` at ``scale`` (1 = largest), never below its floor."""
+    largest = role.largest * unit
+    floor = role.smallest * unit
+    return max(math.ceil(floor), round(largest * scale))

@@ -1,0 +1,98 @@
+"""A walk through every screen of a routine, for screenshots, ``check`` and the tests.
+
+The views come from a real :class:`~kiosk.session.Session` driven with made-up times, so the
+screenshots show exactly what a patient would see.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.config import Config
+from kiosk.session import Phase, Session, View
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One screen on the tour: a file-friendly name, the view and the time to show it at."""
+
+    name: str
+    view: View
+    now: float
+
+
+def new_session(config: Config, now: float) -> Session:
+    """A fresh idle session over the configured routine."""
+    return Session(config.content.steps(), len(config.content.points), config.timing, now)
+
+
+def tour(config: Config) -> list[Stop]:
+    """Every screen, in the order a patient meets them."""
+    session = new_session(config, 0.0)
+    points = config.content.points
+    stops: list[Stop] = []
+    now = 0.0
+    for index, point in enumerate(points):
+        stops.append(Stop(f"01-idle-{index + 1}-{point.id}", session.view, now))
+        now = session.next_deadline() or now
+        session.tick(now)
+    now = _press(session, now)
+    stops.append(Stop("02-safety", session.view, now))
+    now = _press(session, now)
+    warned = False
+    while session.phase is not Phase.SUMMARY:
+        view = session.view
+        point = points[view.point]
+        if view.phase is Phase.INTRO:
+            stops.append(Stop(f"03-intro-{view.point + 1}-{point.id}", view, now))
+            if not warned:
+                warned = True
+                stops.append(_warning(session, now))
+        elif view.phase is Phase.HOLD:
+            step = session.steps[view.step or 0]
+            side = f"-side{step.side + 1}" if step.sides == 2 else ""
+            at = now + step.hold_seconds * 0.35
+            stops.append(Stop(f"04-hold-{view.point + 1}-{point.id}{side}", view, at))
+            now = view.ends or now
+            session.tick(now)
+            stops.append(Stop(f"05-done-{view.point + 1}-{point.id}{side}", session.view, now))
+            continue
+        now = _press(session, now)
+    stops.append(Stop("06-summary", session.view, now))
+    return stops
+
+
+def _press(session: Session, now: float) -> float:
+    now += 1.0
+    session.press(now)
+    session.release(now + 0.1)
+    return now + 0.1
+
+
+def _warning(session: Session, now: float) -> Stop:
+    """The inactivity warning as it would appear over the current screen (5 s in)."""
+    probe = copy.deepcopy(session)
+    deadline = probe.next_deadline() or now
+    probe.tick(deadline)
+    return Stop("07-warning", probe.view, deadline + 5.0)
+
+
+def save_screenshots(config: Config, size: tuple[int, int], out: Path) -> list[Path]:
+    """Render every screen at ``size`` to PNG files in ``out``; returns the files."""
+    import pygame
+
+    from kiosk.render import build_renderer
+
+    out.mkdir(parents=True, exist_ok=True)
+    renderer = build_renderer(config, size, notices=())
+    surface = pygame.Surface(size)
+    files = []
+    for stop in tour(config):
+        renderer.invalidate()
+        renderer.draw(surface, stop.view, stop.now)
+        path = out / f"{stop.name}.png"
+        pygame.image.save(surface, str(path))
+        files.append(path)
+    return files
