@@ -1,0 +1,298 @@
+"""Drawings for the display: fitted to a box, mirrored for the left side, cached, never fatal.
+
+:class:`ImageCache` turns an image file into a surface of the size a screen needs. SVG files
+are rasterised at exactly that size (sharp from 800x480 to 4K); PNG and JPEG files are read
+once and scaled smoothly, keeping their aspect ratio. A missing or broken file gives a
+neutral placeholder with the point's name and one log line, so the kiosk keeps running.
+:func:`check_image` gives the same diagnosis for the ``check`` command.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from importlib import resources, util
+from pathlib import Path
+
+import pygame
+
+logger = logging.getLogger(__name__)
+
+#: File types the kiosk can show (lower case).
+SUFFIXES = (".svg", ".png", ".jpg", ".jpeg")
+#: Shape of the placeholder (width, height): that of the bundled drawings.
+PLACEHOLDER_ASPECT = (4, 3)
+PLACEHOLDER_FILL = (226, 221, 213)
+PLACEHOLDER_EDGE = (143, 136, 126)
+PLACEHOLDER_TEXT = (38, 42, 46)
+#: The bundled font the placeholder writes the point's name in (in media/fonts).
+FONT_FILE = "DejaVuSans-Bold.ttf"
+
+Size = tuple[int, int]
+
+
+def media_dir() -> Path:
+    """The folder of the built-in drawings and fonts: the ``kiosk.media`` package.
+
+    The package maps to the top-level ``media/`` folder. When it cannot be imported (an
+    editable install does not map a folder without ``__init__.py``, or the source tree is
+    used without installing) the source tree's ``media/`` is used.
+    """
+    try:
+        root = resources.files("kiosk.media")
+    except ModuleNotFoundError:
+        return _source_media()
+    if isinstance(root, Path) and root.is_dir():
+        return root
+    spec = util.find_spec("kiosk.media")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if Path(location).is_dir():
+            return Path(location)
+    return _source_media()
+
+
+def _source_media() -> Path:
+    return Path(__file__).resolve().parent.parent / "media"
+
+
+def check_image(path: Path) -> str | None:
+    """What is wrong with the image file at ``path``, in one line, or None if it can be shown.
+
+    Reports an unsupported file type, a missing file, a folder, an unreadable file and a file
+    that is not a valid image (it is decoded once, at a small size).
+    """
+    problem = _file_problem(path)
+    if problem is not None:
+        return problem
+    try:
+        _decode(path, (64, 48))
+    except (pygame.error, OSError, ValueError) as error:
+        return f"{path}: not a valid {_kind(path)} image or damaged ({_reason(error)})"
+    return None
+
+
+def _file_problem(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        shown = f"'{path.suffix}'" if path.suffix else "no extension"
+        return f"{path}: unsupported file type ({shown}); use .svg, .png, .jpg or .jpeg"
+    if not path.exists():
+        return f"{path}: file not found"
+    if not path.is_file():
+        return f"{path}: not a file"
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as error:
+        return f"{path}: cannot be read ({_reason(error)})"
+    return None
+
+
+def _kind(path: Path) -> str:
+    return {".svg": "SVG", ".png": "PNG"}.get(path.suffix.lower(), "JPEG")
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror.lower()
+    return str(error).strip().rstrip(".") or type(error).__name__
+
+
+def fit(source: Size, box: Size) -> Size:
+    """The largest size with the aspect ratio of ``source`` that fits inside ``box``."""
+    sw, sh = max(1, source[0]), max(1, source[1])
+    bw, bh = max(1, box[0]), max(1, box[1])
+    if bw * sh <= bh * sw:
+        return bw, min(bh, max(1, round(sh * bw / sw)))
+    return min(bw, max(1, round(sw * bh / sh))), bh
+
+
+def _decode(path: Path, box: Size) -> pygame.Surface:
+    """Read ``path`` fitted inside ``box``; SVG is rasterised at that size. May raise."""
+    if path.suffix.lower() == ".svg":
+        surface = pygame.image.load_sized_svg(str(path), box)
+        if surface.get_width() < 1 or surface.get_height() < 1:
+            raise ValueError("the drawing has no size")
+        return surface
+    surface = pygame.image.load(str(path))
+    return _scaled(surface, box)
+
+
+def _scaled(source: pygame.Surface, box: Size) -> pygame.Surface:
+    size = fit(source.get_size(), box)
+    if source.get_bitsize() not in (24, 32):
+        # smoothscale only takes 24/32-bit surfaces; palette PNGs are 8-bit.
+        full = pygame.Surface(source.get_size(), pygame.SRCALPHA, 32)
+        full.blit(source, (0, 0))
+        source = full
+    if size == source.get_size():
+        return source.copy()
+    return pygame.transform.smoothscale(source, size)
+
+
+class ImageCache:
+    """Images fitted to the size each screen asks for, kept for the next frame.
+
+    ``get()`` never raises: a missing, unreadable or damaged file (or no file) gives a plain
+    placeholder with the point's name, and one warning per file in the ``kiosk.images`` log.
+    Results are kept by (file, size, mirror) in a least-recently-used cache of ``capacity``
+    entries (32 by default: four points, both sides, a few screen layouts), so changing sizes
+    cannot make it grow without limit. PNG and JPEG files are decoded once and kept (up to
+    ``sources`` of them, 8 by default) so a new size only costs a rescale. Example::
+
+        images = ImageCache()
+        drawing = images.get(media_dir() / "ub60.svg", (640, 400), mirror=True, name="Ankle")
+        screen.blit(drawing, (80, 40))
+    """
+
+    def __init__(self, capacity: int = 32, sources: int = 8) -> None:
+        self.capacity = max(1, capacity)
+        self._entries: OrderedDict[tuple, pygame.Surface] = OrderedDict()
+        self._sources: OrderedDict[Path, pygame.Surface] = OrderedDict()
+        self._source_capacity = max(1, sources)
+        self._problems: dict[Path | None, str | None] = {}
+        self._warned: set[object] = set()
+        self._fonts: dict[int, pygame.font.Font] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def size(self) -> int:
+        """How many fitted images are cached now."""
+        return len(self._entries)
+
+    def clear(self) -> None:
+        """Forget every cached image (files are read again when next asked for)."""
+        self._entries.clear()
+        self._sources.clear()
+        self._problems.clear()
+
+    def ok(self, path: Path | None) -> bool:
+        """True when ``path`` shows as itself rather than as the placeholder.
+
+        Known after ``get()`` has tried the file; before that only the file itself (type,
+        presence, readability) is checked, not its contents.
+        """
+        if path is None:
+            return False
+        if path not in self._problems:
+            self._problems[path] = _file_problem(path)
+        return self._problems[path] is None
+
+    def get(
+        self, path: Path | None, size: Size, *, mirror: bool = False, name: str = ""
+    ) -> pygame.Surface:
+        """The image at ``path`` fitted inside ``size`` (pixels), flipped left-right if
+        ``mirror``; the returned surface has the fitted size, not ``size``."""
+        box = (max(1, int(size[0])), max(1, int(size[1])))
+        key = (path, box, mirror, name)
+        cached = self._entries.get(key)
+        if cached is not None:
+            self._entries.move_to_end(key)
+            return cached
+        surface = self._render(path, box, name)
+        if mirror:
+            surface = pygame.transform.flip(surface, True, False)
+        if pygame.display.get_init() and pygame.display.get_surface() is not None:
+            surface = surface.convert_alpha()
+        self._entries[key] = surface
+        while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
+        return surface
+
+    def _render(self, path: Path | None, box: Size, name: str) -> pygame.Surface:
+        if path is None:
+            self._warn_once(("none", name), f"no image given for {name!r}: showing a placeholder")
+            return self.placeholder(box, name)
+        if not self.ok(path):
+            self._warn_placeholder(path, str(self._problems[path]), name)
+            return self.placeholder(box, name)
+        try:
+            if path.suffix.lower() == ".svg":
+                return _exact(_decode(path, box), box)
+            return _scaled(self._source(path), box)
+        except (pygame.error, OSError, ValueError, MemoryError) as error:
+            problem = f"{path}: not a valid {_kind(path)} image or damaged ({_reason(error)})"
+            self._problems[path] = problem
+            self._warn_placeholder(path, problem, name)
+            return self.placeholder(box, name)
+
+    def _source(self, path: Path) -> pygame.Surface:
+        source = self._sources.get(path)
+        if source is None:
+            source = pygame.image.load(str(path))
+            self._sources[path] = source
+            while len(self._sources) > self._source_capacity:
+                self._sources.popitem(last=False)
+        self._sources.move_to_end(path)
+        return source
+
+    def _warn_placeholder(self, path: Path, problem: str, name: str) -> None:
+        shown = f" for {name!r}" if name else ""
+        self._warn_once(path, f"image {problem}; showing a placeholder{shown} instead")
+
+    def _warn_once(self, key: object, message: str) -> None:
+        """Log ``message`` the first time ``key`` comes up: a warning for a file, else info."""
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        if isinstance(key, Path):
+            logger.warning(message)
+        else:
+            logger.info(message)
+
+    def placeholder(self, box: Size, name: str) -> pygame.Surface:
+        """A neutral 4:3 panel fitted inside ``box`` with ``name`` written in the middle."""
+        size = fit(PLACEHOLDER_ASPECT, box)
+        surface = pygame.Surface(size, pygame.SRCALPHA, 32)
+        rect = surface.get_rect()
+        corner = max(0, min(size) // 16)
+        pygame.draw.rect(surface, PLACEHOLDER_FILL, rect, border_radius=corner)
+        edge = max(1, min(size) // 100)
+        pygame.draw.rect(surface, PLACEHOLDER_EDGE, rect, edge, border_radius=corner)
+        if name and min(size) >= 8:
+            text = self._name_text(name, size)
+            surface.blit(text, text.get_rect(center=rect.center))
+        return surface
+
+    def _name_text(self, name: str, size: Size) -> pygame.Surface:
+        """``name`` wrapped to 80% of the width, in the largest size up to 1/8 of the height
+        that fits (never below 8 px)."""
+        width, height = size
+        points = max(8, height // 8)
+        while True:
+            font = self._font(points)
+            text = font.render(name, True, PLACEHOLDER_TEXT, wraplength=max(1, width * 4 // 5))
+            fits = text.get_width() <= width * 0.9 and text.get_height() <= height * 0.9
+            if fits or points <= 8:
+                return text
+            points = max(8, points * 4 // 5)
+
+    def _font(self, points: int) -> pygame.font.Font:
+        font = self._fonts.get(points)
+        if font is None:
+            if not pygame.font.get_init():
+                pygame.font.init()
+            try:
+                font = pygame.font.Font(media_dir() / "fonts" / FONT_FILE, points)
+            except (OSError, pygame.error) as error:
+                self._warn_once(("font",), f"font {FONT_FILE} cannot be read ({_reason(error)})")
+                font = pygame.font.Font(None, points)
+            font.align = pygame.FONT_CENTER
+            if len(self._fonts) >= 16:
+                self._fonts.clear()
+            self._fonts[points] = font
+        return font
+
+
+def _exact(surface: pygame.Surface, box: Size) -> pygame.Surface:
+    """``surface`` cut to fit inside ``box``.
+
+    ``load_sized_svg`` rounds the fitted side up, so it can be one pixel larger than the box;
+    cutting that pixel keeps the drawing sharp (no rescale).
+    """
+    width, height = surface.get_size()
+    if width <= box[0] and height <= box[1]:
+        return surface
+    return surface.subsurface((0, 0, min(width, box[0]), min(height, box[1]))).copy()
