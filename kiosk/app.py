@@ -86,6 +86,7 @@ class App:
     def run(self, until: Callable[[App], bool] | None = None) -> int:
         """Run until a Quit event (or ``until(app)`` is true). Returns the exit status."""
         self.running = True
+        self._next_pump = self._next_ping = self.clock()
         self._draw(self.clock())
         self.notifier.ready()
         log.info("Kiosk ready: first frame shown")

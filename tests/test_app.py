@@ -1,0 +1,210 @@
+"""Whole sessions through the real main loop: mock pins, the dummy display, a fake clock."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import load_config
+from kiosk.session import Effect, Phase
+
+
+def short_config(hold: float = 10.0, sides: int = 1):  # type: ignore[no-untyped-def]
+    """The built-in config with a short two-point routine (first point ``sides`` sides)."""
+    config = load_config()
+    content = config.content
+    points = tuple(
+        dataclasses.replace(p, hold_seconds=hold, sides=sides if i == 0 else 1)
+        for i, p in enumerate(content.points[:2])
+    )
+    return dataclasses.replace(config, content=dataclasses.replace(content, points=points))
+
+
+def test_whole_session_buzzes_once_per_hold(make_kiosk) -> None:
+    kiosk = make_kiosk(short_config(hold=10.0, sides=2))
+    t0 = kiosk.clock.now
+    for offset in (1, 2, 3):  # safety, intro, start hold 1
+        kiosk.press_at(t0 + offset)
+    kiosk.press_at(t0 + 14)  # other side: starts hold 2
+    kiosk.press_at(t0 + 25)  # next point intro
+    kiosk.press_at(t0 + 26)  # hold 3
+    kiosk.press_at(t0 + 37)  # summary
+    kiosk.press_at(t0 + 38)  # back to idle
+    kiosk.run_until(t0 + 40)
+    effects = kiosk.app.stats.effects
+    assert effects.count(Effect.HOLD_STARTED) == 3
+    assert effects.count(Effect.HOLD_ENDED) == 3
+    assert effects[-1] is Effect.SESSION_COMPLETED
+    assert kiosk.app.session.phase is Phase.IDLE
+
+
+def test_hold_ends_exactly_hold_seconds_after_the_press(make_kiosk, monkeypatch) -> None:
+    kiosk = make_kiosk(short_config(hold=7.25))
+    ended: list[float] = []
+    parts = kiosk.app.parts
+    original = parts.hold_ended
+    monkeypatch.setattr(parts, "hold_ended", lambda: (ended.append(kiosk.clock()), original()))
+    t0 = kiosk.clock.now
+    kiosk.press_at(t0 + 1)
+    kiosk.press_at(t0 + 2)
+    kiosk.press_at(t0 + 3.5)
+    kiosk.run_until(t0 + 20)
+    assert ended == [pytest.approx(t0 + 3.5 + 7.25, abs=1e-9)]
+    # the buzzer pin went high when the hold ended
+    assert any(state.state for state in kiosk.buzzer.states)
+
+
+def test_press_early_in_hold_and_bounce_skip_nothing(make_kiosk) -> None:
+    kiosk = make_kiosk(short_config(hold=10.0))
+    t0 = kiosk.clock.now
+    kiosk.press_at(t0 + 1)
+    kiosk.press_at(t0 + 2)
+    kiosk.press_at(t0 + 3)  # hold starts
+    for bounce in (0.004, 0.009, 0.5, 0.9):  # bounces and a press in the first second
+        kiosk.inbox.at(t0 + 3 + bounce, kiosk.button.drive_low)
+        kiosk.inbox.at(t0 + 3 + bounce + 0.002, kiosk.button.drive_high)
+    kiosk.run_until(t0 + 12)
+    assert kiosk.app.session.phase is Phase.HOLD
+    assert kiosk.app.stats.effects.count(Effect.HOLD_STARTED) == 1
+
+
+def test_long_press_returns_to_idle(make_kiosk) -> None:
+    kiosk = make_kiosk(short_config())
+    t0 = kiosk.clock.now
+    kiosk.press_at(t0 + 1)
+    kiosk.press_at(t0 + 2)
+    kiosk.press_at(t0 + 3, duration=3.0)
+    kiosk.run_until(t0 + 7)
+    assert kiosk.app.session.phase is Phase.IDLE
+    assert Effect.SESSION_CANCELLED in kiosk.app.stats.effects
+
+
+def test_abandoned_session_warns_then_goes_idle(make_kiosk) -> None:
+    kiosk = make_kiosk(short_config())
+    timing = kiosk.config.timing
+    t0 = kiosk.clock.now
+    kiosk.press_at(t0 + 1)
+    kiosk.run_until(t0 + 1 + timing.inactivity_seconds + timing.warning_seconds + 1)
+    effects = kiosk.app.stats.effects
+    assert effects[-2:] == [Effect.WARNING_STARTED, Effect.SESSION_ABANDONED]
+    assert kiosk.app.session.phase is Phase.IDLE
+
+
+def test_loop_sleeps_between_changes(make_kiosk) -> None:
+    """Idle for ten minutes: few frames, no spinning (the fake clock counts the waits)."""
+    kiosk = make_kiosk()
+    t0 = kiosk.clock.now
+    kiosk.run_until(t0 + 600)
+    stats = kiosk.app.stats
+    cycles = 600 / kiosk.config.timing.idle_cycle_seconds
+    assert stats.frames <= cycles + 2
+    # wake-ups are the SDL input pump (20 a second) and the idle cycle, nothing more
+    assert stats.wakeups <= 600 * 20 + cycles + 5
+    assert min(kiosk.inbox.waits[1:]) > 0  # never a zero-timeout spin
+
+
+def test_hold_repaints_only_the_ring_each_second(make_kiosk) -> None:
+    kiosk = make_kiosk(short_config(hold=30.0))
+    t0 = kiosk.clock.now
+    for offset in (1, 2, 3):
+        kiosk.press_at(t0 + offset)
+    kiosk.run_until(t0 + 3 + 29.5)
+    stats = kiosk.app.stats
+    assert 28 <= stats.partial_frames <= 31
+    assert stats.frames - stats.partial_frames <= 6
+
+
+def test_failing_screen_goes_back_to_idle(make_kiosk, monkeypatch, caplog) -> None:
+    kiosk = make_kiosk(short_config())
+    screens = kiosk.app.renderer.screens
+    original = screens.layout
+
+    def broken(view):  # type: ignore[no-untyped-def]
+        if view.phase is Phase.SAFETY:
+            raise RuntimeError("boom")
+        return original(view)
+
+    monkeypatch.setattr(screens, "layout", broken)
+    t0 = kiosk.clock.now
+    kiosk.press_at(t0 + 1)
+    kiosk.run_until(t0 + 3)
+    assert kiosk.app.session.phase is Phase.IDLE
+    assert kiosk.app.stats.failures == 1
+    assert "boom" in caplog.text
+
+
+def test_keyboard_stands_in_for_the_button(make_kiosk) -> None:
+    import pygame
+
+    kiosk = make_kiosk(short_config())
+    t0 = kiosk.clock.now
+
+    def key(kind: int):  # type: ignore[no-untyped-def]
+        return lambda: pygame.event.post(pygame.event.Event(kind, key=pygame.K_SPACE))
+
+    kiosk.inbox.at(t0 + 1, key(pygame.KEYDOWN))
+    kiosk.inbox.at(t0 + 1.1, key(pygame.KEYUP))
+    kiosk.run_until(t0 + 2)
+    assert kiosk.app.session.phase is Phase.SAFETY
+
+
+def test_no_gpio_carries_on_with_keyboard(caplog) -> None:
+    """With a pin factory that cannot open pins, the kiosk still builds and logs it once."""
+    from gpiozero import Device
+
+    from kiosk.events import Inbox
+    from kiosk.hardware import Parts
+
+    class Broken:
+        def __getattr__(self, name):  # type: ignore[no-untyped-def]
+            raise RuntimeError("no GPIO chip")
+
+    saved = Device.pin_factory
+    Device.pin_factory = Broken()  # type: ignore[assignment]
+    try:
+        parts = Parts(load_config().hardware, Inbox())
+    finally:
+        Device.pin_factory = saved
+    assert parts.button is None and parts.sounder is None and parts.led is None
+    assert "No GPIO available" in caplog.text
+    parts.hold_ended()  # nothing to sound: no error
+    parts.close()
+
+
+def test_sigterm_exits_cleanly_within_two_seconds(tmp_path: Path) -> None:
+    env = dict(
+        os.environ,
+        SDL_VIDEODRIVER="dummy",
+        GPIOZERO_PIN_FACTORY="mock",
+        GPIOZERO_MOCK_PIN_CLASS="mockpwmpin",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--windowed", "--size", "800x480"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        lines = []
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            lines.append(line)
+            if "Kiosk ready" in line:
+                break
+        else:
+            pytest.fail("kiosk did not start: " + "".join(lines))
+        start = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=5) == 0
+        assert time.monotonic() - start < 2.0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
