@@ -303,3 +303,24 @@ def test_works_before_and_after_the_display_opens(cache) -> None:
         assert after.get_flags() & pygame.SRCALPHA
     finally:
         pygame.display.quit()
+
+
+#: Where each point is on its drawing, as fractions of width and height (for content.yaml).
+POINTS = {
+    "ub60": (0.4125, 0.561),
+    "ub40": (0.5, 0.562),
+    "li4": (0.3875, 0.622),
+    "gb34": (0.658, 0.68),
+}
+
+
+@pytest.mark.parametrize(("name", "where"), POINTS.items())
+def test_point_positions_land_on_skin(cache, name, where) -> None:
+    """The point and the pixels around it are on the body (UB40's centre is the crease line)."""
+    from kiosk.marker import SKIN
+
+    image = cache.get(MEDIA / f"{name}.svg", (800, 600))
+    x, y = round(where[0] * 800), round(where[1] * 600)
+    around = [image.get_at((x + dx, y + dy)) for dx, dy in [(0, 0), (-8, 0), (8, 0), (0, -8)]]
+    assert all(color.a == 255 for color in around)
+    assert sum(near(color, SKIN, tolerance=60) for color in around) >= 3
