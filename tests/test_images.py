@@ -14,6 +14,7 @@ import pytest
 
 from kiosk import images
 from kiosk.images import ImageCache, check_image, fit, media_dir
+from kiosk.marker import SKIN
 
 MEDIA = Path(__file__).resolve().parent.parent / "media"
 DRAWINGS = ["ub60", "ub40", "li4", "gb34"]
@@ -317,8 +318,6 @@ POINTS = {
 @pytest.mark.parametrize(("name", "where"), POINTS.items())
 def test_point_positions_land_on_skin(cache, name, where) -> None:
     """The point and the pixels around it are on the body (UB40's centre is the crease line)."""
-    from kiosk.marker import SKIN
-
     image = cache.get(MEDIA / f"{name}.svg", (800, 600))
     x, y = round(where[0] * 800), round(where[1] * 600)
     offsets = [(0, 0), (-7, -7), (7, -7), (-7, 7), (7, 7)]
