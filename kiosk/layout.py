@@ -15,6 +15,8 @@ from kiosk.text import Fonts, size_for, wrap_at
 from kiosk.theme import ACCENT, ON_ACCENT, Color, Role
 
 SCALES = tuple(1.0 - i * 0.04 for i in range(20))
+#: The least space between the top and the bottom blocks of a column (fraction of unit).
+GROUP_GAP = 0.035
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,8 @@ def fit_column(
         tops = [_measure(fonts, unit, b, w, scale) for b in top]
         bottoms = [_measure(fonts, unit, b, w, scale) for b in bottom]
         need = sum(m.total for m in tops) + sum(m.total for m in bottoms)
+        if tops and bottoms:
+            need += round(unit * GROUP_GAP)
         at_floor = all(m.at_floor for m in [*tops, *bottoms])
         if need <= h or at_floor:
             break

@@ -33,7 +33,9 @@ from kiosk.theme import (
 )
 
 #: How much of the screen the illustration takes, tried in turn until the text fits.
-PICTURE_SHARES = (0.46, 0.36, 0.0)
+PICTURE_SHARES = (0.46, 0.38, 0.3, 0.0)
+#: A text scale this close to full size is worth keeping the larger drawing for.
+GOOD_SCALE = 0.8
 #: The drawings' shape (width/height); other images fit inside a card of this shape.
 PICTURE_ASPECT = 4 / 3
 
@@ -211,21 +213,24 @@ class Screens:
     def _with_picture(
         self, top: list[Block], bottom: list[Block], picture: Picture, name: str
     ) -> Layout:
-        """Text beside (landscape) or under (portrait) the drawing; the drawing shrinks or
-        goes when the text needs the room."""
+        """Text beside (landscape) or under (portrait) the drawing. In landscape the bottom
+        blocks (the "press the button" prompt) sit under the drawing. The drawing shrinks,
+        or goes as a last resort, when the text needs the room."""
         frame = self.frame
-        for share in PICTURE_SHARES:
-            if share == 0.0:
-                column = fit_column(self.fonts, frame.unit, frame.inner, top, bottom)
-                return _join([column], name)
-            if frame.landscape:
-                text_area, pic_area = split(frame.inner, 1 - share, frame.margin, across=True)
-            else:
-                pic_area, text_area = split(frame.inner, share, frame.margin, across=False)
-            column = fit_column(self.fonts, frame.unit, text_area, top, bottom)
-            if not column.overflow:
+        best: tuple[list[Column], Rect, float] | None = None
+        for share in PICTURE_SHARES[:-1]:
+            columns, card_area = self._beside(top, bottom, share)
+            scale = min(c.scale for c in columns)
+            fits = not any(c.overflow for c in columns) and card_area[3] > frame.unit * 0.25
+            if fits and (best is None or scale > min(c.scale for c in best[0])):
+                best = (columns, card_area, share)
+            if best is not None and min(c.scale for c in best[0]) >= GOOD_SCALE:
                 break
-        card_rect = _fit_aspect(pic_area, PICTURE_ASPECT)
+        if best is None:  # the text needs the whole screen: drop the drawing
+            column = fit_column(self.fonts, frame.unit, frame.inner, top, bottom)
+            return _join([column], name)
+        columns, card_area, share = best
+        card_rect = _fit_aspect(card_area, PICTURE_ASPECT)
         card = Box(card_rect, CARD, radius=frame.margin)
         placed = Picture(
             _inset(card_rect, frame.margin // 2),
@@ -235,7 +240,25 @@ class Screens:
             picture.marker,
             picture.mirror,
         )
-        return Layout((card, placed, *column.elements), picture_share=share)
+        joined = _join(columns, name)
+        return Layout((card, placed, *joined.elements), picture_share=share)
+
+    def _beside(
+        self, top: list[Block], bottom: list[Block], share: float
+    ) -> tuple[list[Column], Rect]:
+        """The text columns and the drawing's area when the drawing takes ``share``."""
+        frame, fonts, unit = self.frame, self.fonts, self.frame.unit
+        if not frame.landscape:
+            pic_area, text_area = split(frame.inner, share, frame.margin, across=False)
+            return [fit_column(fonts, unit, text_area, top, bottom)], pic_area
+        text_area, pic_area = split(frame.inner, 1 - share, frame.margin, across=True)
+        text = fit_column(fonts, unit, text_area, top)
+        if not bottom:
+            return [text], pic_area
+        foot = fit_column(fonts, unit, pic_area, [], bottom)
+        foot_top = min(e.rect[1] for e in foot.elements)
+        x, y, w, _ = pic_area
+        return [text, foot], (x, y, w, max(1, foot_top - frame.margin - y))
 
     def _with_ring(self, top: list[Block], bottom: list[Block], name: str) -> Layout:
         frame = self.frame

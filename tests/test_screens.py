@@ -1,0 +1,150 @@
+"""Every screen at every size: inside the screen, nothing overlapping, text at a readable
+size and in enough contrast — computed from the elements the renderer paints."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pygame
+import pytest
+
+from kiosk import theme
+from kiosk.config import load_config
+from kiosk.render import build_renderer
+from kiosk.scene import Box, Picture, Ring, Text
+from kiosk.tour import save_screenshots, tour
+
+SIZES = [(800, 480), (1280, 720), (1920, 1080), (1080, 1920), (3840, 2160)]
+CONFIG = load_config()
+STOPS = tour(CONFIG)
+
+
+def screens_at(size: tuple[int, int]):  # type: ignore[no-untyped-def]
+    renderer = build_renderer(CONFIG, size, notices=("Using the built-in content. See the log.",))
+    for stop in STOPS:
+        layout, elements = renderer.elements(stop.view, stop.now)
+        yield stop, layout, elements
+
+
+def contains(outer: tuple, inner: tuple) -> bool:
+    return pygame.Rect(outer).contains(pygame.Rect(inner))
+
+
+def test_tour_covers_every_screen() -> None:
+    names = [stop.name for stop in STOPS]
+    kinds = {name.split("-")[1] for name in names}
+    assert kinds == {"idle", "safety", "intro", "hold", "done", "summary", "warning"}
+    assert sum(name.startswith("01-idle") for name in names) == len(CONFIG.content.points)
+    assert any(name.endswith("side2") for name in names)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_screen_fits_without_overlap(size: tuple[int, int]) -> None:
+    screen = pygame.Rect(0, 0, *size)
+    for stop, layout, elements in screens_at(size):
+        assert not layout.overflow, f"{stop.name}: text does not fit at {size}"
+        for element in elements:
+            assert screen.contains(pygame.Rect(element.rect)), f"{stop.name}: {element} off screen"
+        for a, b in itertools.combinations(elements, 2):
+            if not pygame.Rect(a.rect).colliderect(pygame.Rect(b.rect)):
+                continue
+            # allowed: text on its pill or card, the number inside the ring, the drawing on
+            # its card
+            holder, inside = (a, b) if contains(a.rect, b.rect) else (b, a)
+            assert isinstance(holder, Box | Ring) and contains(holder.rect, inside.rect), (
+                f"{stop.name} at {size}: {a} overlaps {b}"
+            )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_text_is_never_clipped_and_never_tiny(size: tuple[int, int]) -> None:
+    renderer = build_renderer(CONFIG, size)
+    fonts = renderer.painter.fonts
+    unit = min(size)
+    floors = {role.name: math.ceil(role.smallest * unit) for role in theme.READABLE}
+    for stop, _, elements in screens_at(size):
+        for text in (e for e in elements if isinstance(e, Text)):
+            font = fonts.font(text.size, text.bold)
+            for line in text.lines:
+                assert font.size(line)[0] <= text.rect[2] + 1, f"{stop.name}: '{line}' clipped"
+            if text.role in floors:
+                assert text.size >= floors[text.role], f"{stop.name}: {text.role} too small"
+                cap = font.metrics("H")[0][3]  # the top of a capital H above the baseline
+                assert cap >= unit * theme.CAP_FLOOR - 1, f"{stop.name}: capitals {cap}px"
+
+
+def test_body_text_is_readable_from_two_metres_on_1080p() -> None:
+    """10 mm capitals at 2 m (1/200 of the distance) on a 24-inch 1080p screen (0.277 mm/px)."""
+    unit = 1080
+    size = math.ceil(theme.BODY.smallest * unit)
+    cap_px = pygame.font.Font(
+        build_renderer(CONFIG, (1920, 1080)).painter.fonts.regular, size
+    ).metrics("H")[0][3]
+    assert cap_px * 0.277 >= 2000 / 200 * 0.95
+
+
+def background_of(element, elements) -> theme.Color:  # type: ignore[no-untyped-def]
+    """The colour behind ``element``: the innermost box holding it, else the background."""
+    holders = [
+        e
+        for e in elements
+        if isinstance(e, Box) and e.width == 0 and contains(e.rect, element.rect)
+    ]
+    if not holders:
+        return theme.BACKGROUND
+    return min(holders, key=lambda b: b.rect[2] * b.rect[3]).color
+
+
+@pytest.mark.parametrize("size", [(800, 480), (1080, 1920)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_contrast_of_every_text_and_ring(size: tuple[int, int]) -> None:
+    for stop, _, elements in screens_at(size):
+        for element in elements:
+            if isinstance(element, Text):
+                ratio = theme.contrast(element.color, background_of(element, elements))
+                large = element.role in ("heading", "number")
+                needed = 4.5 if large else 7.0
+                if element.role == "notice":
+                    needed = 4.5
+                assert ratio >= needed, f"{stop.name}: {element.lines} contrast {ratio:.1f}"
+            elif isinstance(element, Ring):
+                assert theme.contrast(element.color, theme.BACKGROUND) >= 4.5
+                assert theme.contrast(element.color, element.track) >= 3.0
+
+
+def test_theme_contrast_ratios() -> None:
+    bg = theme.BACKGROUND
+    assert theme.contrast(theme.TEXT, bg) >= 7
+    assert theme.contrast(theme.MUTED, bg) >= 7
+    assert theme.contrast(theme.ON_ACCENT, theme.ACCENT) >= 7
+    for large in (theme.ACCENT, theme.WARNING, theme.SUCCESS):
+        assert theme.contrast(large, bg) >= 4.5
+    assert theme.contrast((255, 255, 255), (0, 0, 0)) == pytest.approx(21)
+
+
+def test_states_differ_in_words_not_only_colour() -> None:
+    """Hold running, hold done and the warning each say so in words."""
+    texts = {}
+    renderer = build_renderer(CONFIG, (800, 480))
+    for stop in STOPS:
+        _, elements = renderer.elements(stop.view, stop.now)
+        texts[stop.name] = " ".join(" ".join(e.lines) for e in elements if isinstance(e, Text))
+    content = CONFIG.content
+    assert content.text("seconds_left") in texts["04-hold-3-LI4"]
+    assert content.text("hold_done") in " ".join(texts["05-done-3-LI4"].split())
+    assert content.text("warning_title") in texts["07-warning"]
+    assert content.text("other_side") in texts["05-done-1-UB60-side1"]
+
+
+def test_screenshots_are_written(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    files = save_screenshots(CONFIG, (800, 480), tmp_path)
+    assert len(files) == len(STOPS)
+    image = pygame.image.load(str(files[0]))
+    assert image.get_size() == (800, 480)
+
+
+def test_marker_is_drawn_on_each_drawing() -> None:
+    for stop, _, elements in screens_at((800, 480)):
+        if stop.name.startswith(("01-idle", "03-intro")):
+            pictures = [e for e in elements if isinstance(e, Picture)]
+            assert len(pictures) == 1 and pictures[0].marker is not None, stop.name
