@@ -176,6 +176,7 @@ class ImageCache:
         """
         if path is None:
             return False
+        path = Path(path)
         if path not in self._problems:
             self._problems[path] = _file_problem(path)
         return self._problems[path] is None
@@ -185,6 +186,7 @@ class ImageCache:
     ) -> pygame.Surface:
         """The image at ``path`` fitted inside ``size`` (pixels), flipped left-right if
         ``mirror``; the returned surface has the fitted size, not ``size``."""
+        path = None if path is None else Path(path)
         box = (max(1, int(size[0])), max(1, int(size[1])))
         key = (path, box, mirror, name)
         cached = self._entries.get(key)

@@ -324,3 +324,9 @@ def test_point_positions_land_on_skin(cache, name, where) -> None:
     around = [image.get_at((x + dx, y + dy)) for dx, dy in offsets]
     assert all(color.a == 255 for color in around)
     assert sum(near(color, SKIN, tolerance=60) for color in around) >= 4
+
+
+def test_a_string_path_works_too(cache) -> None:
+    image = cache.get(str(MEDIA / "gb34.svg"), (400, 300))  # type: ignore[arg-type]
+    assert image.get_size() == (400, 300)
+    assert cache.ok(str(MEDIA / "gb34.svg"))  # type: ignore[arg-type]
