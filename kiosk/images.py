@@ -194,7 +194,7 @@ class ImageCache:
             self._entries.move_to_end(key)
             return cached
         surface = self._render(path, box, name)
-        if mirror:
+        if mirror and self.ok(path):  # a placeholder's name must stay readable
             surface = pygame.transform.flip(surface, True, False)
         if pygame.display.get_init() and pygame.display.get_surface() is not None:
             surface = surface.convert_alpha()

@@ -330,3 +330,10 @@ def test_a_string_path_works_too(cache) -> None:
     image = cache.get(str(MEDIA / "gb34.svg"), (400, 300))  # type: ignore[arg-type]
     assert image.get_size() == (400, 300)
     assert cache.ok(str(MEDIA / "gb34.svg"))  # type: ignore[arg-type]
+
+
+def test_placeholder_is_never_mirrored(cache, tmp_path) -> None:
+    for path in [None, tmp_path / "gone.svg"]:
+        plain = cache.get(path, (300, 200), name="Ankle point")
+        mirrored = cache.get(path, (300, 200), mirror=True, name="Ankle point")
+        assert pygame.image.tobytes(mirrored, "RGBA") == pygame.image.tobytes(plain, "RGBA")
