@@ -1,0 +1,526 @@
+"""The staff install on a real systemd: install as the guide says, boot, and watch systemd run it.
+
+Checking the unit offline (tests/test_install.py) is not enough: here a Debian bookworm root
+(debootstrap minbase with systemd, systemd-sysv, dbus and python3; built once per machine and
+cached by ``rootfs``) gets the project as an archive, and the staff guide's install steps are
+run in it through ``chroot``, exactly as written in docs/staff-guide.md (``GUIDE_STEPS``).
+systemd is not running there, so the installer must enable the unit without starting it.
+Then the root is booted with ``systemd-nspawn`` and driven with ``nsenter … systemctl``, and
+systemd itself must show that:
+
+- the kiosk reaches ``active`` (so READY=1 arrived) as ``User=kiosk``, with the start-up lines
+  in the journal and no traceback;
+- ``ProtectSystem``, ``NoNewPrivileges``, the empty capability set, the seccomp filter and
+  ``PrivateNetwork`` are in force for the running process (``/proc/PID/status``,
+  ``/proc/PID/mountinfo``, a write to /etc in its mount namespace);
+- a stopped main loop (``kill -STOP``) is caught by the watchdog and the kiosk comes back;
+  ``kill -9`` is restarted; ``systemctl stop`` ends it cleanly within a few seconds;
+- deliberately broken copies of the unit fail the same checks (the test has teeth);
+- ``sudo make uninstall`` leaves no unit, user or /opt tree, and keeps the staff config unless
+  ``PURGE=1``; the container powers off and nothing is left running.
+
+What the test changes, and why (nothing else differs from a staff machine):
+- Before the guide's steps, what Raspberry Pi OS Lite has and minbase lacks: ``sudo`` and
+  ``ca-certificates``; and ``/etc/pip.conf`` trusting the host's CA bundle, for hosts behind an
+  intercepting proxy.
+- A test-only drop-in (``TEST_DROP_IN``) swapping the hardware for stand-ins the container has:
+  ``SDL_VIDEODRIVER=dummy``, gpiozero's mock pins, and a 5-second watchdog.
+- A container has no virtual terminals, so a pseudo-terminal of the test's is bound in as
+  ``/dev/tty1`` (the unit's ``TTYPath=``, ``StandardInput=tty`` and ``DeviceAllow=`` then work
+  unchanged; the test reads what the kiosk writes to it).
+
+Needs root, ``debootstrap``, ``systemd-container`` (systemd-nspawn) and ``util-linux``
+(nsenter), and the network (Debian's archive and PyPI); skipped with the reason otherwise.
+Set ``ACUPRESSURE_KEEP_ROOT=1`` to keep the working root under /var/tmp for a look inside.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tarfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import rootfs
+
+pytestmark = pytest.mark.integration
+
+PROJECT = Path(__file__).resolve().parents[2]
+GUIDE = PROJECT / "docs" / "staff-guide.md"
+ROOT_SPEC = rootfs.RootSpec(
+    arch=rootfs.host_arch(), include=("systemd", "systemd-sysv", "dbus", "python3")
+)
+LITE_PACKAGES = ("sudo", "ca-certificates")
+HOME = "/root"
+ARCHIVE = "acupressure-kiosk.tar.gz"
+# docs/staff-guide.md, "Install", the archive route, run in the staff member's home folder.
+GUIDE_STEPS = (
+    "sudo apt-get update",
+    "sudo apt-get install -y make",
+    "mkdir acupressure-kiosk",
+    "tar -xf acupressure-kiosk.tar.gz -C acupressure-kiosk --strip-components=1",
+    "cd acupressure-kiosk",
+    "sudo make install",
+)
+UNINSTALL = "sudo make uninstall"
+PURGE = "sudo make uninstall PURGE=1"
+UNIT = "acupressure-kiosk.service"
+UNIT_FILE = f"/etc/systemd/system/{UNIT}"
+CONFIG = "/etc/acupressure-kiosk/config.yaml"
+STATE = "/var/lib/acupressure-kiosk"
+WATCHDOG_SEC = 5
+TEST_DROP_IN = f"""\
+# Test only: stand-ins for the Pi's hardware, which the container does not have.
+[Service]
+Environment=SDL_VIDEODRIVER=dummy
+Environment=GPIOZERO_PIN_FACTORY=mock
+Environment=GPIOZERO_MOCK_PIN_CLASS=mockpwmpin
+WatchdogSec={WATCHDOG_SEC}
+"""
+# The kiosk's own start-up lines (kiosk/__main__.py, kiosk/hardware.py, kiosk/app.py).
+STARTUP_LINES = (
+    f"Configuration: {CONFIG}",
+    "Button on GPIO17",
+    "Kiosk ready: first frame shown",
+)
+CURSOR_OFF = b"\x1b[?25l"
+NSPAWN_ENV = {"PATH": rootfs.CLEAN_PATH, "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY": "1"}
+
+
+def _skip_reason() -> str | None:
+    missing = [tool for tool in ("systemd-nspawn", "nsenter") if not shutil.which(tool)]
+    if missing:
+        return f"missing {', '.join(missing)} (apt-get install systemd-container util-linux)"
+    return rootfs.debootstrap_problem()
+
+
+def _report(request: pytest.FixtureRequest, line: str) -> None:
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"[nspawn] {line}")
+
+
+def wait_for(what: str, done: Callable[[], object], timeout: float, every: float = 0.25) -> object:
+    """Poll ``done`` until it returns something true; AssertionError naming ``what`` if not."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = done()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(every)
+
+
+# --- the container ------------------------------------------------------------------------
+
+
+class Terminal:
+    """A pseudo-terminal standing in for tty1; a thread keeps reading what is written to it."""
+
+    def __init__(self) -> None:
+        self.master, self._slave = os.openpty()
+        self.path = os.ttyname(self._slave)
+        self.output = bytearray()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.output.extend(os.read(self.master, 4096))
+            except OSError:  # EIO while the kiosk's side is hung up between runs
+                time.sleep(0.1)
+
+    def close(self) -> None:
+        self._stop.set()
+        os.close(self._slave)
+        os.close(self.master)
+        self._thread.join(timeout=2)
+
+
+class Container:
+    """A booted ``systemd-nspawn`` container, driven through ``nsenter``."""
+
+    def __init__(self, root: Path, log: Path) -> None:
+        self.root = root
+        self.log = log
+        self.terminal = Terminal()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.pid1 = 0
+        self.pid_namespace = ""
+
+    def boot(self) -> None:
+        command = [
+            "systemd-nspawn",
+            "-D",
+            str(self.root),
+            "-b",
+            "--register=no",
+            "--keep-unit",
+            "--private-network",
+            "--system-call-filter=bpf",
+            "--console=pipe",
+            f"--bind={self.terminal.path}:/dev/tty1",
+        ]
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=NSPAWN_ENV,
+                start_new_session=True,
+            )
+        self.pid1 = int(wait_for("the container's PID 1", self._child, 30))  # type: ignore[arg-type]
+        self.pid_namespace = os.readlink(f"/proc/{self.pid1}/ns/pid")
+        private = Path(f"/proc/{self.pid1}/root/run/systemd/private")
+        wait_for("systemd's private socket in the container", private.exists, 60)
+
+    def _child(self) -> int | None:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise AssertionError(f"systemd-nspawn exited: {self.log.read_text(errors='replace')}")
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return int(children[0]) if children else None
+
+    def run(
+        self, *argv: str, check: bool = True, timeout: float = 120, cwd: str = "/"
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a command inside the booted container with a clean environment."""
+        command = ["nsenter", "-t", str(self.pid1), "-a", "env", "-i", f"--chdir={cwd}"]
+        command += [f"PATH={rootfs.CLEAN_PATH}", f"HOME={HOME}", "LANG=C.UTF-8", *argv]
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env={"PATH": rootfs.CLEAN_PATH},
+        )
+        if check and result.returncode != 0:
+            raise rootfs.RootCommandError(result.returncode, argv, result.stdout, result.stderr)
+        return result
+
+    def show(self, unit: str) -> dict[str, str]:
+        properties = "ActiveState,SubState,Result,MainPID,NRestarts,LoadState,ExecMainStatus"
+        output = self.run("systemctl", "show", f"--property={properties}", unit).stdout
+        return dict(line.split("=", 1) for line in output.splitlines() if "=" in line)
+
+    def journal(self, unit: str) -> str:
+        return self.run("journalctl", "--no-pager", "-b", "-u", unit).stdout
+
+    def poweroff(self, timeout: float = 60) -> None:
+        """``systemctl poweroff`` and wait; kill nspawn by its PID only as a fallback."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.run("systemctl", "poweroff", check=False, timeout=30)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired as error:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+            raise AssertionError("the container did not power off: nspawn was killed") from error
+
+    def leftovers(self) -> list[str]:
+        """Processes still alive in the container's PID namespace or nspawn's session."""
+        assert self.process is not None
+        left = []
+        for proc in Path("/proc").glob("[0-9]*"):
+            try:
+                in_container = os.readlink(proc / "ns/pid") == self.pid_namespace
+                session = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[3])
+            except OSError:
+                continue
+            if in_container or session == self.process.pid:
+                left.append(f"{proc.name} {(proc / 'comm').read_text().strip()}")
+        return left
+
+
+# --- what a healthy kiosk looks like (the broken-unit test uses the same checks) ----------
+
+
+def wait_active(container: Container, unit: str, timeout: float = 90) -> dict[str, str]:
+    """Wait until systemd calls ``unit`` active (for Type=notify: READY=1 arrived)."""
+
+    def active() -> dict[str, str] | None:
+        state = container.show(unit)
+        return state if state["ActiveState"] == "active" and state["MainPID"] != "0" else None
+
+    try:
+        return wait_for(f"{unit} to become active", active, timeout)  # type: ignore[return-value]
+    except AssertionError as error:
+        raise AssertionError(
+            f"{error}: {container.show(unit)}\n{container.journal(unit)}"
+        ) from None
+
+
+def hardening_problems(container: Container, unit: str) -> list[str]:
+    """What of the unit's sandbox is not in force for its running main process."""
+    pid = container.show(unit)["MainPID"]
+    status = dict(
+        line.split(":", 1)
+        for line in container.run("cat", f"/proc/{pid}/status").stdout.splitlines()
+    )
+    status = {key: value.split() for key, value in status.items()}
+    kiosk_uid = container.run("id", "-u", "kiosk").stdout.strip()
+    problems = []
+    if status["Uid"][0] != kiosk_uid:
+        problems.append(f"runs as uid {status['Uid'][0]}, not kiosk ({kiosk_uid})")
+    if status["NoNewPrivs"] != ["1"]:
+        problems.append("NoNewPrivileges is not set")
+    for caps in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+        if int(status[caps][0], 16):
+            problems.append(f"{caps} is {status[caps][0]}, not empty")
+    if status["Seccomp"] != ["2"]:
+        problems.append("no seccomp system-call filter")
+    problems += _mount_problems(container, pid)
+    own_net = container.run("readlink", f"/proc/{pid}/ns/net").stdout
+    if own_net == container.run("readlink", "/proc/1/ns/net").stdout:
+        problems.append("shares the container's network namespace (no PrivateNetwork)")
+    interfaces = container.run("cat", f"/proc/{pid}/net/dev").stdout.splitlines()[2:]
+    if [line.split(":")[0].strip() for line in interfaces] != ["lo"]:
+        problems.append(f"sees network interfaces {interfaces}")
+    return problems
+
+
+def _mount_problems(container: Container, pid: str) -> list[str]:
+    mounts = {}
+    for line in container.run("cat", f"/proc/{pid}/mountinfo").stdout.splitlines():
+        fields = line.split()
+        mounts[fields[4]] = fields[5].split(",")
+    problems = []
+    if "ro" not in mounts.get("/", []):
+        problems.append("/ is not mounted read-only (ProtectSystem=strict)")
+    if "rw" not in mounts.get(STATE, []):
+        problems.append(f"{STATE} is not a writable mount (StateDirectory=)")
+    if "/tmp" not in mounts:
+        problems.append("no private /tmp")
+    # Root in the service's own mount namespace: only a read-only mount stops this write.
+    probe = f"/etc/acupressure-kiosk-probe-{pid}"
+    write = container.run(
+        "nsenter", "-t", pid, "-m", "sh", "-c", f"echo probe > {probe}", check=False
+    )
+    if write.returncode == 0 or "Read-only file system" not in write.stderr:
+        problems.append(f"a write to /etc was not refused as read-only: {write.stderr.strip()}")
+        container.run("rm", "-f", probe, check=False)
+    return problems
+
+
+def assert_healthy(container: Container, unit: str, timeout: float = 90) -> dict[str, str]:
+    """The unit reaches active and its sandbox is in force."""
+    state = wait_active(container, unit, timeout)
+    problems = hardening_problems(container, unit)
+    assert not problems, f"{unit}: {problems}"
+    return state
+
+
+# --- fixtures -------------------------------------------------------------------------------
+
+
+def _project_archive(target: Path) -> None:
+    """The project as staff get it: the tracked and new files, nothing ignored."""
+    listed = subprocess.run(
+        ["git", "-C", str(PROJECT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    with tarfile.open(target, "w:gz") as archive:
+        for name in filter(None, listed.split("\0")):
+            if (PROJECT / name).is_file():
+                archive.add(PROJECT / name, arcname=f"acupressure-kiosk/{name}")
+
+
+def _guide_commands(root: Path) -> str:
+    """Run the guide's install steps in the root (one shell, so `cd` carries on)."""
+    script = " && ".join(f"echo '$ {step}' && {step}" for step in GUIDE_STEPS)
+    result = rootfs.run(root, ["sh", "-c", script], cwd=HOME, timeout=3600)
+    return result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def installed_root(request: pytest.FixtureRequest) -> Iterator[tuple[Path, str]]:
+    """A working copy of the cached root with the kiosk installed by the guide's steps."""
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(f"nspawn test cannot run here: {reason}")
+    started = time.monotonic()
+    cached = rootfs.cached_root(ROOT_SPEC)
+    _report(
+        request, f"debootstrap or cache hit ({cached.name}): {time.monotonic() - started:.0f} s"
+    )
+    keep = os.environ.get("ACUPRESSURE_KEEP_ROOT") == "1"
+    with rootfs.working_copy(cached, keep=keep) as root:
+        started = time.monotonic()
+        with rootfs.mounted(root):
+            ca = rootfs.install_host_ca(root)
+            (root / "etc/pip.conf").write_text(f"[global]\ncert = {ca}\n")
+            rootfs.run(root, ["apt-get", "update", "-q"])
+            rootfs.run(root, ["apt-get", "install", "-y", "-q", *LITE_PACKAGES])
+            _project_archive(root / HOME.lstrip("/") / ARCHIVE)
+            output = _guide_commands(root)
+        _report(request, f"guide's install steps in chroot: {time.monotonic() - started:.0f} s")
+        drop_in = root / f"etc/systemd/system/{UNIT}.d/test-hardware.conf"
+        drop_in.parent.mkdir(parents=True)
+        drop_in.write_text(TEST_DROP_IN)
+        yield root, output
+
+
+@pytest.fixture(scope="module")
+def container(
+    installed_root: tuple[Path, str], request: pytest.FixtureRequest
+) -> Iterator[Container]:
+    root, _ = installed_root
+    machine = Container(root, root.parent / "nspawn.log")
+    started = time.monotonic()
+    try:
+        machine.boot()
+        _report(request, f"boot to systemd's socket: {time.monotonic() - started:.1f} s")
+        yield machine
+    finally:
+        try:
+            machine.poweroff()
+        finally:
+            machine.terminal.close()
+        left = machine.leftovers()
+        assert not left, f"processes left running after poweroff: {left}"
+
+
+# --- the tests, in the order a staff member meets them ---------------------------------------
+
+
+def test_guide_has_exactly_the_steps_the_test_runs() -> None:
+    guide = GUIDE.read_text()
+    for step in (*GUIDE_STEPS, UNINSTALL, PURGE):
+        assert re.search(rf"^\s*{re.escape(step)}\s*(#.*)?$", guide, re.MULTILINE), step
+
+
+def test_install_in_chroot_enables_without_starting(installed_root: tuple[Path, str]) -> None:
+    root, output = installed_root
+    assert "systemd is not running here" in output and "NOT started" in output, output
+    assert "python3-lgpio is not in this system's package archive" in output, output
+    wants = root / "etc/systemd/system/multi-user.target.wants" / UNIT
+    assert os.readlink(wants) == UNIT_FILE
+    assert (root / CONFIG.lstrip("/")).read_text().strip()
+
+
+def test_kiosk_is_active_and_logs_its_start(container: Container) -> None:
+    state = wait_active(container, UNIT)
+    journal = container.journal(UNIT)
+    for line in STARTUP_LINES:
+        assert line in journal, f"missing start-up line {line!r}:\n{journal}"
+    assert "Traceback" not in journal, journal
+    assert int(state["NRestarts"]) == 0, journal
+    assert CURSOR_OFF in container.terminal.output, "the cursor was not hidden on tty1"
+
+
+def test_sandbox_is_in_force(container: Container) -> None:
+    wait_active(container, UNIT)
+    assert hardening_problems(container, UNIT) == []
+
+
+def test_watchdog_restarts_a_stopped_loop(container: Container) -> None:
+    before = wait_active(container, UNIT)
+    container.run("sh", "-c", f"kill -STOP {before['MainPID']}")
+    wait_for(
+        "the watchdog timeout in the journal",
+        lambda: "Watchdog timeout" in container.journal(UNIT),
+        WATCHDOG_SEC + 20,
+    )
+    journal = container.journal(UNIT)
+    assert "Failed with result 'watchdog'" in journal, journal
+    after = wait_for(
+        "the kiosk to be back after the watchdog",
+        lambda: _restarted(container, before),
+        60,
+    )
+    assert after["MainPID"] != before["MainPID"]  # type: ignore[index]
+
+
+def test_kill_9_is_restarted(container: Container) -> None:
+    before = wait_active(container, UNIT)
+    container.run("sh", "-c", f"kill -9 {before['MainPID']}")
+    after = wait_for("a restart after kill -9", lambda: _restarted(container, before), 60)
+    assert int(after["NRestarts"]) > int(before["NRestarts"])  # type: ignore[index]
+
+
+def _restarted(container: Container, before: dict[str, str]) -> dict[str, str] | None:
+    state = container.show(UNIT)
+    if (
+        state["ActiveState"] == "active"
+        and state["MainPID"] not in ("0", before["MainPID"])
+        and int(state["NRestarts"]) > int(before["NRestarts"])
+    ):
+        return state
+    return None
+
+
+BROKEN = {  # name: (lines to remove, what the checks must then report)
+    # lgpio needs a writable working directory: without StateDirectory= it is read-only.
+    "no-state-directory": (r"^StateDirectory=.*\n", "is not a writable mount"),
+    # Sandbox lines dropped: it still runs, less confined (SystemCallFilter= still implies
+    # NoNewPrivileges=yes).
+    "no-sandbox": (
+        r"^(ProtectSystem|NoNewPrivileges|CapabilityBoundingSet|PrivateNetwork)=.*\n",
+        "CapBnd.*not mounted read-only.*write to /etc.*network namespace",
+    ),
+}
+
+
+@pytest.mark.parametrize("breakage", sorted(BROKEN))
+def test_a_broken_unit_fails_the_same_checks(container: Container, breakage: str) -> None:
+    pattern, expected = BROKEN[breakage]
+    name = f"acupressure-kiosk-{breakage}.service"
+    unit = (container.root / UNIT_FILE.lstrip("/")).read_text()
+    broken = re.sub(pattern, "", unit, flags=re.MULTILINE)
+    assert broken != unit
+    unit_dir = container.root / "etc/systemd/system"
+    (unit_dir / name).write_text(broken)
+    (unit_dir / f"{name}.d").mkdir()
+    (unit_dir / f"{name}.d/test-hardware.conf").write_text(TEST_DROP_IN)
+    container.run("systemctl", "daemon-reload")
+    try:
+        container.run("systemctl", "start", "--no-block", name)
+        with pytest.raises(AssertionError, match=expected):
+            assert_healthy(container, name, timeout=20)
+    finally:
+        container.run("systemctl", "stop", name, check=False)
+        (unit_dir / name).unlink()
+        shutil.rmtree(unit_dir / f"{name}.d")
+        container.run("systemctl", "daemon-reload")
+        container.run("systemctl", "reset-failed", name, check=False)
+    assert_healthy(container, UNIT)  # the real unit is untouched
+
+
+def test_stop_is_clean_and_quick(container: Container) -> None:
+    wait_active(container, UNIT)
+    started = time.monotonic()
+    container.run("systemctl", "stop", UNIT)
+    took = time.monotonic() - started
+    state = container.show(UNIT)
+    assert state["ActiveState"] == "inactive" and state["Result"] == "success", state
+    assert took < 5, f"systemctl stop took {took:.1f} s"
+    assert "Traceback (most recent call last)" not in container.journal(UNIT)
+
+
+def test_uninstall_removes_all_but_the_staff_config(container: Container) -> None:
+    source = f"{HOME}/acupressure-kiosk"
+    result = container.run("sh", "-c", UNINSTALL, cwd=source)
+    assert "kept the staff config" in result.stdout, result.stdout
+    assert container.show(UNIT)["LoadState"] == "not-found"
+    assert container.run("getent", "passwd", "kiosk", check=False).returncode == 2
+    root = container.root
+    for gone in (UNIT_FILE, "/opt/acupressure-kiosk", STATE, "/usr/local/bin/acupressure-kiosk"):
+        assert not (root / gone.lstrip("/")).exists(), gone
+    assert (root / CONFIG.lstrip("/")).is_file()
+    container.run("sh", "-c", PURGE, cwd=source)
+    assert not (root / "etc/acupressure-kiosk").exists()
