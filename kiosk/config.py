@@ -19,6 +19,7 @@ the list of problems, each naming the file, line and key, so the kiosk keeps run
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import resources, util
 from pathlib import Path
 
 from kiosk.content import Checker, Content, build_content, builtin_document, builtin_text
@@ -181,15 +182,25 @@ class Config:
 
 
 def media_dir() -> Path:
-    """The folder of the built-in drawings and fonts (package ``kiosk.media``)."""
-    from importlib import resources
+    """The folder of the built-in drawings and fonts: the ``kiosk.media`` package.
 
+    The package maps to the top-level ``media/`` folder. When it cannot be found (the source
+    tree used without installing) the source tree's ``media/`` is used.
+    """
     try:
-        path = Path(str(resources.files("kiosk.media")))
-        if path.is_dir():
-            return path
+        root = resources.files("kiosk.media")
     except ModuleNotFoundError:
-        pass
+        return _source_media()
+    if isinstance(root, Path) and root.is_dir():
+        return root
+    spec = util.find_spec("kiosk.media")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if Path(location).is_dir():
+            return Path(location)
+    return _source_media()
+
+
+def _source_media() -> Path:
     return Path(__file__).resolve().parent.parent / "media"
 
 

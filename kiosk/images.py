@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from importlib import resources, util
 from pathlib import Path
 
 import pygame
+
+from kiosk.config import media_dir
 
 logger = logging.getLogger(__name__)
 
@@ -29,30 +30,6 @@ PLACEHOLDER_TEXT = (38, 42, 46)
 FONT_FILE = "DejaVuSans-Bold.ttf"
 
 Size = tuple[int, int]
-
-
-def media_dir() -> Path:
-    """The folder of the built-in drawings and fonts: the ``kiosk.media`` package.
-
-    The package maps to the top-level ``media/`` folder. When it cannot be imported (an
-    editable install does not map a folder without ``__init__.py``, or the source tree is
-    used without installing) the source tree's ``media/`` is used.
-    """
-    try:
-        root = resources.files("kiosk.media")
-    except ModuleNotFoundError:
-        return _source_media()
-    if isinstance(root, Path) and root.is_dir():
-        return root
-    spec = util.find_spec("kiosk.media")
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        if Path(location).is_dir():
-            return Path(location)
-    return _source_media()
-
-
-def _source_media() -> Path:
-    return Path(__file__).resolve().parent.parent / "media"
 
 
 def check_image(path: Path) -> str | None:

@@ -123,7 +123,14 @@ class Painter:
         center = (left + round(fx * image.get_width()), top + round(fy * image.get_height()))
         radius = max(8, round(min(w, h) * 0.055))
         label_size = max(14, round(min(w, h) * 0.075))
-        draw_marker(surface, center, radius, picture.label, self.fonts.font(label_size, True))
+        draw_marker(
+            surface,
+            center,
+            radius,
+            picture.label,
+            self.fonts.font(label_size, True),
+            label_side="below",
+        )
 
 
 def _ring(surface: pygame.Surface, ring: Ring) -> None:

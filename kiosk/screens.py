@@ -33,7 +33,9 @@ from kiosk.theme import (
 )
 
 #: How much of the screen the illustration takes, tried in turn until the text fits.
-PICTURE_SHARES = (0.46, 0.38, 0.3, 0.0)
+PICTURE_SHARES = (0.46, 0.38, 0.3)
+#: The idle screen has little text: its drawing may take more room.
+IDLE_SHARES = (0.58, 0.5, *PICTURE_SHARES)
 #: A text scale this close to full size is worth keeping the larger drawing for.
 GOOD_SCALE = 0.8
 #: The drawings' shape (width/height); other images fit inside a card of this shape.
@@ -92,7 +94,7 @@ class Screens:
             Block(c.text("invite"), PILL, gap=0),
             Block(c.text("duration", minutes=c.minutes()), LABEL, gap=0.35),
         ]
-        return self._with_picture(top, bottom, self._picture(point), "idle")
+        return self._with_picture(top, bottom, self._picture(point), "idle", IDLE_SHARES)
 
     def safety(self, view: View) -> Layout:
         c = self.content
@@ -211,14 +213,19 @@ class Screens:
         return _join([column], name)
 
     def _with_picture(
-        self, top: list[Block], bottom: list[Block], picture: Picture, name: str
+        self,
+        top: list[Block],
+        bottom: list[Block],
+        picture: Picture,
+        name: str,
+        shares: tuple[float, ...] = PICTURE_SHARES,
     ) -> Layout:
         """Text beside (landscape) or under (portrait) the drawing. In landscape the bottom
         blocks (the "press the button" prompt) sit under the drawing. The drawing shrinks,
         or goes as a last resort, when the text needs the room."""
         frame = self.frame
         best: tuple[list[Column], Rect, float] | None = None
-        for share in PICTURE_SHARES[:-1]:
+        for share in shares:
             columns, card_area = self._beside(top, bottom, share)
             scale = min(c.scale for c in columns)
             fits = not any(c.overflow for c in columns) and card_area[3] > frame.unit * 0.25
