@@ -208,3 +208,32 @@ def test_sigterm_exits_cleanly_within_two_seconds(tmp_path: Path) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_no_gpio_on_a_raspberry_pi_is_an_error_staff_see(monkeypatch, caplog) -> None:
+    """On a Pi, a missing button is logged as an error and noted on screen for staff."""
+    from gpiozero import Device
+
+    from kiosk import hardware
+    from kiosk.build import build_app
+    from kiosk.scene import Text
+
+    class Broken:
+        def __getattr__(self, name):  # type: ignore[no-untyped-def]
+            raise RuntimeError("no GPIO chip")
+
+    monkeypatch.setattr(hardware, "on_raspberry_pi", lambda: True)
+    saved = Device.pin_factory
+    Device.pin_factory = Broken()  # type: ignore[assignment]
+    try:
+        app = build_app(load_config(), size=(800, 480), fullscreen=False)
+    finally:
+        Device.pin_factory = saved
+    try:
+        assert "No GPIO button on this Raspberry Pi" in caplog.text
+        _, elements = app.renderer.elements(app.session.view, 0.0)
+        notices = [e for e in elements if isinstance(e, Text) and e.role == "notice"]
+        assert notices and "No button found" in notices[0].lines[0]
+    finally:
+        app.parts.close()
+        app.display.close()
