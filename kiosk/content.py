@@ -12,7 +12,7 @@ import difflib
 import math
 import re
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -226,8 +226,7 @@ def build_content(
         points = None
     if not points:
         points = tuple(
-            _point(p, {}, ("points", i), media, media, checker)
-            for i, p in enumerate(base["points"])
+            _point(p, ("points", i), media, media, checker) for i, p in enumerate(base["points"])
         )
     return Content(texts, pages["safety"], pages["summary"], pages["side_effects"], points)
 
@@ -319,7 +318,7 @@ def _staff_points(
             continue
         here = {k: inherited.get(k) for k in POINT_KEYS} | values
         image_dir = staff_dir if "image" in values else media
-        points.append(_point(here, values, path, media, image_dir, check))
+        points.append(_point(here, path, media, image_dir, check))
     if any(p.is_error for p in check.problems[before:]):
         return None
     return tuple(points)
@@ -328,30 +327,29 @@ def _staff_points(
 def _point(
     values: dict, staff: dict, path: KeyPath, media: Path, image_dir: Path, check: Checker
 ) -> Point:
-    """One point from merged ``values``; ``staff`` holds the keys the staff file set."""
-
-    def field(key: str, read: Callable[[object, KeyPath], object]) -> object:
-        result = read(values.get(key), (*path, key))
-        return result
-
+    """One point from merged ``values`` (problems reported at ``path``)."""
     text = check.text
     sides = values.get("sides", "one")
     if sides not in ("both", "one"):
         check.error((*path, "sides"), f'expected "both" or "one", got {describe(sides)}')
         sides = "one"
     caution = values.get("caution")
+    hold = check.number(
+        values.get("hold_seconds"),
+        (*path, "hold_seconds"),
+        0,
+        MAX_HOLD_SECONDS,
+        "a hold in seconds",
+        low_ok=False,
+    )
     return Point(
         id=str(values["id"]),
-        name=field("name", text) or "?",
-        where=field("where", text) or "",
+        name=text(values.get("name"), (*path, "name")) or "?",
+        where=text(values.get("where"), (*path, "where")) or "",
         find=_lines(values.get("find"), (*path, "find"), MAX_FIND_LINES, check) or ("",),
-        hold_seconds=field(
-            "hold_seconds",
-            lambda v, p: check.number(v, p, 0, MAX_HOLD_SECONDS, "a hold in seconds", low_ok=False),
-        )
-        or 30.0,
+        hold_seconds=hold or 30.0,
         sides=2 if sides == "both" else 1,
-        reminder=field("reminder", text) or "",
+        reminder=text(values.get("reminder"), (*path, "reminder")) or "",
         caution=None if caution is None else text(caution, (*path, "caution")),
         image=_image(values.get("image"), (*path, "image"), media, image_dir, check),
         marker=_marker(values.get("marker"), (*path, "marker"), check),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from kiosk.content import Content, Point
 from kiosk.layout import Block, Column, Frame, fit_column, split
 from kiosk.scene import Box, Element, Picture, Rect, Ring, Text
-from kiosk.session import Phase, Session, Timing, View
+from kiosk.session import Phase, Step, Timing, View
 from kiosk.text import Fonts
 from kiosk.theme import (
     ACCENT,
@@ -29,7 +29,6 @@ from kiosk.theme import (
     TEXT,
     TRACK,
     WARNING,
-    Role,
 )
 
 #: How much of the screen the illustration takes, tried in turn until the text fits.
@@ -61,7 +60,7 @@ class Screens:
     content: Content
     fonts: Fonts
     timing: Timing
-    steps: tuple = field(default=())
+    steps: tuple[Step, ...] = field(default=())
     notices: tuple[str, ...] = ()
 
     # -- the screens ------------------------------------------------------------------
@@ -371,14 +370,3 @@ def _join(columns: list[Column], name: str) -> Layout:
         elements += column.elements
         overflow = overflow or column.overflow
     return Layout(elements, overflow=(name,) if overflow else ())
-
-
-def session_for(content: Content, timing: Timing, now: float) -> Session:
-    """A session over ``content``'s routine."""
-    from kiosk.session import plan_steps
-
-    steps = plan_steps([(p.hold_seconds, p.sides) for p in content.points])
-    return Session(steps, len(content.points), timing, now)
-
-
-__all__ = ["Layout", "Role", "Screens", "session_for"]
