@@ -313,21 +313,47 @@ def _shown(value: object) -> str:
 
 
 def _check_pins(hardware: Hardware, check: Checker) -> None:
+    """Report a pin used twice (at the line the staff file set) and pins with another job."""
     used: dict[int, str] = {}
-    for name in ("button_pin", "buzzer_pin", "led_pin"):
+    for name in PIN_PARTS:
         pin = getattr(hardware, name)
         if pin is None:
             continue
-        path = ("hardware", name)
         if pin in used:
-            check.error(path, f"GPIO{pin} is already the {used[pin]}; each part needs its own pin")
+            _pin_clash(pin, used[pin], name, check)
         elif pin in SPECIAL_PINS:
             check.warn(
-                path,
+                ("hardware", name),
                 f"GPIO{pin} {SPECIAL_PINS[pin]}; a free pin such as GPIO17, "
                 "GPIO27 or GPIO22 is safer",
             )
-        used[pin] = name.replace("_", " ")
+        used[pin] = name
+
+
+#: The pin settings and the part each one drives.
+PIN_PARTS = {"button_pin": "button", "buzzer_pin": "buzzer", "led_pin": "LED"}
+
+
+def _pin_clash(pin: int, first: str, second: str, check: Checker) -> None:
+    """Two parts on one pin: blame the setting the staff file wrote, not a built-in one."""
+    blamed, other = second, first
+    if _set_in_file(check, first) and not _set_in_file(check, second):
+        blamed, other = first, second
+    if _set_in_file(check, other):
+        fix = "pick another GPIO for one of them"
+    else:
+        fix = (
+            f"the {PIN_PARTS[other]} is on GPIO{pin} by default: pick another GPIO here, "
+            f"or set `{other}` too (null if there is no {PIN_PARTS[other]})"
+        )
+    check.error(
+        ("hardware", blamed),
+        f"GPIO{pin} is also the {PIN_PARTS[other]}'s pin; each part needs its own pin, so {fix}",
+    )
+
+
+def _set_in_file(check: Checker, name: str) -> bool:
+    return ("hardware", name) in check.doc.marks
 
 
 def defaults_yaml() -> str:
