@@ -324,9 +324,7 @@ def _staff_points(
     return tuple(points)
 
 
-def _point(
-    values: dict, staff: dict, path: KeyPath, media: Path, image_dir: Path, check: Checker
-) -> Point:
+def _point(values: dict, path: KeyPath, media: Path, image_dir: Path, check: Checker) -> Point:
     """One point from merged ``values`` (problems reported at ``path``)."""
     text = check.text
     sides = values.get("sides", "one")
