@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.config import Config, load_config
+from kiosk.yamlsource import Document, Problem, parse
 
 CHECK_SIZES = ((800, 480), (1280, 720), (1920, 1080), (1080, 1920))
 
@@ -39,13 +40,29 @@ def check_config(path: Path | None) -> Report:
     warnings = len(config.problems) - errors
     if config.fallback:
         return Report(lines, errors, warnings)
-    for message in image_problems(config) + fit_problems(config):
+    problems = image_problems(config, _staff_document(path))
+    lines += [str(p) for p in problems]
+    errors += len(problems)
+    for message in fit_problems(config):
         lines.append(f"{config.source}: {message}")
         errors += 1
     return Report(lines, errors, warnings)
 
 
-def image_problems(config: Config) -> list[str]:
+def _staff_document(path: Path | None) -> Document | None:
+    """The staff file again, for the lines of what it says (it loaded, so it parses)."""
+    if path is None:
+        return None
+    try:
+        doc, _ = parse(path.read_bytes(), str(path))
+    except OSError:
+        return None
+    return doc
+
+
+def image_problems(config: Config, staff: Document | None = None) -> list[Problem]:
+    """Images that are missing, unreadable or damaged, at the line of the staff file that
+    names them (without a line when the image is the built-in one)."""
     from kiosk.images import check_image
 
     problems = []
@@ -53,8 +70,14 @@ def image_problems(config: Config) -> list[str]:
         if point.image is None:
             continue
         problem = check_image(point.image)
-        if problem:
-            problems.append(f"points[{index}].image ({point.id}): {problem}")
+        if problem is None:
+            continue
+        path = ("points", index, "image")
+        message = f"{problem}; point {point.id} needs an .svg, .png or .jpg file that opens"
+        if staff is not None and (path in staff.marks or path[:2] in staff.marks):
+            problems.append(staff.problem(path, message))
+        else:
+            problems.append(Problem(config.source, message, path))
     return problems
 
 
