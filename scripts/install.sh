@@ -87,7 +87,8 @@ install_debs() {
     else
         say "NOTE: python3-lgpio is not in this system's package archive (it is in Raspberry Pi OS's,"
         say "      not Debian's). The kiosk is installed without it: on this machine GPIO will not work"
-        say "      and the kiosk logs \"No GPIO available (...)\". On Raspberry Pi OS it is installed."
+        say "      and the kiosk logs \"No GPIO available for the button ...\". On Raspberry Pi OS"
+        say "      it is installed."
     fi
     say "installing Debian packages: $debs"
     apt-get install -y -q --no-install-recommends $debs
@@ -193,12 +194,11 @@ enable_and_start() {
         systemctl daemon-reload
         systemctl enable --quiet "$UNIT"
         say "enabled $UNIT; (re)starting it now"
-        systemctl restart "$UNIT"
-        sleep 3
-        if systemctl is-active --quiet "$UNIT"; then
+        # Type=notify: this waits until the first frame is up, or fails at once.
+        if systemctl restart "$UNIT" && systemctl is-active --quiet "$UNIT"; then
             say "the kiosk is running. Logs: journalctl -u $NAME"
         else
-            say "WARNING: the kiosk is not running yet; see: journalctl -u $NAME -b"
+            say "WARNING: the kiosk did not start (it keeps retrying); see: journalctl -u $NAME -b"
         fi
     else
         systemctl enable --quiet "$UNIT"

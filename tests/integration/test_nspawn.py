@@ -60,6 +60,7 @@ ROOT_SPEC = rootfs.RootSpec(
 LITE_PACKAGES = ("sudo", "ca-certificates")
 HOME = "/root"
 ARCHIVE = "acupressure-kiosk.tar.gz"
+SOURCE = f"{HOME}/acupressure-kiosk"  # where the guide's steps unpack it
 # docs/staff-guide.md, "Install", the archive route, run in the staff member's home folder.
 GUIDE_STEPS = (
     "sudo apt-get update",
@@ -413,6 +414,20 @@ def test_install_in_chroot_enables_without_starting(installed_root: tuple[Path, 
     assert (root / CONFIG.lstrip("/")).read_text().strip()
 
 
+def test_running_the_install_again_upgrades_in_place(installed_root: tuple[Path, str]) -> None:
+    root, _ = installed_root
+    config = root / CONFIG.lstrip("/")
+    edited = config.read_text() + "# edited by the clinic\n"
+    config.write_text(edited)
+    with rootfs.mounted(root):
+        result = rootfs.run(root, ["sh", "-c", GUIDE_STEPS[-1]], cwd=SOURCE, timeout=3600)
+    output = result.stdout + result.stderr
+    assert "upgrading the virtual environment" in output, output
+    assert f"keeping the existing {CONFIG}" in output, output
+    assert f"{CONFIG} is valid" in output, output
+    assert config.read_text() == edited
+
+
 def test_kiosk_is_active_and_logs_its_start(container: Container) -> None:
     state = wait_active(container, UNIT)
     journal = container.journal(UNIT)
@@ -513,8 +528,7 @@ def test_stop_is_clean_and_quick(container: Container) -> None:
 
 
 def test_uninstall_removes_all_but_the_staff_config(container: Container) -> None:
-    source = f"{HOME}/acupressure-kiosk"
-    result = container.run("sh", "-c", UNINSTALL, cwd=source)
+    result = container.run("sh", "-c", UNINSTALL, cwd=SOURCE)
     assert "kept the staff config" in result.stdout, result.stdout
     assert container.show(UNIT)["LoadState"] == "not-found"
     assert container.run("getent", "passwd", "kiosk", check=False).returncode == 2
@@ -522,5 +536,5 @@ def test_uninstall_removes_all_but_the_staff_config(container: Container) -> Non
     for gone in (UNIT_FILE, "/opt/acupressure-kiosk", STATE, "/usr/local/bin/acupressure-kiosk"):
         assert not (root / gone.lstrip("/")).exists(), gone
     assert (root / CONFIG.lstrip("/")).is_file()
-    container.run("sh", "-c", PURGE, cwd=source)
+    container.run("sh", "-c", PURGE, cwd=SOURCE)
     assert not (root / "etc/acupressure-kiosk").exists()
