@@ -86,11 +86,13 @@ def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
+        column = err.start - raw.rfind(b"\n", 0, err.start)
         return None, [
             Problem(
                 file,
                 f"byte 0x{raw[err.start]:02x} is not UTF-8 text; save the file as UTF-8",
                 line=line,
+                column=column,
             )
         ]
     text = text.removeprefix("\ufeff")
@@ -131,9 +133,21 @@ def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
         bad_line = lines[mark.line] if mark.line < len(lines) else ""
         if "\t" in bad_line[: mark.column + 1] or "'\\t'" in reason:
             reason = "a tab is used for indenting; YAML needs spaces. Replace the tab with spaces"
+        elif "another document" in reason:
+            reason = "a second document (`---`) starts here; a config is one document"
+        elif "for the tag" in reason:
+            reason = f"{reason}; a config needs no `!tags`: remove it"
         else:
-            reason = f"not valid YAML: {reason}. Check the indenting and the quotes on this line"
+            reason = f"not valid YAML: {reason}{_started(err)}. Check the indenting and quotes"
     return Problem(file, reason, line=line, column=column)
+
+
+def _started(err: yaml.MarkedYAMLError) -> str:
+    """Where the list, mapping or quote that went wrong began, when that is another line."""
+    start, end = err.context_mark, err.problem_mark
+    if start is None or end is None or start.line == end.line or not err.context:
+        return ""
+    return f" ({err.context.strip()} that starts on line {start.line + 1})"
 
 
 def _build(
