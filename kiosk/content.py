@@ -147,7 +147,11 @@ class Checker:
             self.error(path, f"expected some text, got {describe(value)}")
             return None
         if placeholders:
-            for name in _placeholders(value):
+            names = _placeholders(value)
+            if names is None:
+                self.error(path, "a { or } has no partner; placeholders look like {seconds}")
+                return None
+            for name in names:
                 if name not in PLACEHOLDERS:
                     self.error(
                         path,
@@ -175,11 +179,12 @@ class Checker:
         return float(value)
 
 
-def _placeholders(text: str) -> list[str]:
+def _placeholders(text: str) -> list[str] | None:
+    """The {names} in ``text``; None when its braces do not pair up."""
     try:
         return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
     except ValueError:
-        return ["unbalanced braces"]
+        return None
 
 
 def describe(value: object) -> str:
@@ -321,6 +326,14 @@ def _staff_points(
         points.append(_point(here, path, media, image_dir, check))
     if any(p.is_error for p in check.problems[before:]):
         return None
+    left_out = [pid for pid in base if pid not in seen]
+    if left_out:
+        check.warn(
+            ("points",),
+            f"this list is the whole routine, so {', '.join(left_out)} "
+            f"{'is' if len(left_out) == 1 else 'are'} left out. To keep a point, list its "
+            "id too (`- id: ...` is enough)",
+        )
     return tuple(points)
 
 
