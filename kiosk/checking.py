@@ -92,9 +92,8 @@ def fit_problems(config: Config) -> list[str]:
         renderer = build_renderer(config, size)
         for stop in tour(config):
             layout = renderer.layout(stop.view)
-            if layout.overflow:
-                problems.append(
-                    f"screen {stop.name} at {size[0]}x{size[1]}: the text does not "
-                    "fit even at the smallest readable size; shorten it"
-                )
+            problems += [
+                f"screen {stop.name} at {size[0]}x{size[1]}: {what}; shorten its texts"
+                for what in layout.overflow
+            ]
     return problems

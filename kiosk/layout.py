@@ -15,6 +15,10 @@ from kiosk.text import Fonts, size_for, wrap_at
 from kiosk.theme import ACCENT, ON_ACCENT, Color, Role
 
 SCALES = tuple(1.0 - i * 0.04 for i in range(20))
+#: Past every role's floor, text that still does not fit is squeezed below it rather than
+#: cut off or overlapped, and the column reports ``overflow`` (``check`` names the screen).
+SQUEEZES = (0.9, 0.8, 0.7, 0.6, 0.5)
+STEPS = tuple((scale, 1.0) for scale in SCALES) + tuple((0.0, f) for f in SQUEEZES)
 #: The least space between the top and the bottom blocks of a column (fraction of unit).
 GROUP_GAP = 0.035
 
@@ -86,6 +90,7 @@ class Column:
     scale: float
     overflow: bool
     used: Rect
+    longest: str = ""
 
 
 def fit_column(
@@ -94,14 +99,13 @@ def fit_column(
     """Lay out ``top`` blocks from the top of ``rect`` and ``bottom`` ones from its bottom,
     at the largest common scale that fits (see the module docstring)."""
     x, y, w, h = rect
-    for scale in SCALES:
-        tops = [_measure(fonts, unit, b, w, scale) for b in top]
-        bottoms = [_measure(fonts, unit, b, w, scale) for b in bottom]
+    for scale, squeeze in STEPS:
+        tops = [_measure(fonts, unit, b, w, scale, squeeze) for b in top]
+        bottoms = [_measure(fonts, unit, b, w, scale, squeeze) for b in bottom]
         need = sum(m.total for m in tops) + sum(m.total for m in bottoms)
         if tops and bottoms:
             need += round(unit * GROUP_GAP)
-        at_floor = all(m.at_floor for m in [*tops, *bottoms])
-        if need <= h or at_floor:
+        if need <= h:
             break
     elements: list[Element] = []
     cursor = y
@@ -114,9 +118,11 @@ def fit_column(
         cursor_bottom -= m.height
         elements += m.place(x, cursor_bottom, w)
         cursor_bottom -= m.gap if index < len(bottoms) - 1 else 0
-    overflow = need > h
+    overflow = need > h or squeeze < 1.0
     used_bottom = max(cursor, y + h if bottoms else cursor)
-    return Column(tuple(elements), scale, overflow, (x, y, w, used_bottom - y))
+    longest = max([*tops, *bottoms], key=lambda m: m.height, default=None)
+    longest_text = longest.block.text if longest else ""
+    return Column(tuple(elements), scale, overflow, (x, y, w, used_bottom - y), longest_text)
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,6 @@ class _Measured:
     indent: int
     pad: tuple[int, int]
     gap: int
-    at_floor: bool
 
     @property
     def height(self) -> int:
@@ -193,15 +198,16 @@ class _Measured:
         return out
 
 
-def _measure(fonts: Fonts, unit: int, block: Block, width: int, scale: float) -> _Measured:
+def _measure(
+    fonts: Fonts, unit: int, block: Block, width: int, scale: float, squeeze: float
+) -> _Measured:
     role = block.role
-    size = size_for(role, unit, scale)
+    size = size_for(role, unit, scale, squeeze)
     indent = round(size * 1.45) if (block.bullet or block.icon) else 0
     pad = (round(size * 0.8), round(size * 0.38)) if block.pill else (0, 0)
     wrapped = wrap_at(
         fonts, block.text, role, size, max(1, width - indent - 2 * pad[0]), balance=True
     )
-    floor = size_for(role, unit, 0.0)
     return _Measured(
         block,
         size,
@@ -211,5 +217,4 @@ def _measure(fonts: Fonts, unit: int, block: Block, width: int, scale: float) ->
         indent,
         pad,
         round(size * block.gap),
-        size <= floor,
     )

@@ -33,6 +33,8 @@ from kiosk.theme import (
 
 #: How much of the screen the illustration takes, tried in turn until the text fits.
 PICTURE_SHARES = (0.46, 0.38, 0.3)
+TOO_LONG = "the text does not fit even at the smallest readable size, so it is shown smaller"
+DROPPED_PICTURE = "the drawing is left out to make room for the text"
 #: The idle screen has little text: its drawing may take more room.
 IDLE_SHARES = (0.58, 0.5, *PICTURE_SHARES)
 #: A text scale this close to full size is worth keeping the larger drawing for.
@@ -43,8 +45,8 @@ PICTURE_ASPECT = 4 / 3
 
 @dataclass(frozen=True)
 class Layout:
-    """A laid-out screen. ``ring`` is where a countdown goes; ``overflow`` names texts that
-    did not fit even at the smallest readable size (``check`` reports them)."""
+    """A laid-out screen. ``ring`` is where a countdown goes; ``overflow`` says what had to
+    give way for the text to fit (``check`` reports it)."""
 
     elements: tuple[Element, ...]
     ring: Rect | None = None
@@ -93,7 +95,7 @@ class Screens:
             Block(c.text("invite"), PILL, gap=0),
             Block(c.text("duration", minutes=c.minutes()), LABEL, gap=0.35),
         ]
-        return self._with_picture(top, bottom, self._picture(point), "idle", IDLE_SHARES)
+        return self._with_picture(top, bottom, self._picture(point), IDLE_SHARES)
 
     def safety(self, view: View) -> Layout:
         c = self.content
@@ -107,7 +109,7 @@ class Screens:
                 gap=0.4,
             ),
         ]
-        return self._single(top, bottom, "safety")
+        return self._single(top, bottom)
 
     def intro(self, view: View) -> Layout:
         c = self.content
@@ -126,7 +128,7 @@ class Screens:
                 Block(f"{c.text('caution_label')}: {point.caution}", BODY, gap=0.6, icon="warning")
             )
         bottom = [Block(c.text("press_to_start_hold"), PILL, gap=0)]
-        return self._with_picture(top, bottom, self._picture(point), f"intro {point.id}")
+        return self._with_picture(top, bottom, self._picture(point))
 
     def hold(self, view: View) -> Layout:
         c = self.content
@@ -137,7 +139,7 @@ class Screens:
             top.append(Block(c.text(f"side_{step.side + 1}"), STRONG, gap=0.4, color=ACCENT))
         top.append(Block(point.reminder, BODY, gap=0.6))
         bottom = [Block(c.text("keep_pressing"), LABEL, gap=0)]
-        return self._with_ring(top, bottom, f"hold {point.id}")
+        return self._with_ring(top, bottom)
 
     def done(self, view: View) -> Layout:
         c = self.content
@@ -151,7 +153,6 @@ class Screens:
             top.append(Block(c.text("other_side_how"), BODY, gap=0.4))
             picture = self._picture(point, mirror=True)
             bottom = [Block(c.text("press_to_continue"), PILL, gap=0)]
-            name = "other side"
         elif following is not None:
             point = c.points[following.point]
             top.append(
@@ -159,14 +160,12 @@ class Screens:
             )
             picture = self._picture(point)
             bottom = [Block(c.text("press_to_continue"), PILL, gap=0)]
-            name = "done"
         else:
             top.append(Block(c.text("last_point_done"), BODY, gap=0.6))
             bottom = [Block(c.text("press_to_continue"), PILL, gap=0)]
-            name = "last done"
         if picture is None:
-            return self._single(top, bottom, name)
-        return self._with_picture(top, bottom, picture, name)
+            return self._single(top, bottom)
+        return self._with_picture(top, bottom, picture)
 
     def summary(self, view: View) -> Layout:
         c = self.content
@@ -191,7 +190,7 @@ class Screens:
                     bottom,
                 )
             ]
-        return _join(columns, "summary")
+        return _join(columns)
 
     def warning(self, view: View) -> Layout:
         c = self.content
@@ -200,23 +199,22 @@ class Screens:
             Block(c.text("warning_body"), BODY, gap=0.5),
         ]
         bottom = [Block(c.text("warning_press"), PILL, gap=0)]
-        return self._with_ring(top, bottom, "warning")
+        return self._with_ring(top, bottom)
 
     # -- the parts ----------------------------------------------------------------------
 
     def _picture(self, point: Point, mirror: bool = False) -> Picture:
         return Picture((0, 0, 0, 0), point.image, point.name, point.id, point.marker, mirror)
 
-    def _single(self, top: list[Block], bottom: list[Block], name: str) -> Layout:
+    def _single(self, top: list[Block], bottom: list[Block]) -> Layout:
         column = fit_column(self.fonts, self.frame.unit, self.frame.inner, top, bottom)
-        return _join([column], name)
+        return _join([column])
 
     def _with_picture(
         self,
         top: list[Block],
         bottom: list[Block],
         picture: Picture,
-        name: str,
         shares: tuple[float, ...] = PICTURE_SHARES,
     ) -> Layout:
         """Text beside (landscape) or under (portrait) the drawing. In landscape the bottom
@@ -234,7 +232,8 @@ class Screens:
                 break
         if best is None:  # the text needs the whole screen: drop the drawing
             column = fit_column(self.fonts, frame.unit, frame.inner, top, bottom)
-            return _join([column], name)
+            joined = _join([column])
+            return Layout(joined.elements, overflow=(*joined.overflow, DROPPED_PICTURE))
         columns, card_area, share = best
         card_rect = _fit_aspect(card_area, PICTURE_ASPECT)
         card = Box(card_rect, CARD, radius=frame.margin)
@@ -246,7 +245,7 @@ class Screens:
             picture.marker,
             picture.mirror,
         )
-        joined = _join(columns, name)
+        joined = _join(columns)
         return Layout((card, placed, *joined.elements), picture_share=share)
 
     def _beside(
@@ -266,7 +265,7 @@ class Screens:
         x, y, w, _ = pic_area
         return [text, foot], (x, y, w, max(1, foot_top - frame.margin - y))
 
-    def _with_ring(self, top: list[Block], bottom: list[Block], name: str) -> Layout:
+    def _with_ring(self, top: list[Block], bottom: list[Block]) -> Layout:
         frame = self.frame
         share = 0.48
         if frame.landscape:
@@ -284,7 +283,7 @@ class Screens:
             side,
             side,
         )
-        layout = _join([column], name)
+        layout = _join([column])
         return Layout(layout.elements, ring, layout.overflow)
 
     def _footer_split(self, bottom: list[Block]) -> tuple[Rect, Column]:
@@ -363,10 +362,12 @@ def _inset(rect: Rect, by: int) -> Rect:
     return (x + by, y + by, max(1, w - 2 * by), max(1, h - 2 * by))
 
 
-def _join(columns: list[Column], name: str) -> Layout:
+def _join(columns: list[Column]) -> Layout:
     elements: tuple[Element, ...] = ()
-    overflow = False
+    overflow: tuple[str, ...] = ()
     for column in columns:
         elements += column.elements
-        overflow = overflow or column.overflow
-    return Layout(elements, overflow=(name,) if overflow else ())
+        if column.overflow:
+            shown = column.longest if len(column.longest) <= 60 else column.longest[:57] + "..."
+            overflow += (f'{TOO_LONG} (its longest text: "{shown}")',)
+    return Layout(elements, overflow=overflow)

@@ -127,8 +127,9 @@ def wrap_at(
     return Wrapped(lines, size, role.bold, used, line_height * len(lines), line_height)
 
 
-def size_for(role: Role, unit: int, scale: float) -> int:
-    """The pixel size of ``role`` at ``scale`` (1 = largest), never below its floor."""
+def size_for(role: Role, unit: int, scale: float, squeeze: float = 1.0) -> int:
+    """The pixel size of ``role`` at ``scale`` (1 = largest), never below its floor times
+    ``squeeze`` (1 except as a last resort for text that cannot fit at the floor)."""
     largest = role.largest * unit
-    floor = role.smallest * unit
+    floor = role.smallest * unit * squeeze
     return max(math.ceil(floor), round(largest * scale))

@@ -148,3 +148,30 @@ def test_marker_is_drawn_on_each_drawing() -> None:
         if stop.name.startswith(("01-idle", "03-intro")):
             pictures = [e for e in elements if isinstance(e, Picture)]
             assert len(pictures) == 1 and pictures[0].marker is not None, stop.name
+
+
+def test_text_too_long_for_any_screen_is_reported_and_still_shown(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``check`` names the screen; the kiosk drops the drawing, then squeezes the text below
+    the floor rather than cutting it off or overlapping it."""
+    from kiosk.checking import check_config
+
+    long_line = " ".join(["Press the point gently and keep breathing slowly."] * 9)
+    staff = tmp_path / "config.yaml"
+    staff.write_text(f'points:\n  - id: UB60\n    caution: "{long_line}"\n  - id: UB40\n')
+    report = check_config(staff)
+    intro = [line for line in report.lines if "03-intro-1-UB60 at 800x480" in line]
+    assert any("does not fit" in line for line in intro)
+    assert any("drawing is left out" in line for line in intro)
+    assert report.errors
+    config = load_config(staff)
+    stop = next(s for s in tour(config) if s.name == "03-intro-1-UB60")
+    renderer = build_renderer(config, (800, 480))
+    layout, elements = renderer.elements(stop.view, stop.now)
+    assert layout.overflow
+    screen = pygame.Rect(0, 0, 800, 480)
+    texts = [e for e in elements if isinstance(e, Text)]
+    shown = " ".join(" ".join(t.lines) for t in texts)
+    assert " ".join(long_line.split()) in " ".join(shown.split())
+    for a, b in itertools.combinations(texts, 2):
+        assert not pygame.Rect(a.rect).colliderect(pygame.Rect(b.rect))
+    assert all(screen.contains(pygame.Rect(t.rect)) for t in texts)
