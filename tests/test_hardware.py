@@ -1,0 +1,91 @@
+"""The gpiozero parts on MockFactory pins: button events, buzzer patterns, LED modes."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kiosk.config import Hardware
+from kiosk.events import Inbox, Press, Release
+from kiosk.hardware import END_PATTERN, Parts
+
+
+def wait_for(predicate, timeout: float = 2.0) -> bool:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.005)
+    return False
+
+
+@pytest.fixture
+def parts(mock_factory):  # type: ignore[no-untyped-def]
+    made = []
+
+    def make(**settings):  # type: ignore[no-untyped-def]
+        p = Parts(Hardware(**settings), Inbox(), clock=lambda: 42.0)
+        made.append(p)
+        return p
+
+    yield make
+    for p in made:
+        p.close()
+
+
+def test_button_hands_over_stamped_events(parts, mock_factory) -> None:  # type: ignore[no-untyped-def]
+    p = parts()
+    pin = mock_factory.pin(17)
+    pin.drive_low()
+    pin.drive_high()
+    assert p.inbox.get(0) == Press(42.0)
+    assert p.inbox.get(0) == Release(42.0)
+    assert p.inbox.get(0) is None
+
+
+def test_active_buzzer_plays_the_end_pattern(parts, mock_factory) -> None:  # type: ignore[no-untyped-def]
+    p = parts()
+    pin = mock_factory.pin(27)
+    p.hold_ended()
+    assert pin.state  # the first beep starts at once, on the caller's thread
+    total = sum(on + off for on, off in END_PATTERN)
+    assert wait_for(lambda: not p.sounder._thread.is_alive(), total + 1)
+    highs = [s for s in pin.states if s.state]
+    assert len(highs) == len(END_PATTERN)
+    assert not pin.state
+
+
+def test_passive_buzzer_plays_a_tone(parts, mock_factory) -> None:  # type: ignore[no-untyped-def]
+    p = parts(buzzer_type="passive", buzzer_tone_hz=660)
+    pin = mock_factory.pin(27)
+    p.hold_started()
+    assert pin.frequency == pytest.approx(660)
+    assert wait_for(lambda: not pin.state)
+
+
+def test_led_pulses_when_idle_and_is_on_or_off_in_a_session(parts, mock_factory) -> None:  # type: ignore[no-untyped-def]
+    p = parts()
+    pin = mock_factory.pin(22)
+    p.set_led("pulse")
+    assert wait_for(lambda: 0 < pin.state < 1)  # fading, not just on or off
+    p.set_led("on")
+    assert pin.state == 1
+    p.set_led("off")
+    assert pin.state == 0
+
+
+def test_close_leaves_buzzer_and_led_off(parts, mock_factory) -> None:  # type: ignore[no-untyped-def]
+    p = parts()
+    p.set_led("on")
+    p.hold_ended()
+    p.close()
+    assert not mock_factory.pin(27).state
+    assert not mock_factory.pin(22).state
+
+
+def test_parts_left_out_when_not_configured(parts) -> None:  # type: ignore[no-untyped-def]
+    p = parts(buzzer_pin=None, led_pin=None)
+    assert p.sounder is None and p.led is None
+    p.hold_ended()
+    p.set_led("pulse")  # nothing to do, no error
