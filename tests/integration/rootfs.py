@@ -36,6 +36,7 @@ import fcntl
 import hashlib
 import os
 import platform
+import re
 import shutil
 import subprocess
 import tempfile
@@ -176,17 +177,41 @@ def host_mirror() -> str:
     override = os.environ.get("ACUPRESSURE_TEST_MIRROR")
     if override:
         return override
-    codename = _os_release().get("VERSION_CODENAME", "")
-    if _os_release().get("ID") != "debian" or not codename:
+    release = _os_release()
+    codename = release.get("VERSION_CODENAME", "")
+    if release.get("ID") != "debian" or not codename:
         return FALLBACK_MIRROR
-    for entry in _apt_sources():
+    sources = []
+    apt = Path("/etc/apt")
+    for path in [apt / "sources.list", *sorted((apt / "sources.list.d").glob("*"))]:
+        if path.is_file():
+            sources += parse_sources(path.name, path.read_text())
+    return pick_mirror(sources, codename) or FALLBACK_MIRROR
+
+
+def pick_mirror(sources: Sequence[dict[str, list[str]]], codename: str) -> str | None:
+    """The first binary source for ``codename`` with the main component, if any."""
+    for entry in sources:
         if (
             "deb" in entry["types"]
             and codename in entry["suites"]
             and "main" in entry["components"]
         ):
             return entry["uris"][0]
-    return FALLBACK_MIRROR
+    return None
+
+
+def parse_sources(name: str, text: str) -> list[dict[str, list[str]]]:
+    """Enabled apt sources of one file as {types, uris, suites, components}.
+
+    ``name`` decides the format as apt does: ``*.sources`` is deb822, ``*.list`` one-line;
+    any other file (``*.disabled``, ``*.save``) is ignored.
+    """
+    if name.endswith(".sources"):
+        return list(_deb822_sources(text))
+    if name.endswith(".list"):
+        return list(_one_line_sources(text))
+    return []
 
 
 def _os_release() -> dict[str, str]:
@@ -198,19 +223,8 @@ def _os_release() -> dict[str, str]:
     return pairs
 
 
-def _apt_sources() -> Iterator[dict[str, list[str]]]:
-    """Every enabled source as {types, uris, suites, components}, in apt's file order."""
-    files = [Path("/etc/apt/sources.list")]
-    files += sorted(Path("/etc/apt/sources.list.d").glob("*"))
-    for path in files:
-        if path.name.endswith(".sources") and path.is_file():
-            yield from _deb822_sources(path.read_text())
-        elif path.name.endswith(".list") and path.is_file():
-            yield from _one_line_sources(path.read_text())
-
-
 def _deb822_sources(text: str) -> Iterator[dict[str, list[str]]]:
-    for stanza in text.split("\n\n"):
+    for stanza in re.split(r"\n\s*\n", text):
         fields: dict[str, list[str]] = {}
         for line in stanza.splitlines():
             name, sep, value = line.partition(":")
@@ -222,11 +236,8 @@ def _deb822_sources(text: str) -> Iterator[dict[str, list[str]]]:
 
 def _one_line_sources(text: str) -> Iterator[dict[str, list[str]]]:
     for line in text.splitlines():
-        words = line.split("#", 1)[0].split()
-        if words and words[1].startswith("["):  # options such as [signed-by=...]
-            while words and not words[1].endswith("]"):
-                del words[1]
-            del words[1]
+        # drop comments and options such as [signed-by=... arch=amd64]
+        words = re.sub(r"\[[^\]]*\]", " ", line.split("#", 1)[0]).split()
         if len(words) >= 3:
             yield {
                 "types": [words[0]],
@@ -251,6 +262,8 @@ def cached_root(spec: RootSpec, mirror: str | None = None) -> Path:
     with open(CACHE_DIR / f"{spec.key()}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not final.is_dir():
+            for stale in CACHE_DIR.glob(f".build-{spec.key()}-*"):  # a killed build's remains
+                remove_root(stale)
             _build(spec, mirror or host_mirror(), final)
     return final
 
