@@ -1,0 +1,655 @@
+"""Bad staff files: every problem names the file, line, column, key path and what was expected.
+
+Each case writes a small staff file and loads it the way the kiosk does. A file with an error
+falls back to the built-in configuration (``fallback=True``) and the problem says, in the
+words staff read, where it is and what to write instead. Images are checked by ``check``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.checking import check_config
+from kiosk.config import SETTINGS, Hardware, defaults_yaml, load_config
+from kiosk.session import Timing
+from kiosk.yamlsource import MAX_BYTES, Problem
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILTIN = load_config()
+
+
+def write(folder: Path, text: str | bytes, name: str = "config.yaml") -> Path:
+    path = folder / name
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+def only_error(config) -> Problem:  # type: ignore[no-untyped-def]
+    """The one error of a broken file (warnings aside), after checking it fell back."""
+    assert config.fallback, config.problems
+    assert len(config.errors) == 1, [str(p) for p in config.errors]
+    return config.errors[0]
+
+
+def assert_names(problem: Problem, file: Path, where: str, key: str | None, *words: str) -> None:
+    """``where`` is "line:column", "line" or "" (no place in the file)."""
+    text = str(problem)
+    prefix = f"{file}:{where}:" if where else f"{file}:"
+    assert text.startswith(prefix), text
+    if key is not None:
+        assert f" {key}: " in text, text
+    for word in words:
+        assert word in text, text
+
+
+# -- every bad input, with its place -----------------------------------------------------------
+
+CASES = [
+    # (id, file text, "line:col", key path, words the message must hold)
+    (
+        "syntax-unclosed-list",
+        "timing:\n  inactivity_seconds: [1, 2\n",
+        "3:1",
+        None,
+        ("not valid YAML", "expected ',' or ']'", "starts on line 2"),
+    ),
+    (
+        "syntax-unclosed-quote",
+        'texts:\n  invite: "Press the button\ntiming: {}\n',
+        "4:1",
+        None,
+        ("not valid YAML", "quoted scalar that starts on line 2"),
+    ),
+    (
+        "syntax-bad-indent",
+        "timing:\n  inactivity_seconds: 100\n warning_seconds: 30\n",
+        "3:2",
+        None,
+        ("not valid YAML", "indenting"),
+    ),
+    (
+        "tab-indent",
+        "timing:\n\tinactivity_seconds: 100\n",
+        "2:1",
+        None,
+        ("a tab is used for indenting", "spaces"),
+    ),
+    (
+        "tab-later-line",
+        "timing:\n  inactivity_seconds: 100\n\twarning_seconds: 30\n",
+        "3:1",
+        None,
+        ("a tab is used for indenting",),
+    ),
+    ("empty", "", "", None, ("the file is empty", "python -m kiosk defaults")),
+    ("only-comments", "# nothing yet\n\n", "", None, ("the file is empty",)),
+    (
+        "list-at-top",
+        "- timing\n- hardware\n",
+        "1:1",
+        None,
+        ("expected a mapping of `key: value` lines", "got a list"),
+    ),
+    (
+        "list-for-section",
+        "timing:\n  - 100\n",
+        "1:1",
+        "timing",
+        ("expected a mapping of `key: value` lines", "got a list"),
+    ),
+    (
+        "text-at-top",
+        "hello\n",
+        "1:1",
+        None,
+        ("expected a mapping", 'got the text "hello"'),
+    ),
+    (
+        "mapping-for-points",
+        "points:\n  UB60: 30\n",
+        "1:1",
+        "points",
+        ("expected a list of points", "got a mapping"),
+    ),
+    (
+        "text-for-seconds",
+        "timing:\n  inactivity_seconds: soon\n",
+        "2:3",
+        "timing.inactivity_seconds",
+        ("expected a number of seconds", 'got the text "soon"'),
+    ),
+    (
+        "yes-for-seconds",
+        "timing:\n  inactivity_seconds: yes\n",
+        "2:3",
+        "timing.inactivity_seconds",
+        ("expected a number of seconds", "(yes/no)"),
+    ),
+    (
+        "date-for-seconds",
+        "timing:\n  summary_seconds: 2024-01-01\n",
+        "2:3",
+        "timing.summary_seconds",
+        ("expected a number of seconds", "a date"),
+    ),
+    (
+        "nan-seconds",
+        "timing:\n  summary_seconds: .nan\n",
+        "2:3",
+        "timing.summary_seconds",
+        ("expected a number of seconds",),
+    ),
+    (
+        "seconds-out-of-range",
+        "timing:\n  warning_seconds: 5\n",
+        "2:3",
+        "timing.warning_seconds",
+        ("expected a number of seconds from 20 up to 300", "got 5"),
+    ),
+    (
+        "bad-choice",
+        "hardware:\n  buzzer_type: loud\n",
+        "2:3",
+        "hardware.buzzer_type",
+        ("expected one of active, passive", '"loud"'),
+    ),
+    (
+        "negative-hold",
+        "points:\n  - id: UB60\n    hold_seconds: -5\n",
+        "3:5",
+        "points[0].hold_seconds",
+        ("expected a hold in seconds more than 0 up to 600", "got -5"),
+    ),
+    (
+        "zero-hold",
+        "points:\n  - id: UB60\n    hold_seconds: 0\n",
+        "3:5",
+        "points[0].hold_seconds",
+        ("more than 0 up to 600", "got 0"),
+    ),
+    (
+        "absurd-hold",
+        "points:\n  - id: UB60\n    hold_seconds: 100000\n",
+        "3:5",
+        "points[0].hold_seconds",
+        ("more than 0 up to 600", "got 100000"),
+    ),
+    (
+        "infinite-hold",
+        "points:\n  - id: UB60\n    hold_seconds: .inf\n",
+        "3:5",
+        "points[0].hold_seconds",
+        ("more than 0 up to 600", "got inf"),
+    ),
+    (
+        "hold-with-unit",
+        "points:\n  - id: UB60\n    hold_seconds: 30s\n",
+        "3:5",
+        "points[0].hold_seconds",
+        ("expected a hold in seconds", 'got the text "30s"'),
+    ),
+    (
+        "typo-point-key",
+        "points:\n  - id: UB60\n    hold_secnds: 40\n",
+        "3:5",
+        "points[0].hold_secnds",
+        ("`hold_secnds` is not a known key; did you mean `hold_seconds`?",),
+    ),
+    (
+        "typo-section",
+        "timming:\n  inactivity_seconds: 100\n",
+        "1:1",
+        "timming",
+        ("did you mean `timing`?",),
+    ),
+    (
+        "typo-setting",
+        "hardware:\n  buton_pin: 17\n",
+        "2:3",
+        "hardware.buton_pin",
+        ("did you mean `button_pin`?",),
+    ),
+    (
+        "typo-text",
+        "texts:\n  invit: Press\n",
+        "2:3",
+        "texts.invit",
+        ("did you mean `invite`?",),
+    ),
+    (
+        "unknown-key-no-guess",
+        "timing:\n  colour: red\n",
+        "2:3",
+        "timing.colour",
+        ("`colour` is not a known key; known keys: idle_cycle_seconds",),
+    ),
+    (
+        "duplicate-point-id",
+        "points:\n  - id: UB60\n  - id: UB40\n  - id: UB60\n",
+        "4:5",
+        "points[2].id",
+        ("`UB60` is used twice (also points[0])", "its own id"),
+    ),
+    (
+        "duplicate-key",
+        "timing:\n  inactivity_seconds: 100\n  inactivity_seconds: 120\n",
+        "3:3",
+        "timing.inactivity_seconds",
+        ("`inactivity_seconds` appears twice here; keep one",),
+    ),
+    (
+        "duplicate-section",
+        "timing: {}\nhardware: {}\ntiming: {}\n",
+        "3:1",
+        "timing",
+        ("appears twice",),
+    ),
+    (
+        "new-point-without-texts",
+        "points:\n  - id: NEW1\n    name: Foot point\n",
+        "2:5",
+        "points[0]",
+        ("point `NEW1` is new, so it needs where, find, hold_seconds, reminder",),
+    ),
+    (
+        "point-without-id",
+        "points:\n  - name: Foot point\n",
+        "2:5",
+        "points[0].id",
+        ("every point needs an `id`", "nothing"),
+    ),
+    (
+        "empty-text",
+        'texts:\n  invite: ""\n',
+        "2:3",
+        "texts.invite",
+        ("expected some text",),
+    ),
+    (
+        "unknown-placeholder",
+        "texts:\n  invite: Press {buton}\n",
+        "2:3",
+        "texts.invite",
+        ("{buton} is not a placeholder", "use one of duration, minutes"),
+    ),
+    (
+        "unpaired-brace",
+        "texts:\n  invite: 'Press {'\n",
+        "2:3",
+        "texts.invite",
+        ("a { or } has no partner",),
+    ),
+    (
+        "too-many-lines",
+        "safety:\n  lines: [a, b, c, d, e, f, g]\n",
+        "2:3",
+        "safety.lines",
+        ("has 7 lines; at most 6",),
+    ),
+    (
+        "marker-outside-drawing",
+        "points:\n  - id: UB60\n    marker: [1.5, 0.5]\n",
+        "3:14",
+        "points[0].marker[0]",
+        ("expected a fraction of the width from 0 up to 1", "got 1.5"),
+    ),
+    (
+        "bad-sides",
+        "points:\n  - id: UB60\n    sides: three\n",
+        "3:5",
+        "points[0].sides",
+        ('expected "both" or "one"', '"three"'),
+    ),
+    (
+        "image-not-a-picture",
+        "points:\n  - id: UB60\n    image: ub60.gif\n",
+        "3:5",
+        "points[0].image",
+        ("`ub60.gif` is not an .svg, .png or .jpg file",),
+    ),
+    (
+        "pin-not-a-gpio",
+        "hardware:\n  button_pin: 40\n",
+        "2:3",
+        "hardware.button_pin",
+        ("expected a GPIO number (BCM 0 to 27)", "got the number 40"),
+    ),
+    (
+        "pin-negative",
+        "hardware:\n  buzzer_pin: -1\n",
+        "2:3",
+        "hardware.buzzer_pin",
+        ("expected a GPIO number (BCM 0 to 27) or null for none",),
+    ),
+    (
+        "pin-physical-name",
+        "hardware:\n  button_pin: GPIO17\n",
+        "2:3",
+        "hardware.button_pin",
+        ("expected a GPIO number", '"GPIO17"'),
+    ),
+    (
+        "pin-fraction",
+        "hardware:\n  button_pin: 17.5\n",
+        "2:3",
+        "hardware.button_pin",
+        ("expected a GPIO number",),
+    ),
+    (
+        "pin-used-twice",
+        "hardware:\n  button_pin: 5\n  led_pin: 5\n",
+        "3:3",
+        "hardware.led_pin",
+        ("GPIO5 is also the button's pin", "each part needs its own pin"),
+    ),
+    (
+        "pin-clashes-with-a-default",
+        "hardware:\n  button_pin: 27\n",
+        "2:3",
+        "hardware.button_pin",
+        ("GPIO27 is also the buzzer's pin", "by default", "`buzzer_pin`"),
+    ),
+    (
+        "second-document",
+        "timing: {}\n---\ntiming: {}\n",
+        "2:1",
+        None,
+        ("a second document (`---`)",),
+    ),
+    (
+        "unknown-tag",
+        "timing: !seconds 30\n",
+        "1:9",
+        None,
+        ("!seconds", "remove it"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "key", "words"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_bad_file_names_file_line_key_and_what_was_expected(
+    tmp_path: Path, text: str, where: str, key: str | None, words: tuple[str, ...]
+) -> None:
+    path = write(tmp_path, text)
+    config = load_config(path)
+    problem = only_error(config)
+    assert_names(problem, path, where, key, *words)
+    assert config.source == str(path)
+    assert config.content == BUILTIN.content  # patients see the built-in content
+
+
+@pytest.mark.parametrize(
+    ("pin", "why"), [(2, "I2C data"), (3, "I2C clock"), (14, "UART"), (15, "UART"), (0, "EEPROM")]
+)
+def test_pins_with_another_job_are_warned_not_refused(tmp_path: Path, pin: int, why: str) -> None:
+    path = write(tmp_path, f"hardware:\n  led_pin: {pin}\n")
+    config = load_config(path)
+    assert not config.fallback and not config.errors
+    (warning,) = config.problems
+    assert_names(warning, path, "2:3", "hardware.led_pin", "warning:", f"GPIO{pin}", why)
+    assert config.hardware.led_pin == pin
+
+
+def test_non_utf8_bytes_name_line_and_column(tmp_path: Path) -> None:
+    path = write(tmp_path, b"texts:\n  invite: Caf\xe9 button\n")
+    problem = only_error(load_config(path))
+    assert_names(problem, path, "2:14", None, "byte 0xe9 is not UTF-8", "save the file as UTF-8")
+
+
+def test_byte_order_mark_is_fine(tmp_path: Path) -> None:
+    path = write(tmp_path, "\ufefftiming:\n  inactivity_seconds: 120\n")
+    config = load_config(path)
+    assert not config.problems and config.timing.inactivity_seconds == 120
+
+
+def test_huge_file_is_refused_without_reading_it_as_yaml(tmp_path: Path) -> None:
+    path = write(tmp_path, "# a log pasted in by mistake\n" * (MAX_BYTES // 20))
+    problem = only_error(load_config(path))
+    assert_names(problem, path, "", None, "bytes; a config is at most", "Is this the right file?")
+
+
+def test_deeply_nested_yaml_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "timing: " + "[" * 3000 + "]" * 3000 + "\n")
+    problem = only_error(load_config(path))
+    assert_names(problem, path, "", None, "nested too deeply")
+
+
+def test_alias_bomb_is_refused(tmp_path: Path) -> None:
+    """The "billion laughs": nine aliases of nine aliases... would be millions of values."""
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdefg", "bcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    problem = only_error(load_config(path))
+    assert_names(problem, path, "", None, "aliases")
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    assert_names(only_error(load_config(missing)), missing, "", None, "does not exist")
+    assert_names(only_error(load_config(tmp_path)), tmp_path, "", None, "is a folder")
+
+
+def deny(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
+    """Reading ``denied`` fails as it would without permission (root reads any file)."""
+    read_bytes, open_ = Path.read_bytes, Path.open
+
+    def check(path: Path) -> None:
+        if path == denied:
+            raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(Path, "read_bytes", lambda self: check(self) or read_bytes(self))
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: check(self) or open_(self, *a, **k))
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, "timing: {}\n")
+    deny(monkeypatch, path)
+    problem = only_error(load_config(path))
+    assert_names(problem, path, "", None, "cannot be read: Permission denied")
+
+
+def test_problems_come_in_file_order_and_all_are_kept(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "points:\n  - id: UB60\n    hold_seconds: 0\n"
+        "hardware:\n  button_pin: 99\ntiming:\n  warning_secnds: 3\n",
+    )
+    config = load_config(path)
+    assert [p.line for p in config.errors] == [3, 5, 7]
+
+
+def test_warnings_alone_keep_the_staff_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "hardware:\n  button_pin: 3\ntiming:\n  inactivity_seconds: 120\n")
+    config = load_config(path)
+    assert not config.fallback and len(config.problems) == 1
+    assert config.timing.inactivity_seconds == 120
+
+
+# -- images, through check -----------------------------------------------------------------------
+
+
+def image_file(folder: Path, lines: str) -> Path:
+    return write(folder, f"points:\n  - id: UB60\n{lines}  - id: UB40\n  - id: LI4\n  - id: GB34\n")
+
+
+def test_check_reports_missing_image_at_its_line(tmp_path: Path) -> None:
+    path = image_file(tmp_path, "    image: drawings/ub60.png\n")
+    config = load_config(path)
+    assert not config.fallback  # at run time a placeholder is shown instead
+    report = check_config(path)
+    assert report.errors == 1
+    (line,) = report.lines
+    assert line.startswith(f"{path}:3:5: points[0].image: "), line
+    assert "file not found" in line and "needs an .svg, .png or .jpg file" in line
+
+
+def test_check_reports_corrupt_and_folder_images(tmp_path: Path) -> None:
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n this is not a picture")
+    (tmp_path / "folder.svg").mkdir()
+    path = write(
+        tmp_path,
+        "points:\n  - id: UB60\n    image: broken.png\n  - id: UB40\n    image: folder.svg\n"
+        "  - id: LI4\n  - id: GB34\n",
+    )
+    report = check_config(path)
+    assert report.errors == 2
+    assert report.lines[0].startswith(f"{path}:3:5: points[0].image: ")
+    assert "not a valid PNG image or damaged" in report.lines[0]
+    assert report.lines[1].startswith(f"{path}:5:5: points[1].image: ")
+    assert "not a file" in report.lines[1]
+
+
+def test_check_reports_unreadable_image(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    image = tmp_path / "locked.png"
+    image.write_bytes((ROOT / "media" / "ub60.svg").read_bytes())
+    deny(monkeypatch, image)
+    path = image_file(tmp_path, "    image: locked.png\n")
+    (line,) = check_config(path).lines
+    assert line.startswith(f"{path}:3:5:") and "cannot be read" in line
+
+
+def test_staff_image_next_to_the_file_is_used(tmp_path: Path) -> None:
+    (tmp_path / "mine.svg").write_bytes((ROOT / "media" / "ub40.svg").read_bytes())
+    path = image_file(tmp_path, "    image: mine.svg\n")
+    config = load_config(path)
+    assert config.content.points[0].image == tmp_path / "mine.svg"
+    assert check_config(path).errors == 0
+
+
+# -- check prints everything ---------------------------------------------------------------------
+
+MANY_ERRORS = """\
+hardware:
+  button_pin: 40
+  buzzer_type: loud
+timing:
+  inactivity_secnds: 100
+  warning_seconds: 1
+texts:
+  invite: "Press {buton}"
+points:
+  - id: UB60
+    hold_seconds: -1
+  - id: UB60
+  - id: NEW1
+    name: New point
+"""
+
+
+def test_check_reports_every_problem_not_only_the_first(tmp_path: Path) -> None:
+    path = write(tmp_path, MANY_ERRORS)
+    report = check_config(path)
+    assert report.errors == 8
+    assert [line.split(":")[1] for line in report.lines] == [
+        "2",
+        "3",
+        "5",
+        "6",
+        "8",
+        "11",
+        "12",
+        "13",
+    ]
+    assert all(line.startswith(f"{path}:") for line in report.lines)
+
+
+def run_kiosk(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+
+
+def test_check_command_prints_all_and_exits_non_zero(tmp_path: Path) -> None:
+    path = write(tmp_path, MANY_ERRORS)
+    result = run_kiosk("check", "--config", str(path))
+    assert result.returncode != 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 8 and all(line.startswith(f"{path}:") for line in lines)
+    assert "did you mean `inactivity_seconds`?" in result.stdout
+    assert "8 error(s)" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_check_command_on_a_good_file_and_on_a_broken_one(tmp_path: Path) -> None:
+    good = write(tmp_path, "timing:\n  inactivity_seconds: 120\n", "good.yaml")
+    result = run_kiosk("check", "--config", str(good))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == "" and "OK: no problems found." in result.stderr
+    syntax = write(tmp_path, "timing:\n\tinactivity_seconds: 100\n", "tabs.yaml")
+    result = run_kiosk("check", "--config", str(syntax))
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"{syntax}:2:1: a tab is used for indenting")
+
+
+# -- the built-in configuration and the defaults file ---------------------------------------
+
+
+def test_builtin_content_has_no_problems() -> None:
+    assert BUILTIN.problems == () and not BUILTIN.fallback
+    report = check_config(None)
+    assert report.lines == [] and report.errors == 0 and report.warnings == 0
+
+
+def test_defaults_output_loads_back_unchanged(tmp_path: Path) -> None:
+    result = run_kiosk("defaults")
+    assert result.returncode == 0
+    assert result.stdout == defaults_yaml()
+    path = write(tmp_path, result.stdout)
+    config = load_config(path)
+    assert config.problems == () and not config.fallback
+    assert config.hardware == BUILTIN.hardware
+    assert config.timing == BUILTIN.timing
+    assert config.content == BUILTIN.content
+    assert check_config(path).errors == 0
+
+
+def test_a_file_changing_one_hold_changes_only_that(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "points:\n  - id: UB60\n    hold_seconds: 45\n  - id: UB40\n  - id: LI4\n  - id: GB34\n",
+    )
+    config = load_config(path)
+    assert config.problems == () and not config.fallback
+    expected = (dataclasses.replace(BUILTIN.content.points[0], hold_seconds=45.0),)
+    assert config.content.points == expected + BUILTIN.content.points[1:]
+    assert config.content.texts == BUILTIN.content.texts
+    assert (config.hardware, config.timing) == (BUILTIN.hardware, BUILTIN.timing)
+
+
+def test_a_points_list_that_leaves_points_out_is_warned(tmp_path: Path) -> None:
+    path = write(tmp_path, "points:\n  - id: UB60\n    hold_seconds: 45\n")
+    config = load_config(path)
+    assert not config.fallback
+    assert [p.id for p in config.content.points] == ["UB60"]
+    (warning,) = config.problems
+    assert_names(warning, path, "1:1", "points", "warning:", "UB40, LI4, GB34 are left out")
+
+
+def test_settings_table_matches_the_dataclasses() -> None:
+    for section, cls in (("hardware", Hardware), ("timing", Timing)):
+        table = {s.name: s.default for s in SETTINGS if s.section == section}
+        fields = {f.name: f.default for f in dataclasses.fields(cls)}
+        assert table == fields, section
+
+
+def test_every_setting_default_is_within_its_own_range() -> None:
+    for setting in SETTINGS:
+        if setting.kind in ("seconds", "hertz"):
+            assert setting.low <= setting.default <= setting.high, setting.key
+        elif setting.kind == "choice":
+            assert setting.default in setting.choices, setting.key

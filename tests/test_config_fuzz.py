@@ -1,0 +1,200 @@
+"""Fuzzing the staff-file loader and ``check``: whatever bytes staff save, only clear problems.
+
+Random and mutated YAML (the built-in defaults with lines deleted, duplicated, swapped or
+tab-indented, random bytes, random structures) goes through :func:`kiosk.yamlsource.parse`,
+:func:`kiosk.config.load_config` and :func:`kiosk.checking.check_config`. Each must return
+problems that name the file and say something, and never raise. The example counts are kept
+small so the whole module runs in a few seconds.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kiosk import checking
+from kiosk.config import defaults_yaml, load_config
+from kiosk.yamlsource import Problem, parse
+
+FILE = "staff.yaml"
+DEFAULT_LINES = defaults_yaml().splitlines(keepends=True)
+
+FAST = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+# -- strategies ----------------------------------------------------------------------------
+
+
+def _mutate(lines: list[str], edits: list[tuple[str, int, int]]) -> list[str]:
+    """Apply line edits (delete, duplicate, swap, tab, truncate) to a copy of ``lines``."""
+    out = list(lines)
+    for kind, a, b in edits:
+        if not out:
+            break
+        i, j = a % len(out), b % len(out)
+        if kind == "delete":
+            del out[i]
+        elif kind == "duplicate":
+            out.insert(i, out[i])
+        elif kind == "swap":
+            out[i], out[j] = out[j], out[i]
+        elif kind == "tab":
+            out[i] = "\t" + out[i].lstrip(" ")
+        elif kind == "truncate":
+            out[i] = out[i][: b % (len(out[i]) + 1)]
+    return out
+
+
+EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["delete", "duplicate", "swap", "tab", "truncate"]),
+        st.integers(0, 10_000),
+        st.integers(0, 10_000),
+    ),
+    min_size=1,
+    max_size=6,
+)
+mutated_defaults = EDITS.map(lambda edits: "".join(_mutate(DEFAULT_LINES, edits)).encode())
+
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=30)
+)
+KNOWN_KEYS = [
+    "hardware",
+    "timing",
+    "texts",
+    "points",
+    "safety",
+    "id",
+    "hold_seconds",
+    "image",
+    "lines",
+    "button_pin",
+    "buzzer_pin",
+    "led_pin",
+    "sides",
+    "marker",
+    "find",
+    "name",
+    "title",
+]
+KEYS = st.sampled_from(KNOWN_KEYS) | st.text(min_size=1, max_size=12)
+structures = st.recursive(
+    SCALARS,
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(KEYS, children, max_size=5),
+    max_leaves=25,
+)
+dumped_structures = structures.map(
+    lambda value: yaml.safe_dump(value, allow_unicode=True).encode("utf-8")
+)
+
+# A staff file shaped like a real one: known sections, points with built-in or new ids.
+POINT = st.fixed_dictionaries(
+    {"id": st.sampled_from(["UB60", "UB40", "LI4", "GB34", "NEW1"]) | SCALARS},
+    optional={
+        "hold_seconds": SCALARS,
+        "sides": st.sampled_from(["both", "one", "three"]) | SCALARS,
+        "image": st.sampled_from(["ub60.svg", "missing.png", "x.gif"]) | SCALARS,
+        "marker": st.lists(SCALARS, max_size=3) | SCALARS,
+        "find": st.lists(st.text(max_size=20), max_size=6) | SCALARS,
+        "name": SCALARS,
+        "hold_secnds": SCALARS,
+    },
+)
+shaped = st.fixed_dictionaries(
+    {},
+    optional={
+        "hardware": st.dictionaries(
+            st.sampled_from(["button_pin", "buzzer_pin", "led_pin", "buzzer_type", "pin"]),
+            SCALARS | st.integers(0, 30),
+        ),
+        "timing": st.dictionaries(
+            st.sampled_from(["inactivity_seconds", "warning_seconds", "press_gap_seconds"]),
+            SCALARS,
+        ),
+        "texts": st.dictionaries(st.sampled_from(["invite", "title", "nope"]), SCALARS),
+        "points": st.lists(POINT, max_size=4) | SCALARS,
+    },
+).map(lambda value: yaml.safe_dump(value, allow_unicode=True).encode("utf-8"))
+
+any_bytes = st.one_of(
+    st.binary(max_size=300),
+    st.text(max_size=300).map(lambda s: s.encode("utf-8", "surrogatepass")),
+    mutated_defaults,
+    dumped_structures,
+    shaped,
+    st.tuples(mutated_defaults, st.binary(min_size=1, max_size=8), st.integers(0, 10_000)).map(
+        lambda t: t[0][: t[2] % (len(t[0]) + 1)] + t[1] + t[0][t[2] % (len(t[0]) + 1) :]
+    ),
+)
+
+
+# -- checks ----------------------------------------------------------------------------------
+
+
+def assert_clear(problems: tuple[Problem, ...] | list[Problem], file: str) -> None:
+    for problem in problems:
+        assert isinstance(problem, Problem)
+        assert problem.file == file
+        assert problem.message.strip()
+        assert problem.line is None or problem.line >= 1
+        assert problem.column is None or problem.column >= 1
+        assert str(problem).startswith(file)
+
+
+@pytest.fixture(scope="module")
+def folder() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory() as name:
+        yield Path(name)
+
+
+@FAST
+@given(raw=any_bytes)
+def test_parse_returns_a_document_or_clear_problems(raw: bytes) -> None:
+    doc, problems = parse(raw, FILE)
+    assert_clear(problems, FILE)
+    if doc is None:
+        assert problems, "no document must come with a reason"
+
+
+@FAST
+@given(raw=any_bytes)
+def test_load_config_never_raises(raw: bytes, folder: Path) -> None:
+    path = folder / FILE
+    path.write_bytes(raw)
+    config = load_config(path)
+    assert_clear(config.problems, str(path))
+    assert config.fallback == bool(config.errors)
+    assert config.content.points and config.content.steps()
+    if config.fallback:
+        assert config.source == str(path)
+
+
+@settings(FAST, max_examples=25)
+@given(raw=st.one_of(mutated_defaults, shaped))
+def test_check_never_raises(raw: bytes, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checking, "CHECK_SIZES", ((800, 480),))  # one size keeps it quick
+    path = folder / FILE
+    path.write_bytes(raw)
+    report = checking.check_config(path)
+    assert report.errors + report.warnings == len(report.lines)
+    for line in report.lines:
+        assert line.startswith(str(path)), line
+    if report.errors:
+        assert load_config(path).fallback or any(
+            "image" in x or "screen" in x for x in report.lines
+        )
