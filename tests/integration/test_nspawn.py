@@ -10,9 +10,10 @@ systemd itself must show that:
 
 - the kiosk reaches ``active`` (so READY=1 arrived) as ``User=kiosk``, with the start-up lines
   in the journal and no traceback;
-- ``ProtectSystem``, ``NoNewPrivileges``, the empty capability set, the seccomp filter and
-  ``PrivateNetwork`` are in force for the running process (``/proc/PID/status``,
-  ``/proc/PID/mountinfo``, a write to /etc in its mount namespace);
+- ``ProtectSystem``, ``NoNewPrivileges``, the empty capability set, the seccomp filter,
+  ``PrivateNetwork`` and ``DevicePolicy`` are in force for the running process
+  (``/proc/PID/status``, ``/proc/PID/mountinfo``, a write to /etc in its mount namespace, a
+  device outside ``DeviceAllow=`` opened from its cgroup);
 - a stopped main loop (``kill -STOP``) is caught by the watchdog and the kiosk comes back;
   ``kill -9`` is restarted; ``systemctl stop`` ends it cleanly within a few seconds;
 - deliberately broken copies of the unit fail the same checks (the test has teeth);
@@ -285,6 +286,7 @@ def hardening_problems(container: Container, unit: str) -> list[str]:
     if status["Seccomp"] != ["2"]:
         problems.append("no seccomp system-call filter")
     problems += _mount_problems(container, pid)
+    problems += _device_problems(container, pid)
     own_net = container.run("readlink", f"/proc/{pid}/ns/net").stdout
     if own_net == container.run("readlink", "/proc/1/ns/net").stdout:
         problems.append("shares the container's network namespace (no PrivateNetwork)")
@@ -315,6 +317,17 @@ def _mount_problems(container: Container, pid: str) -> list[str]:
         problems.append(f"a write to /etc was not refused as read-only: {write.stderr.strip()}")
         container.run("rm", "-f", probe, check=False)
     return problems
+
+
+def _device_problems(container: Container, pid: str) -> list[str]:
+    """DevicePolicy=closed: a shell moved into the unit's cgroup must not open /dev/net/tun
+    (nspawn gives every container one; it is not in the unit's DeviceAllow=)."""
+    cgroup = container.run("cat", f"/proc/{pid}/cgroup").stdout.split("0::", 1)[1].split()[0]
+    procs = f"/sys/fs/cgroup{cgroup}/cgroup.procs"
+    opened = container.run("sh", "-c", f"echo $$ > {procs} && exec 3< /dev/net/tun", check=False)
+    if "Operation not permitted" not in opened.stderr:
+        return [f"a device outside DeviceAllow= could be opened: {opened.stderr.strip()}"]
+    return []
 
 
 def assert_healthy(container: Container, unit: str, timeout: float = 90) -> dict[str, str]:
@@ -482,6 +495,8 @@ def _restarted(container: Container, before: dict[str, str]) -> dict[str, str] |
 BROKEN = {  # name: (lines to remove, what the checks must then report)
     # lgpio needs a writable working directory: without StateDirectory= it is read-only.
     "no-state-directory": (r"^StateDirectory=.*\n", "is not a writable mount"),
+    # Device limits dropped: every device node the system has is open to it.
+    "no-device-policy": (r"^Device(Policy|Allow)=.*\n", "a device outside DeviceAllow="),
     # Sandbox lines dropped: it still runs, less confined (SystemCallFilter= still implies
     # NoNewPrivileges=yes).
     "no-sandbox": (
