@@ -126,10 +126,9 @@ install_venv() {
     (cd "$SRC" && tar -cf - --exclude=./.venv --exclude=./.git --exclude=./build \
         --exclude='*.egg-info' --exclude=__pycache__ --exclude=./out .) | tar -xf - -C "$build"
     say "installing the kiosk into $VENV (pip, needs the network)"
-    "$VENV/bin/python" -m pip install --quiet --no-cache-dir --disable-pip-version-check \
-        --upgrade --force-reinstall --no-deps "$build"
-    "$VENV/bin/python" -m pip install --quiet --no-cache-dir --disable-pip-version-check \
-        --upgrade-strategy only-if-needed "$build"
+    pip="$VENV/bin/python -m pip install --quiet --no-cache-dir --disable-pip-version-check"
+    $pip --upgrade --force-reinstall --no-deps "$build" && $pip "$build" \
+        || die "pip could not install the kiosk or its libraries (is the Pi online?); run it again"
     rm -rf "$build"
     trap - EXIT
 }
