@@ -1,0 +1,611 @@
+"""Benchmark of the real kiosk: button latency, hold timing, CPU, start-up and memory.
+
+Run it with ``make bench`` (or ``.venv/bin/python tests/bench/bench.py``); it prints one
+table. It takes about five minutes of wall time, nearly all of it waiting on the clock:
+the long holds (up to 180 s) run at the same time in separate processes, next to the CPU
+and button measurements, and the naive loop runs alone at the end because it keeps a core
+busy. ``--quick`` shortens every window for a trial run (its figures are below the
+issue's minimum sample sizes and say so).
+
+Every figure comes from a fresh child process running the real kiosk: ``build_app`` with the
+real monotonic clock and the real inbox, gpiozero's mock pins (``MockFactory`` with
+``MockPWMPin``), SDL's dummy video driver and a window of exact size. The kiosk is not
+changed: the bench only wraps the instance's ``Display.show`` to time frames, drives the mock
+button pin from another thread at the real time and reads the buzzer pin's recorded states.
+
+- press -> frame: time from ``drive_low()`` on the button pin to the return of the display
+  flip/update that first shows a different screen;
+- hold end -> buzzer: when the buzzer pin first went high after a hold's press, minus
+  (press time + ``hold_seconds``); holds of 1 to 180 s;
+- CPU: ``time.process_time()`` (every thread of the kiosk process) per wall second, idle on
+  the attract cycle and during a hold, next to a plain ``clock.tick(60)`` loop that repaints
+  the same idle screen every frame;
+- start -> first frame: ``python -m kiosk`` started to ``READY=1`` on a real
+  ``NOTIFY_SOCKET``; peak RSS is ``ru_maxrss`` of the kiosk process.
+
+The table is copied into ``docs/benchmark.md`` with the machine it ran on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import random
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {
+    "SDL_VIDEODRIVER": "dummy",
+    "SDL_AUDIODRIVER": "dummy",
+    "GPIOZERO_PIN_FACTORY": "mock",
+    "GPIOZERO_MOCK_PIN_CLASS": "mockpwmpin",
+    "PYGAME_HIDE_SUPPORT_PROMPT": "1",
+}
+BIG, SMALL = (1920, 1080), (800, 480)
+#: Holds run by each hold process (screen size, seconds): one long one (at 1920x1080, so the
+#: peak RSS covers a long countdown too), some middling, many short.
+HOLD_PLANS = (
+    (BIG, [180.0]),
+    (SMALL, [120.0, 60.0]),
+    (SMALL, [90.0, 45.0, 30.0, 10.0]),
+    (SMALL, [1.0] * 20 + [2.0] * 10 + [5.0] * 6),
+)
+QUICK_HOLD_PLANS = ((BIG, [20.0]), (SMALL, [1.0] * 6 + [2.0] * 3 + [5.0]))
+#: Seconds between the button going down and coming up again.
+TAP_SECONDS = 0.08
+
+
+# -- the kiosk under measurement (child processes) ------------------------------------------
+
+
+class QuietNotifier:
+    """No systemd: the bench times frames itself."""
+
+    watchdog_interval = None
+
+    def ready(self) -> None:
+        pass
+
+    def watchdog(self) -> None:
+        pass
+
+    def stopping(self) -> None:
+        pass
+
+
+class Harness:
+    """The real kiosk at ``size``, with its frames timed and its button driven by a script.
+
+    ``run(script)`` runs the kiosk's main loop on this (the display's) thread and ``script``
+    on another; when the script returns, the kiosk is told to quit.
+    """
+
+    def __init__(self, size: tuple[int, int], config) -> None:  # type: ignore[no-untyped-def]
+        from gpiozero import Device
+
+        from kiosk.build import build_app
+
+        # Full screen at an exact size: under the dummy driver that is a plain window surface.
+        self.app = build_app(config, size=size, notifier=QuietNotifier())
+        factory = Device.pin_factory
+        self.button = factory.pin(config.hardware.button_pin)
+        self.buzzer = factory.pin(config.hardware.buzzer_pin)
+        self.frames: list[tuple[float, object]] = []
+        self.frame_added = threading.Condition()
+        show = self.app.display.show
+
+        def timed_show(rects) -> None:  # type: ignore[no-untyped-def]
+            show(rects)
+            shown = time.monotonic()
+            with self.frame_added:
+                self.frames.append((shown, self.app.session.view))
+                self.frame_added.notify_all()
+
+        self.app.display.show = timed_show
+
+    def run(self, script: Callable[[Harness], dict]) -> dict:
+        from kiosk.events import Quit
+
+        result: dict = {}
+        failure: list[BaseException] = []
+
+        def drive() -> None:
+            try:
+                self.frame_after(0, lambda view: True, timeout=30)
+                result.update(script(self))
+            except BaseException as err:
+                failure.append(err)
+            finally:
+                self.app.inbox.put(Quit("benchmark finished"))
+
+        thread = threading.Thread(target=drive, name="bench-driver", daemon=True)
+        thread.start()
+        status = self.app.run()
+        thread.join()
+        if failure:
+            raise failure[0]
+        result["exit_status"] = status
+        result["failures"] = self.app.stats.failures
+        result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return result
+
+    # -- driving ------------------------------------------------------------------------
+
+    def press(self) -> float:
+        """Button down; returns the monotonic time just before the pin changed."""
+        at = time.monotonic()
+        self.button.drive_low()
+        return at
+
+    def release(self) -> None:
+        self.button.drive_high()
+
+    def tap(self) -> float:
+        at = self.press()
+        time.sleep(TAP_SECONDS)
+        self.release()
+        return at
+
+    def phase(self):  # type: ignore[no-untyped-def]
+        return self.app.session.phase
+
+    def wait_until(self, condition: Callable[[], bool], timeout: float) -> None:
+        end = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > end:
+                raise TimeoutError(f"the kiosk did not get there in {timeout} s")
+            time.sleep(0.01)
+
+    def frame_after(self, mark: int, wanted: Callable[[object], bool], timeout: float) -> float:
+        """The time of the first frame at index ``mark`` or later showing a ``wanted`` view."""
+        end = time.monotonic() + timeout
+        with self.frame_added:
+            while True:
+                for shown, view in self.frames[mark:]:
+                    if wanted(view):
+                        return shown
+                mark = len(self.frames)
+                left = end - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("no new frame")
+                self.frame_added.wait(left)
+
+    def buzzer_on_times(self) -> list[float]:
+        """Monotonic times the buzzer pin went high (from the mock pin's recorded states,
+        whose timestamps are each the time since the previous change)."""
+        pin = self.buzzer
+        end = pin._last_change  # when the last recorded change happened
+        times, at = [], end
+        for state in reversed(pin.states[1:]):
+            if state.state:
+                times.append(at)
+            at -= state.timestamp
+        return sorted(times)
+
+
+def config_with_holds(holds: list[float]):  # type: ignore[no-untyped-def]
+    """The built-in configuration with one single-sided point per hold length (the points
+    reuse the built-in points' texts and drawings in turn)."""
+    from kiosk.config import load_config
+
+    config = load_config()
+    content = config.content
+    base = content.points
+    points = tuple(
+        dataclasses.replace(base[i % len(base)], hold_seconds=hold, sides=1)
+        for i, hold in enumerate(holds)
+    )
+    return dataclasses.replace(config, content=dataclasses.replace(content, points=points))
+
+
+def config_with_hold_seconds(seconds: float):  # type: ignore[no-untyped-def]
+    """The built-in routine (its points and sides) with every hold ``seconds`` long."""
+    from kiosk.config import load_config
+
+    config = load_config()
+    content = config.content
+    points = tuple(dataclasses.replace(p, hold_seconds=seconds) for p in content.points)
+    return dataclasses.replace(config, content=dataclasses.replace(content, points=points))
+
+
+def child_press(size: tuple[int, int], presses: int) -> dict:
+    """Whole sessions (1 s holds) driven by the button; the time to each press's frame."""
+    from kiosk.session import Phase
+
+    pace = random.Random(7)
+
+    def script(h: Harness) -> dict:
+        time.sleep(1.0)
+        latencies: list[float] = []
+        while len(latencies) < presses:
+            h.wait_until(lambda: h.phase() is not Phase.HOLD, timeout=10)
+            time.sleep(pace.uniform(0.35, 0.6))
+            before = h.app.session.view
+            mark = len(h.frames)
+            pressed = h.press()
+            shown = h.frame_after(mark, lambda view, was=before: view != was, timeout=5)
+            latencies.append(shown - pressed)
+            time.sleep(TAP_SECONDS)
+            h.release()
+        return {"latencies": latencies, "frames": h.app.stats.frames}
+
+    return Harness(size, config_with_hold_seconds(1.0)).run(script)
+
+
+def child_holds(size: tuple[int, int], holds: list[float]) -> dict:
+    """One session through ``holds``; the buzzer's error against each hold's end."""
+    from kiosk.session import Phase
+
+    def script(h: Harness) -> dict:
+        time.sleep(0.5)
+        h.tap()  # idle -> safety
+        time.sleep(0.4)
+        h.tap()  # safety -> first intro
+        pressed: list[float] = []
+        for index, hold in enumerate(holds):
+            time.sleep(0.4)
+            pressed.append(h.tap())  # intro -> hold
+            h.wait_until(lambda: h.phase() is not Phase.HOLD, timeout=hold + 10)
+            if index + 1 < len(holds):
+                time.sleep(0.4)
+                h.tap()  # done -> next intro
+        time.sleep(1.5)  # the end beeps finish
+        ons = h.buzzer_on_times()
+        errors = []
+        for at, hold in zip(pressed, holds, strict=True):
+            buzzed = next(t for t in ons if t > at + 0.2)  # not the start blip
+            errors.append((hold, buzzed - (at + hold)))
+        return {"errors": errors, "size": size}
+
+    return Harness(size, config_with_holds(holds)).run(script)
+
+
+def child_cpu(size: tuple[int, int], warmup: float, seconds: float) -> dict:
+    """CPU per wall second and redraws per second, idle (attract cycle) and in a hold."""
+    from kiosk.session import Phase
+
+    def measure(h: Harness) -> dict:
+        stats = h.app.stats
+        cpu, wall = time.process_time(), time.monotonic()
+        frames, partial, wakeups = stats.frames, stats.partial_frames, stats.wakeups
+        time.sleep(seconds)
+        wall = time.monotonic() - wall
+        return {
+            "cpu": (time.process_time() - cpu) / wall,
+            "frames": (stats.frames - frames) / wall,
+            "partial": (stats.partial_frames - partial) / wall,
+            "wakeups": (stats.wakeups - wakeups) / wall,
+            "seconds": wall,
+        }
+
+    def script(h: Harness) -> dict:
+        time.sleep(warmup)
+        idle = measure(h)
+        for _ in range(3):  # idle -> safety -> intro -> hold
+            h.tap()
+            time.sleep(0.4)
+        if h.phase() is not Phase.HOLD:
+            raise RuntimeError(f"expected a hold, got {h.phase()}")
+        time.sleep(0.5)
+        return {"idle": idle, "hold": measure(h)}
+
+    return Harness(size, config_with_hold_seconds(seconds + 10)).run(script)
+
+
+def child_naive(size: tuple[int, int], seconds: float) -> dict:
+    """The peers' way: ``clock.tick(60)`` and a full repaint of the idle screen each frame."""
+    import pygame
+
+    from kiosk.config import load_config
+    from kiosk.render import build_renderer
+    from kiosk.session import Phase, View
+
+    pygame.display.init()
+    surface = pygame.display.set_mode(size)
+    renderer = build_renderer(load_config(), size)
+    view = View(Phase.IDLE, point=0, started=time.monotonic())
+    clock = pygame.time.Clock()
+    frames = 0
+    cpu, start = time.process_time(), time.monotonic()
+    while time.monotonic() - start < seconds:
+        pygame.event.pump()
+        renderer.invalidate()
+        renderer.draw(surface, view, time.monotonic())
+        pygame.display.flip()
+        frames += 1
+        clock.tick(60)
+    wall = time.monotonic() - start
+    return {"cpu": (time.process_time() - cpu) / wall, "frames": frames / wall}
+
+
+CHILDREN = {"press": child_press, "holds": child_holds, "cpu": child_cpu, "naive": child_naive}
+
+
+def child_main(kind: str, args: str) -> None:
+    os.environ.update(ENV)
+    sys.path.insert(0, str(ROOT))
+    params = json.loads(args)
+    params["size"] = tuple(params["size"])
+    result = CHILDREN[kind](**params)
+    print(json.dumps(result), flush=True)
+
+
+# -- the parent: schedule, start-up measurement and the table -------------------------------
+
+
+class Child:
+    """A child process measuring one thing; ``result()`` waits for its JSON answer."""
+
+    def __init__(self, kind: str, **args: object) -> None:
+        self.kind = kind
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--child", kind, json.dumps(args)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=os.environ | ENV,
+            text=True,
+        )
+
+    def result(self) -> dict:
+        out, err = self.proc.communicate()
+        if self.proc.returncode != 0:
+            raise RuntimeError(f"bench child {self.kind} failed:\n{err[-3000:]}")
+        return json.loads(out.strip().splitlines()[-1])
+
+
+def measure_startup(size: tuple[int, int], runs: int) -> dict:
+    """``python -m kiosk`` started to ``READY=1`` (sent after the first frame), and the
+    process's peak RSS once it sits idle for a second."""
+    times, rss = [], []
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as folder:
+        address = str(Path(folder) / "notify")
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        server.bind(address)
+        server.settimeout(30)
+        env = os.environ | ENV | {"NOTIFY_SOCKET": address}
+        env.pop("WATCHDOG_USEC", None)
+        for _ in range(runs):
+            command = [sys.executable, "-m", "kiosk", "--size", _label(size)]
+            started = time.monotonic()
+            proc = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
+            while server.recv(4096) != b"READY=1":
+                pass
+            times.append(time.monotonic() - started)
+            time.sleep(1.0)
+            proc.send_signal(signal.SIGTERM)
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            rss.append(usage.ru_maxrss / 1024)
+        server.close()
+    return {"times": times, "rss": rss}
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (``share`` from 0 to 1)."""
+    ordered = sorted(values)
+    rank = max(1, round(share * len(ordered) + 0.5 - 1e-9))
+    return ordered[min(len(ordered), rank) - 1]
+
+
+def machine() -> str:
+    import pygame
+
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    sdl = ".".join(map(str, pygame.get_sdl_version()))
+    return (
+        f"{model}, {os.cpu_count()} cores; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; pygame-ce {pygame.version.ver}, SDL {sdl}; "
+        "SDL_VIDEODRIVER=dummy, gpiozero mock pins"
+    )
+
+
+def run_all(quick: bool) -> dict:
+    seconds = 8.0 if quick else 32.0
+    warmup = 2.0 if quick else 34.0  # a whole attract cycle (4 points x 8 s): caches filled
+    plans = QUICK_HOLD_PLANS if quick else HOLD_PLANS
+    started = time.monotonic()
+    results: dict = {"startup": measure_startup(BIG, 3 if quick else 5)}
+    holds = [Child("holds", size=size, holds=plan) for size, plan in plans]
+    cpu = {size: Child("cpu", size=size, warmup=warmup, seconds=seconds) for size in (BIG, SMALL)}
+    press = Child("press", size=BIG, presses=20 if quick else 60)
+    results["press"] = press.result()
+    results["cpu"] = {size: child.result() for size, child in cpu.items()}
+    hold_results = [child.result() for child in holds]
+    results["holds"] = [error for result in hold_results for error in result["errors"]]
+    results["hold_rss"] = max(r["maxrss_mb"] for r in hold_results if tuple(r["size"]) == BIG)
+    results["naive"] = {
+        size: Child("naive", size=size, seconds=seconds).result() for size in (BIG, SMALL)
+    }
+    results["wall"] = time.monotonic() - started
+    results["quick"] = quick
+    return results
+
+
+# -- the table --------------------------------------------------------------------------------
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def pct(share: float) -> str:
+    return f"{share * 100:.3f} %"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def table(r: dict) -> str:
+    rows: list[tuple[str, str, str, str]] = []
+    lat = r["press"]["latencies"]
+    p50, p95 = percentile(lat, 0.5), percentile(lat, 0.95)
+    rows.append(
+        (
+            f"press -> first new frame, 1920x1080 ({len(lat)} presses)",
+            f"p50 {ms(p50)}, p95 {ms(p95)}, max {ms(max(lat))}",
+            "p95 <= 5 ms",
+            verdict(p95 <= 0.005),
+        )
+    )
+    errors = [e for _, e in r["holds"]]
+    e50, e95, emax = percentile(errors, 0.5), percentile(errors, 0.95), max(errors, key=abs)
+    lengths = sorted({h for h, _ in r["holds"]})
+    rows.append(
+        (
+            f"hold end -> buzzer on, error ({len(errors)} holds of "
+            f"{lengths[0]:g}-{lengths[-1]:g} s)",
+            f"p50 {ms(e50)}, p95 {ms(e95)}, max {ms(emax)}",
+            "p95 <= 5 ms, max <= 20 ms",
+            verdict(e95 <= 0.005 and abs(emax) <= 0.020),
+        )
+    )
+    by_length = {h: statistics.median(e for g, e in r["holds"] if g == h) for h in lengths}
+    slope = _slope([h for h, _ in r["holds"]], errors) * 60
+    rows.append(
+        (
+            "  error by hold length (median)",
+            ", ".join(f"{h:g} s: {ms(e)}" for h, e in by_length.items()),
+            "no drift",
+            verdict(abs(slope) < 0.001),
+        )
+    )
+    rows.append(("  drift (fitted slope)", f"{slope * 1000:+.3f} ms per minute of hold", "", ""))
+    for size in (BIG, SMALL):
+        kiosk = r["cpu"][size]
+        naive = r["naive"][size]
+        label = _label(size)
+        idle, hold = kiosk["idle"], kiosk["hold"]
+        ratio = naive["cpu"] / idle["cpu"] if idle["cpu"] else float("inf")
+        big = size == BIG
+        rows.append(
+            (
+                f"CPU idle (attract cycle), {label}, {idle['seconds']:.0f} s",
+                f"{pct(idle['cpu'])} of a core; {idle['frames']:.2f} redraws/s "
+                f"({idle['partial']:.2f} partial), {idle['wakeups']:.1f} wake-ups/s",
+                "<= 0.5 %" if big else "",
+                verdict(idle["cpu"] <= 0.005) if big else "",
+            )
+        )
+        rows.append(
+            (
+                f"CPU during a hold, {label}, {hold['seconds']:.0f} s",
+                f"{pct(hold['cpu'])} of a core; {hold['frames']:.2f} redraws/s "
+                f"({hold['partial']:.2f} partial), {hold['wakeups']:.1f} wake-ups/s",
+                "<= 2 %",
+                verdict(hold["cpu"] <= 0.02),
+            )
+        )
+        rows.append(
+            (
+                f"naive clock.tick(60) full-redraw loop, {label}",
+                f"{pct(naive['cpu'])} of a core; {naive['frames']:.1f} redraws/s",
+                "",
+                "",
+            )
+        )
+        rows.append(
+            (
+                f"  naive / kiosk idle CPU, {label}",
+                f"{ratio:.0f}x",
+                ">= 50x" if big else "",
+                verdict(ratio >= 50) if big else "",
+            )
+        )
+    start = r["startup"]
+    times = start["times"]
+    rows.append(
+        (
+            f"start -> first frame (READY=1), 1920x1080, {len(times)} runs",
+            f"median {ms(statistics.median(times))}, max {ms(max(times))}",
+            "<= 1 s",
+            verdict(max(times) <= 1.0),
+        )
+    )
+    sessions = max(r["press"]["maxrss_mb"], r["cpu"][BIG]["maxrss_mb"])
+    rss = max(sessions, r["hold_rss"])
+    rows.append(
+        (
+            "peak RSS, 1920x1080",
+            f"{sessions:.1f} MB (whole sessions), {r['hold_rss']:.1f} MB (a "
+            f"{max(lengths):g} s hold), {max(start['rss']):.1f} MB (start + 1 s idle)",
+            "<= 80 MB",
+            verdict(rss <= 80),
+        )
+    )
+    return _markdown(rows)
+
+
+def _slope(xs: list[float], ys: list[float]) -> float:
+    """Least-squares slope of ``ys`` against ``xs`` (seconds of error per second of hold)."""
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    var = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var if var else 0.0
+
+
+def _markdown(rows: list[tuple[str, str, str, str]]) -> str:
+    head = ("figure", "result", "target", "")
+    widths = [max(len(row[i]) for row in [head, *rows]) for i in range(4)]
+    lines = []
+    for index, row in enumerate([head, *rows]):
+        lines.append("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+        if index == 0:
+            lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short windows for a trial run")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also save the raw figures")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "ARGS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(*args.child)
+        return 0
+    os.environ.update(ENV)
+    sys.path.insert(0, str(ROOT))
+    print(f"Benchmark of the kiosk on: {machine()}", flush=True)
+    print("Running (about 5 minutes; --quick about 1)...", flush=True)
+    results = run_all(args.quick)
+    if args.json:
+        raw = results | {"cpu": _keyed(results["cpu"]), "naive": _keyed(results["naive"])}
+        args.json.write_text(json.dumps(raw, indent=1))
+    print()
+    print(table(results))
+    print()
+    note = " (--quick: below the issue's minimum sample sizes)" if args.quick else ""
+    print(f"Wall time {results['wall']:.0f} s{note}.")
+    return 0
+
+
+def _label(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"
+
+
+def _keyed(by_size: dict) -> dict:
+    return {_label(size): value for size, value in by_size.items()}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
