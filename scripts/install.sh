@@ -91,6 +91,7 @@ install_debs() {
         say "      it is installed."
     fi
     say "installing Debian packages: $debs"
+    # shellcheck disable=SC2086 # one word per package
     apt-get install -y -q --no-install-recommends $debs
 }
 
@@ -112,6 +113,10 @@ ensure_user() {
     usermod --append --groups "$(echo "$KIOSK_GROUPS" | tr ' ' ,)" "$KIOSK_USER"
 }
 
+pip_install() {
+    "$VENV/bin/python" -m pip install --quiet --no-cache-dir --disable-pip-version-check "$@"
+}
+
 # Install the project from a clean copy of the source, so the staff's folder gets no
 # root-owned build files, and without the developer's .venv or .git.
 install_venv() {
@@ -126,9 +131,10 @@ install_venv() {
     (cd "$SRC" && tar -cf - --exclude=./.venv --exclude=./.git --exclude=./build \
         --exclude='*.egg-info' --exclude=__pycache__ --exclude=./out .) | tar -xf - -C "$build"
     say "installing the kiosk into $VENV (pip, needs the network)"
-    pip="$VENV/bin/python -m pip install --quiet --no-cache-dir --disable-pip-version-check"
-    $pip --upgrade --force-reinstall --no-deps "$build" && $pip "$build" \
-        || die "pip could not install the kiosk or its libraries (is the Pi online?); run it again"
+    # The project itself always (same version on a re-run), then whatever it still needs.
+    if ! pip_install --upgrade --force-reinstall --no-deps "$build" || ! pip_install "$build"; then
+        die "pip could not install the kiosk or its libraries (is the Pi online?); run it again"
+    fi
     rm -rf "$build"
     trap - EXIT
 }

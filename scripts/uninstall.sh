@@ -67,7 +67,7 @@ remove_unit() {
         fi
     fi
     rm -f "$DESTDIR$UNIT_DIR/multi-user.target.wants/$UNIT"
-    rm -rf "$DESTDIR$UNIT_DIR/$UNIT" "$DESTDIR$UNIT_DIR/$UNIT.d"
+    rm -rf "$DESTDIR${UNIT_DIR:?}/${UNIT:?}" "$DESTDIR$UNIT_DIR/$UNIT.d"
     say "removed $UNIT_DIR/$UNIT"
     if [ -z "$DESTDIR" ] && systemd_running; then
         systemctl daemon-reload

@@ -208,3 +208,10 @@ def test_make_install_passes_destdir_and_consent(tmp_path: Path) -> None:
     result = run("make", "-C", ROOT, "uninstall", f"DESTDIR={tmp_path}", "PURGE=1")
     assert result.returncode == 0, result.stdout + result.stderr
     assert not (tmp_path / CONFIG).exists()
+
+
+def test_scripts_pass_shellcheck() -> None:
+    if shutil.which("shellcheck") is None:
+        pytest.skip("shellcheck not installed (Debian package: shellcheck)")
+    result = run("shellcheck", "--shell=sh", INSTALL, UNINSTALL)
+    assert result.returncode == 0, result.stdout + result.stderr
