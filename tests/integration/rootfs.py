@@ -293,7 +293,7 @@ def _build(spec: RootSpec, mirror: str, final: Path) -> None:
 def working_copy(cached: Path, keep: bool = False) -> Iterator[Path]:
     """A fresh copy of a cached root, removed afterwards unless ``keep`` (for debugging).
 
-    The host's resolv.conf is copied in so name resolution matches the host's today.
+    The host's resolv.conf and hosts are copied in, so names resolve as on the host today.
     """
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     parent = Path(tempfile.mkdtemp(prefix=f"acupressure-{cached.name}-", dir=WORK_DIR))
@@ -304,19 +304,24 @@ def working_copy(cached: Path, keep: bool = False) -> Iterator[Path]:
             check=True,
             capture_output=True,
         )
-        _copy_resolv_conf(root)
+        _copy_name_resolution(root)
         yield root
     finally:
         if not keep:
             remove_root(parent)
 
 
-def _copy_resolv_conf(root: Path) -> None:
-    target = root / "etc/resolv.conf"
-    if target.is_symlink():
-        target.unlink()
-    with contextlib.suppress(OSError):
-        shutil.copyfile("/etc/resolv.conf", target)
+def _copy_name_resolution(root: Path) -> None:
+    """Copy the host's resolv.conf and hosts in, so names resolve as on the host.
+
+    debootstrap writes no /etc/hosts, and sudo looks its own host name up.
+    """
+    for name in ("resolv.conf", "hosts"):
+        target = root / "etc" / name
+        if target.is_symlink():
+            target.unlink()
+        with contextlib.suppress(OSError):
+            shutil.copyfile(Path("/etc") / name, target)
 
 
 def remove_root(path: Path) -> None:

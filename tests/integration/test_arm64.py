@@ -66,6 +66,16 @@ VENV = "/opt/acupressure-kiosk/venv"
 KIOSK = f"{VENV}/bin/acupressure-kiosk"
 CONFIG = "/etc/acupressure-kiosk/config.yaml"
 UNIT = "acupressure-kiosk.service"
+UNPACKED_JUNK = (
+    ".git",
+    ".venv",
+    "__pycache__",
+    "*.egg-info",
+    "build",
+    "out",
+    ".*cache",
+    ".hypothesis",
+)
 SMOKE_TOOLS = "/tmp/smoke-tools"  # pytest for the smoke run, kept out of the installed venv
 TEST_ENV = {
     "SDL_VIDEODRIVER": "dummy",
@@ -138,12 +148,30 @@ def installed(arm64_root: Path, request: pytest.FixtureRequest) -> str:
 
 
 def _copy_project(target: Path) -> None:
-    """The project as a staff member gets it: the tracked and new files, nothing ignored."""
-    listed = subprocess.run(
-        ["git", "-C", str(PROJECT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
+    """The project as a staff member gets it: the tracked and new files, nothing ignored.
+
+    Without git (an unpacked archive) the tree is copied minus caches and environments.
+    """
+    try:
+        listed = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(PROJECT),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ],
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+    except (OSError, subprocess.CalledProcessError):
+        shutil.copytree(
+            PROJECT, target, symlinks=True, ignore=shutil.ignore_patterns(*UNPACKED_JUNK)
+        )
+        return
     for name in filter(None, listed.split("\0")):
         source = PROJECT / name
         if source.is_file():

@@ -106,3 +106,10 @@ def test_remove_root_never_deletes_through_a_mount(
                 rootfs.remove_root(root)
         assert (root / "dev/null").exists()
     assert not os.path.ismount(root / "dev")
+
+
+def test_skip_reasons_name_the_missing_piece(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert rootfs.debootstrap_problem() == "needs root (debootstrap, chroot and mount)"
+    assert rootfs.emulation_problem(rootfs.host_arch()) is None
+    assert "no qemu handler" in str(rootfs.emulation_problem("s390x"))
