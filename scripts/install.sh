@@ -34,7 +34,7 @@ CONFIG=$ETC/config.yaml
 STATE=/var/lib/$NAME
 UNIT_DIR=/etc/systemd/system
 BOOT_WORDS="consoleblank=0 quiet logo.nologo vt.global_cursor_default=0"
-DEBS="python3 python3-venv python3-pip libdrm2 libgbm1 libegl1 libgles2 fonts-dejavu-core"
+DEBS="python3 python3-venv libdrm2 libgbm1 libegl1 libgles2 fonts-dejavu-core"
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 DESTDIR=""
