@@ -4,9 +4,10 @@ Checking the unit offline (tests/test_install.py) is not enough: here a Debian b
 (debootstrap minbase with systemd, systemd-sysv, dbus and python3; built once per machine and
 cached by ``rootfs``) gets the project as an archive, and the staff guide's install steps are
 run in it through ``chroot``, exactly as written in docs/staff-guide.md (``GUIDE_STEPS``).
-systemd is not running there, so the installer must enable the unit without starting it.
-Then the root is booted with ``systemd-nspawn`` and driven with ``nsenter … systemctl``, and
-systemd itself must show that:
+systemd is not running there, so the installer must enable the unit without starting it;
+running it again must upgrade in place and keep an edited staff config. Then the root is
+booted with ``systemd-nspawn`` and driven with ``nsenter … systemctl``, and systemd itself
+must show that:
 
 - the kiosk reaches ``active`` (so READY=1 arrived) as ``User=kiosk``, with the start-up lines
   in the journal and no traceback;
@@ -30,8 +31,9 @@ What the test changes, and why (nothing else differs from a staff machine):
   ``/dev/tty1`` (the unit's ``TTYPath=``, ``StandardInput=tty`` and ``DeviceAllow=`` then work
   unchanged; the test reads what the kiosk writes to it).
 
-Needs root, ``debootstrap``, ``systemd-container`` (systemd-nspawn) and ``util-linux``
-(nsenter), and the network (Debian's archive and PyPI); skipped with the reason otherwise.
+Needs root, ``debootstrap``, ``systemd-container`` (systemd-nspawn), ``util-linux`` (nsenter)
+and ``git`` (the archive holds the files ``git ls-files`` lists, tracked and new), and the
+network (Debian's archive and PyPI); skipped with the reason otherwise.
 Set ``ACUPRESSURE_KEEP_ROOT=1`` to keep the working root under /var/tmp for a look inside.
 """
 
