@@ -15,7 +15,7 @@ binary running under Debian's qemu-user-static binfmt handler. Then, inside the 
 ``test_kmsdrm_check_rejects_plain_pygame`` shows the KMSDRM check has teeth: plain pygame
 2.6.1's aarch64 wheel fails it.
 
-What the test adds to the root, and why (nothing else differs from a staff machine):
+What the test adds to the root besides the host's resolv.conf and hosts, and why:
 - ``/etc/pip.conf`` with ``only-binary = :all:``, so every pip run, the installer's included,
   fails loudly ("No matching distribution") instead of compiling a dependency that has no
   aarch64 wheel; and ``cert =`` the host's CA bundle, for hosts behind an intercepting proxy.
