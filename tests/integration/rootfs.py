@@ -119,6 +119,21 @@ def debootstrap_problem() -> str | None:
     ]
     if missing:
         return f"missing {', '.join(missing)} (apt-get install debootstrap)"
+    return _mount_problem()
+
+
+def _mount_problem() -> str | None:
+    """Why this process cannot mount file systems (an unprivileged container), or None."""
+    with tempfile.TemporaryDirectory(prefix="acupressure-mount-check-") as scratch:
+        tried = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", scratch],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if tried.returncode != 0:
+            return f"cannot mount file systems here: {tried.stderr.strip()}"
+        subprocess.run(["umount", scratch], capture_output=True, check=False)
     return None
 
 
