@@ -23,8 +23,14 @@ from kiosk.session import Effect, Phase, Session
 
 log = logging.getLogger("kiosk.app")
 
-#: How often SDL input (keyboard, mouse, touch) is pumped, in seconds.
+#: How often SDL input (keyboard, mouse, touch) is pumped while it is in use, in seconds.
 PUMP_INTERVAL = 0.05
+#: How often it is pumped in full screen with no touch screen and no SDL input for
+#: INPUT_QUIET_SECONDS: a kiosk worked by its GPIO button then wakes twice a second instead
+#: of twenty times (a wake-up costs far more CPU than the pump). A key or click after a quiet
+#: spell is seen within this time, the ones after it within PUMP_INTERVAL again.
+QUIET_PUMP_INTERVAL = 0.5
+INPUT_QUIET_SECONDS = 300.0
 #: This many failures within FAILURE_WINDOW seconds end the process.
 MAX_FAILURES = 5
 FAILURE_WINDOW = 60.0
@@ -80,6 +86,7 @@ class App:
         self._failures: deque[float] = deque()
         self._next_pump = 0.0
         self._next_ping = 0.0
+        self._last_input = -INPUT_QUIET_SECONDS
 
     # -- running ------------------------------------------------------------------------
 
@@ -116,9 +123,18 @@ class App:
             event = self.inbox.get(0)
         now = self.clock()
         if now >= self._next_pump:
-            self._next_pump = now + PUMP_INTERVAL
-            for polled in self._poll(now):
-                self._handle(polled)
+            polled = self._poll(now)
+            if polled:
+                self._last_input = now
+            self._next_pump = now + self._pump_interval(now)
+            for event in polled:
+                self._handle(event)
+
+    def _pump_interval(self, now: float) -> float:
+        display = self.display
+        if not display.fullscreen or display.touch or now - self._last_input < INPUT_QUIET_SECONDS:
+            return PUMP_INTERVAL
+        return QUIET_PUMP_INTERVAL
 
     def _next_wake(self, now: float) -> float:
         wakes = [

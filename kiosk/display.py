@@ -80,6 +80,16 @@ class Display:
     def size(self) -> tuple[int, int]:
         return self.surface.get_size()
 
+    @property
+    def touch(self) -> bool:
+        """True when SDL knows a touch screen (its taps should be seen at once)."""
+        try:
+            from pygame._sdl2 import touch
+
+            return touch.get_num_devices() > 0
+        except (ImportError, pygame.error):
+            return False
+
     def show(self, rects: list | None) -> None:
         """Put what was drawn on the screen: all of it (None) or just ``rects``."""
         try:

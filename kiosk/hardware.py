@@ -10,6 +10,7 @@ The button's callbacks run on gpiozero's threads and only hand an event to the m
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -25,6 +26,11 @@ log = logging.getLogger("kiosk.hardware")
 END_PATTERN = ((0.25, 0.12), (0.25, 0.12), (0.45, 0.0))
 #: The start-of-hold cue: one short blip.
 START_PATTERN = ((0.07, 0.0),)
+#: The idle LED breathes: one slow fade in and out every PULSE_SECONDS, in this many steps a
+#: second. gpiozero's own ``pulse()`` steps 25 times a second, each a wake-up of its thread,
+#: for ten hours a day; a slow glow looks the same with 10.
+PULSE_SECONDS = 2.4
+PULSE_STEPS_PER_SECOND = 10
 
 
 def on_raspberry_pi(model_file: Path = Path("/proc/device-tree/model")) -> bool:
@@ -32,6 +38,14 @@ def on_raspberry_pi(model_file: Path = Path("/proc/device-tree/model")) -> bool:
         return "Raspberry Pi" in model_file.read_text(errors="replace")
     except OSError:
         return False
+
+
+def pulse_levels(
+    seconds: float = PULSE_SECONDS, steps_per_second: float = PULSE_STEPS_PER_SECOND
+) -> tuple[float, ...]:
+    """One breath of the LED: brightness levels (0 to 1) rising, then falling."""
+    half = max(1, round(seconds * steps_per_second / 2))
+    return tuple(i / half for i in range(half)) + tuple(1 - i / half for i in range(half))
 
 
 class Sounder:
@@ -145,12 +159,14 @@ class Parts:
         return device
 
     def _make_button(self, pin: int):  # type: ignore[no-untyped-def]
-        from gpiozero import Button
+        # A DigitalInputDevice, not a Button: gpiozero's Button always runs a thread for
+        # when_held that wakes ten times a second; long presses are timed by the session.
+        from gpiozero import DigitalInputDevice
 
-        button = Button(pin, pull_up=True, bounce_time=None)
+        button = DigitalInputDevice(pin, pull_up=True, bounce_time=None)
         # Debounce lives in the session (press_gap_seconds): the callbacks only stamp time.
-        button.when_pressed = lambda: self.inbox.put(Press(self.clock()))
-        button.when_released = lambda: self.inbox.put(Release(self.clock()))
+        button.when_activated = lambda: self.inbox.put(Press(self.clock()))
+        button.when_deactivated = lambda: self.inbox.put(Release(self.clock()))
         return button
 
     def _make_sounder(self, pin: int) -> Sounder:
@@ -189,19 +205,22 @@ class Parts:
             return
         self._led_mode = mode
         try:
+            if getattr(self.led, "source", None) is not None:
+                self.led.source = None  # stops the breathing thread
             if mode == "off":
                 self.led.off()
             elif mode == "on":
                 self.led.on()
             elif hasattr(self.led, "pulse"):
-                self.led.pulse(fade_in_time=1.2, fade_out_time=1.2)
+                self.led.source_delay = 1 / PULSE_STEPS_PER_SECOND
+                self.led.source = itertools.cycle(pulse_levels())
             else:
                 self.led.blink(on_time=1.0, off_time=1.0)
         except Exception as err:
             log.warning("LED failed: %s", err)
 
     def button_pressed(self) -> bool:
-        return bool(self.button is not None and self.button.is_pressed)
+        return bool(self.button is not None and self.button.is_active)
 
     def close(self) -> None:
         """Buzzer and LED off, pins released."""
