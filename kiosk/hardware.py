@@ -167,6 +167,13 @@ class Parts:
         # Debounce lives in the session (press_gap_seconds): the callbacks only stamp time.
         button.when_activated = lambda: self.inbox.put(Press(self.clock()))
         button.when_deactivated = lambda: self.inbox.put(Release(self.clock()))
+        if button.is_active:
+            # No edge comes for a button already down, so the session never hears of it.
+            log.warning(
+                "The button on GPIO%d is pressed at start-up: is it stuck or wired wrongly? "
+                "Nothing starts until it is released and pressed again.",
+                pin,
+            )
         return button
 
     def _make_sounder(self, pin: int) -> Sounder:
