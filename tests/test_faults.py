@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pygame
+from gpiozero.pins.mock import MockPWMPin
 
 import kiosk.app
 import kiosk.hardware
@@ -300,6 +301,32 @@ def test_stuck_button_starts_nothing_by_itself_and_is_logged_once(make_kiosk, ca
     stuck = [r for r in caplog.records if "stuck" in r.getMessage()]
     assert len(stuck) == 1 and stuck[0].levelno == logging.WARNING
     assert machine.app.session.phase is Phase.SAFETY  # once freed, the button works again
+
+
+class HeldDownPin(MockPWMPin):
+    """A button pin shorted to ground before the kiosk starts: the pull-up cannot lift it."""
+
+    def _set_pull(self, value: str) -> None:
+        self._pull = value
+
+
+def test_button_stuck_at_start_up_is_logged_once_and_starts_nothing(
+    make_kiosk, mock_factory, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    mock_factory.pin(17, pin_class=HeldDownPin).drive_low()
+    machine = make_kiosk()
+    assert machine.app.parts.button_pressed()
+    t0 = machine.clock.now
+    machine.inbox.at(t0 + 600, machine.button.drive_high)  # freed after ten minutes
+    machine.press_at(t0 + 601)
+    phases: list[Phase] = []
+    machine.inbox.at(t0 + 599, lambda: phases.append(machine.app.session.phase))
+    machine.run_until(t0 + 602)
+    assert phases == [Phase.IDLE]
+    assert effects_of(machine).count(Effect.SESSION_STARTED) == 1  # the press after release
+    stuck = [r for r in caplog.records if "pressed at start-up" in r.getMessage()]
+    assert len(stuck) == 1 and stuck[0].levelno == logging.WARNING
+    assert "GPIO17" in stuck[0].getMessage()
 
 
 def test_a_storm_of_presses_never_cuts_a_hold_or_beeps_twice(make_kiosk) -> None:  # type: ignore[no-untyped-def]
