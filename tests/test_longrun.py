@@ -38,10 +38,10 @@ DAY = 24 * 3600.0
 HOLD = 3.0
 IDLE_CYCLE = 60.0
 SEED = 20240601
-#: How many more Python memory blocks may be in use 16 hours after the warm-up (a leak of one
+#: How many more Python memory blocks may be in use 20 hours after the warm-up (a leak of one
 #: small object per frame or per wake-up would be tens of thousands).
 BLOCKS_BOUND = 1_000
-#: How much Python memory tracemalloc may see grow over the last six hours (bytes).
+#: How much Python memory tracemalloc may see grow over the last three hours (bytes).
 MEMORY_BOUND = 64 * 1024
 
 KINDS = ("complete", "complete", "complete", "abandon", "cancel", "bouncy", "resume", "storm")
@@ -167,13 +167,13 @@ class Day:
 
     Every simulated hour it drops the mock pins' record of every edge (test-only history).
     After the first hour (the warm-up, which fills the caches with every screen) it notes the
-    Python memory blocks and pygame surfaces alive. Sixteen hours later it counts the blocks
-    again and starts tracemalloc for the last six hours of the day (tracing all day would
+    Python memory blocks and pygame surfaces alive. Twenty hours later it counts the blocks
+    again and starts tracemalloc for the last three hours of the day (tracing all day would
     take four times as long, and tracing itself keeps blocks, so the counts come first).
     After 24¼ hours (the last visitor finishing) it stops the run.
     """
 
-    UNTRACED_HOURS = 16
+    UNTRACED_HOURS = 20
 
     def __init__(self, machine) -> None:  # type: ignore[no-untyped-def]
         self.machine = machine
