@@ -12,6 +12,7 @@ the display, ends the process with a non-zero status so systemd restarts it.
 from __future__ import annotations
 
 import logging
+import math
 import signal
 import time
 from collections import deque
@@ -31,6 +32,9 @@ PUMP_INTERVAL = 0.05
 #: spell is seen within this time, the ones after it within PUMP_INTERVAL again.
 QUIET_PUMP_INTERVAL = 0.5
 INPUT_QUIET_SECONDS = 300.0
+#: Later screens are prepared (:meth:`kiosk.render.Renderer.warm`) only when no deadline or
+#: countdown change is nearer than this, in seconds (preparing one takes up to ~40 ms).
+WARM_SLACK = 0.1
 #: This many failures within FAILURE_WINDOW seconds end the process.
 MAX_FAILURES = 5
 FAILURE_WINDOW = 60.0
@@ -117,6 +121,7 @@ class App:
         self._draw(now)
         self._ping(now)
         self.stats.wakeups += 1
+        self._warm(now)
         event = self.inbox.get(self._next_wake(now) - self.clock())
         while event is not None:
             self._handle(event)
@@ -136,6 +141,21 @@ class App:
             return PUMP_INTERVAL
         return QUIET_PUMP_INTERVAL
 
+    def _warm(self, now: float) -> None:
+        """Prepare later screens, one at a time, while no event waits and nothing is due."""
+        while self.renderer.warming and self.inbox.empty():
+            if self._next_due(now) - self.clock() < WARM_SLACK:
+                return
+            try:
+                self.renderer.warm()
+            except Exception:
+                log.exception("Preparing a later screen failed: it is laid out when shown")
+
+    def _next_due(self, now: float) -> float:
+        """The next session deadline or countdown change (infinity when none)."""
+        due = (self.session.next_deadline(), self.renderer.next_change(self.session.view, now))
+        return min((d for d in due if d is not None), default=math.inf)
+
     def _next_wake(self, now: float) -> float:
         wakes = [
             self._next_pump,
@@ -147,15 +167,20 @@ class App:
         return min(w for w in wakes if w is not None)
 
     def _handle(self, event: Event) -> None:
+        """Answer a press on screen first, then sound the buzzer and set the LED: starting
+        and stopping their threads takes milliseconds that the frame need not wait for."""
+        effects: list[Effect] = []
         if isinstance(event, Quit):
             log.info("Stopping: %s", event.reason)
             self.running = False
         elif isinstance(event, Press):
-            self._apply(self.session.press(event.at))
+            effects = self.session.press(event.at)
         elif isinstance(event, Release):
-            self._apply(self.session.release(event.at))
+            effects = self.session.release(event.at)
         if self.running:
             self._draw(self.clock())
+        if not isinstance(event, Quit):
+            self._apply(effects)
 
     def _poll(self, now: float) -> list[Event]:
         from kiosk.display import DisplayError

@@ -12,7 +12,7 @@ from kiosk.events import Inbox
 from kiosk.hardware import Parts
 from kiosk.notify import SystemdNotifier
 from kiosk.render import build_renderer
-from kiosk.tour import new_session
+from kiosk.tour import new_session, tour
 
 
 def build_app(
@@ -37,6 +37,8 @@ def build_app(
     if parts.notice:
         notices.append(content.text("staff_no_button"))
     renderer = build_renderer(config, display.size, tuple(notices))
+    # Every screen a patient meets is prepared by the main loop after the first frame.
+    renderer.prepare(stop.view for stop in tour(config))
     return App(
         lambda now: new_session(config, now),
         renderer,

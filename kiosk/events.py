@@ -49,6 +49,10 @@ class Inbox:
     def put(self, event: Event) -> None:
         self._queue.put(event)
 
+    def empty(self) -> bool:
+        """True when no event is waiting."""
+        return self._queue.empty()
+
     def get(self, timeout: float) -> Event | None:
         """The next event, waiting at most ``timeout`` seconds; None if none came."""
         try:

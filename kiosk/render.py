@@ -4,9 +4,16 @@ The renderer keeps the elements of the frame on screen. A new view with a new la
 full repaint; the same layout with a new countdown second repaints just the ring's square and
 hands back those rectangles for ``pygame.display.update``. Layouts are cached per screen, so
 returning to a screen costs no text fitting.
+
+Screens can be prepared ahead (:meth:`Renderer.prepare`, :meth:`Renderer.warm`): the main loop
+lays out every later screen and fills the text and drawing caches for it while it waits,
+after the first frame is up, so a press never waits for text fitting or an SVG rasteriser.
 """
 
 from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
 
 import pygame
 
@@ -33,6 +40,8 @@ class Renderer:
         self._layouts: LRU = LRU(32)
         self._shown: tuple[Element, ...] | None = None
         self._shown_layout: Layout | None = None
+        self._pending: deque[View] = deque()
+        self._scratch: pygame.Surface | None = None
 
     def layout(self, view: View) -> Layout:
         key = (view.phase, view.point, view.step)
@@ -68,6 +77,30 @@ class Renderer:
                 self.painter.paint(surface, element)
         surface.set_clip(None)
         return [area]
+
+    def prepare(self, views: Iterable[View]) -> None:
+        """Queue ``views`` to be prepared by :meth:`warm`, one call each."""
+        self._pending.extend(views)
+
+    @property
+    def warming(self) -> bool:
+        """True while prepared views are waiting for :meth:`warm`."""
+        return bool(self._pending)
+
+    def warm(self) -> None:
+        """Prepare the next queued view: its layout, text lines and drawings.
+
+        Its elements are painted onto a 1x1 scratch surface: the painter fills its caches
+        exactly as for the screen, and clipping throws the pixels away.
+        """
+        if not self._pending:
+            return
+        if self._scratch is None:
+            self._scratch = pygame.Surface((1, 1))
+        for element in self.layout(self._pending.popleft()).elements:
+            self.painter.paint(self._scratch, element)
+        if not self._pending:
+            self._scratch = None
 
     def invalidate(self) -> None:
         """Forget what is on screen (the next draw is a full repaint)."""
