@@ -27,6 +27,8 @@ MAX_POINTS = 12
 MAX_FIND_LINES = 4
 MAX_PAGE_LINES = 6
 MAX_HOLD_SECONDS = 600.0
+#: No screen can show a longer text (the built-in ones are at most about 75 characters).
+MAX_TEXT_CHARS = 500
 #: A marker label is drawn in a small pill on the drawing: keep it short.
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,7}$")
 IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg")
@@ -145,6 +147,15 @@ class Checker:
     def text(self, value: object, path: KeyPath, placeholders: bool = False) -> str | None:
         if not isinstance(value, str) or not value.strip():
             self.error(path, f"expected some text, got {describe(value)}")
+            return None
+        length = len(" ".join(value.split()))
+        if length > MAX_TEXT_CHARS:
+            # Fitting a text this long to the screen would take minutes (a hung start-up).
+            self.error(
+                path,
+                f"expected a short text of at most {MAX_TEXT_CHARS} characters, got "
+                f"{length}; shorten it (in a list, split it into more lines)",
+            )
             return None
         if placeholders:
             names = _placeholders(value)
