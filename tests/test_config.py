@@ -11,6 +11,7 @@ import dataclasses
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -272,6 +273,13 @@ CASES = [
         ("expected some text",),
     ),
     (
+        "text-too-long",
+        "texts:\n  invite: " + "word " * 200 + "\n",
+        "2:3",
+        "texts.invite",
+        ("expected a short text of at most 500 characters, got 999", "shorten it"),
+    ),
+    (
         "unknown-placeholder",
         "texts:\n  invite: Press {buton}\n",
         "2:3",
@@ -430,6 +438,16 @@ def test_alias_bomb_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "\n".join(lines) + "\n")
     problem = only_error(load_config(path))
     assert_names(problem, path, "", None, "aliases")
+
+
+def test_a_pasted_page_of_text_is_refused_at_once(tmp_path: Path) -> None:
+    """Fitting 50 KB of text to the screen would take minutes: a hung start-up."""
+    path = write(tmp_path, "safety:\n  lines:\n    - " + "Breathe slowly. " * 3000 + "\n")
+    started = time.monotonic()
+    report = check_config(path)
+    assert time.monotonic() - started < 5
+    (line,) = report.lines
+    assert line.startswith(f"{path}:3:7: safety.lines[0]: expected a short text")
 
 
 def test_missing_file_and_folder(tmp_path: Path) -> None:
