@@ -12,7 +12,7 @@ import difflib
 import math
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,8 +21,6 @@ from kiosk.session import Step, plan_steps
 from kiosk.yamlsource import Document, KeyPath, Problem, parse
 
 PAGES = ("safety", "summary", "side_effects")
-#: The placeholders a text may use; the kiosk fills them in.
-PLACEHOLDERS = {"minutes", "seconds", "number", "total", "name", "duration"}
 MAX_POINTS = 12
 MAX_FIND_LINES = 4
 MAX_PAGE_LINES = 6
@@ -71,8 +69,12 @@ class Content:
     points: tuple[Point, ...]
 
     def text(self, key: str, **values: object) -> str:
-        """The interface text ``key`` with its {placeholders} filled in."""
-        return self.texts[key].format_map(_Blank(values))
+        """The interface text ``key`` with its {placeholders} filled in (never raises: a
+        text that cannot be filled in is shown as it is)."""
+        try:
+            return self.texts[key].format_map(_Blank(values))
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError):
+            return self.texts[key]
 
     def duration(self, seconds: float) -> str:
         """``90`` -> "1 minute 30 seconds", in the content's own words."""
@@ -144,7 +146,11 @@ class Checker:
                 self.error((*path, key), unknown_key(key, known))
         return {k: v for k, v in value.items() if k in known}
 
-    def text(self, value: object, path: KeyPath, placeholders: bool = False) -> str | None:
+    def text(
+        self, value: object, path: KeyPath, placeholders: Collection[str] | None = None
+    ) -> str | None:
+        """``value`` as one line of text. ``placeholders`` are the {names} it may use (the
+        ones the kiosk fills in for this text); None means it may hold no braces at all."""
         if not isinstance(value, str) or not value.strip():
             self.error(path, f"expected some text, got {describe(value)}")
             return None
@@ -157,19 +163,11 @@ class Checker:
                 f"{length}; shorten it (in a list, split it into more lines)",
             )
             return None
-        if placeholders:
-            names = _placeholders(value)
-            if names is None:
-                self.error(path, "a { or } has no partner; placeholders look like {seconds}")
+        if placeholders is not None:
+            problem = _placeholder_problem(value, placeholders)
+            if problem:
+                self.error(path, problem)
                 return None
-            for name in names:
-                if name not in PLACEHOLDERS:
-                    self.error(
-                        path,
-                        f"{{{name}}} is not a placeholder the kiosk fills in; "
-                        f"use one of {', '.join(sorted(PLACEHOLDERS))}",
-                    )
-                    return None
         elif "{" in value or "}" in value:
             self.error(path, "braces { } are only for the placeholders in `texts:`")
             return None
@@ -196,6 +194,30 @@ def _placeholders(text: str) -> list[str] | None:
         return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
     except ValueError:
         return None
+
+
+def _placeholder_problem(text: str, allowed: Collection[str]) -> str | None:
+    """What is wrong with the {placeholders} of ``text``, or None.
+
+    Only plain ``{name}`` s that the kiosk fills in for this text pass: anything else would
+    show as typed or, with a format spec such as ``{minutes:q}``, fail on every frame.
+    """
+    try:
+        fields = [f for f in string.Formatter().parse(text) if f[1] is not None]
+    except ValueError:
+        return "a { or } has no partner; placeholders look like {seconds}"
+    for _, name, spec, conversion in fields:
+        if name not in allowed:
+            if allowed:
+                names = ", ".join(f"{{{n}}}" for n in sorted(allowed))
+                return f"{{{name}}} is not filled in for this text; it can use {names}"
+            return (
+                f"{{{name}}} is not filled in for this text: it has no placeholders "
+                "(write {{ or }} to show a brace)"
+            )
+        if spec or conversion:
+            return f"write the placeholder as plain {{{name}}}, without ':' or '!'"
+    return None
 
 
 def describe(value: object) -> str:
@@ -252,7 +274,8 @@ def _texts(base: object, over: object, check: Checker) -> dict[str, str]:
     texts = dict(base)
     if over is not None:
         for key, value in check.mapping(over, ("texts",), list(base)).items():
-            text = check.text(value, ("texts", key), placeholders=True)
+            allowed = _placeholders(str(base[key])) or ()
+            text = check.text(value, ("texts", key), placeholders=allowed)
             if text is not None:
                 texts[key] = text
     return texts
