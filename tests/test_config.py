@@ -284,7 +284,28 @@ CASES = [
         "texts:\n  invite: Press {buton}\n",
         "2:3",
         "texts.invite",
-        ("{buton} is not a placeholder", "use one of duration, minutes"),
+        ("{buton} is not filled in for this text: it has no placeholders",),
+    ),
+    (
+        "placeholder-of-another-text",
+        "texts:\n  duration: About {seconds} s\n",
+        "2:3",
+        "texts.duration",
+        ("{seconds} is not filled in for this text; it can use {minutes}",),
+    ),
+    (
+        "placeholder-with-format-spec",
+        "texts:\n  duration: 'About {minutes:q} minutes'\n",
+        "2:3",
+        "texts.duration",
+        ("write the placeholder as plain {minutes}, without ':' or '!'",),
+    ),
+    (
+        "placeholder-indexed",
+        "texts:\n  point_of: 'Point {number[0]} of {total}'\n",
+        "2:3",
+        "texts.point_of",
+        ("{number[0]} is not filled in for this text; it can use {number}, {total}",),
     ),
     (
         "unpaired-brace",
@@ -483,6 +504,25 @@ def test_problems_come_in_file_order_and_all_are_kept(tmp_path: Path) -> None:
     )
     config = load_config(path)
     assert [p.line for p in config.errors] == [3, 5, 7]
+
+
+def test_texts_keep_their_placeholders_and_may_show_braces(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "texts:\n  duration: 'Only {minutes} min {{about}}'\n  invite: Press {{here}}\n",
+    )
+    config = load_config(path)
+    assert not config.problems
+    assert config.content.text("duration", minutes=4) == "Only 4 min {about}"
+    assert config.content.text("invite") == "Press {here}"
+
+
+def test_a_text_that_cannot_be_filled_in_is_shown_as_it_is() -> None:
+    """Defence in depth: even a text that slipped past the checks never raises on screen."""
+    content = dataclasses.replace(
+        BUILTIN.content, texts={**BUILTIN.content.texts, "duration": "About {minutes:q}"}
+    )
+    assert content.text("duration", minutes=3) == "About {minutes:q}"
 
 
 def test_warnings_alone_keep_the_staff_file(tmp_path: Path) -> None:
