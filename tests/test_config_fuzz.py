@@ -102,6 +102,11 @@ dumped_structures = structures.map(
     lambda value: yaml.safe_dump(value, allow_unicode=True).encode("utf-8")
 )
 
+# Texts full of braces: placeholders, format specs, indexing, escapes.
+BRACES = st.text(alphabet="{}:!r0[]. minutesnametotal", max_size=24) | st.sampled_from(
+    ["{minutes}", "{minutes:q}", "{number[0]}", "{name.x}", "{{", "}}", "{seconds!r}", "{0}"]
+)
+
 # A staff file shaped like a real one: known sections, points with built-in or new ids.
 POINT = st.fixed_dictionaries(
     {"id": st.sampled_from(["UB60", "UB40", "LI4", "GB34", "NEW1"]) | SCALARS},
@@ -126,7 +131,10 @@ shaped = st.fixed_dictionaries(
             st.sampled_from(["inactivity_seconds", "warning_seconds", "press_gap_seconds"]),
             SCALARS,
         ),
-        "texts": st.dictionaries(st.sampled_from(["invite", "title", "nope"]), SCALARS),
+        "texts": st.dictionaries(
+            st.sampled_from(["invite", "title", "duration", "point_of", "next_point", "nope"]),
+            SCALARS | BRACES,
+        ),
         "points": st.lists(POINT, max_size=4) | SCALARS,
     },
 ).map(lambda value: yaml.safe_dump(value, allow_unicode=True).encode("utf-8"))
@@ -198,3 +206,30 @@ def test_check_never_raises(raw: bytes, folder: Path, monkeypatch: pytest.Monkey
         assert load_config(path).fallback or any(
             "image" in x or "screen" in x for x in report.lines
         )
+
+
+#: Texts with placeholders, and two without.
+TEXT_KEYS = ["duration", "long_press_hint", "point_of", "hold_for", "next_point", "invite", "title"]
+FILLED = {"minutes": 3, "seconds": 2.5, "number": 1, "total": 4, "name": "Hand", "duration": "1 s"}
+PLACEHOLDER = st.builds(
+    lambda name, spec: "{" + name + spec + "}",
+    st.sampled_from(sorted(FILLED)),
+    st.sampled_from(["", "", ":q", ":>3", "!r", "[0]", ".real"]),
+)
+TEXTS = st.lists(PLACEHOLDER | st.sampled_from(["Press ", " now", "{{", "}}", "{", "}"])).map(
+    "".join
+)
+
+
+@FAST
+@given(texts=st.dictionaries(st.sampled_from(TEXT_KEYS), TEXTS | BRACES, min_size=1, max_size=4))
+def test_every_accepted_text_fills_in(texts: dict[str, str], folder: Path) -> None:
+    """A text the loader accepts is shown as it will look: no brace left, nothing raised."""
+    path = folder / FILE
+    path.write_text(yaml.safe_dump({"texts": texts}, allow_unicode=True), "utf-8")
+    config = load_config(path)
+    assert_clear(config.problems, str(path))
+    for key, given_text in texts.items():
+        shown = config.content.text(key, **FILLED)
+        if not config.fallback and "{" in given_text.replace("{{", ""):
+            assert "{" not in shown.replace("{{", ""), (given_text, shown)
