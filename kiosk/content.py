@@ -12,6 +12,7 @@ import difflib
 import math
 import re
 import string
+import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -154,6 +155,10 @@ class Checker:
         if not isinstance(value, str) or not value.strip():
             self.error(path, f"expected some text, got {describe(value)}")
             return None
+        unprintable = _unprintable(" ".join(value.split()))
+        if unprintable:
+            self.error(path, unprintable)
+            return None
         length = len(" ".join(value.split()))
         if length > MAX_TEXT_CHARS:
             # Fitting a text this long to the screen would take minutes (a hung start-up).
@@ -194,6 +199,21 @@ def _placeholders(text: str) -> list[str] | None:
         return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
     except ValueError:
         return None
+
+
+def _unprintable(text: str) -> str | None:
+    """Why ``text`` cannot be drawn or used as a file name, or None.
+
+    A control character (a YAML escape such as "\\0") makes pygame refuse to draw the text,
+    and a lone surrogate ("\\uD800") cannot even be encoded: either would fail on every frame.
+    """
+    for index, char in enumerate(text):
+        if unicodedata.category(char) in ("Cc", "Cs"):
+            return (
+                f"character {index + 1} (U+{ord(char):04X}) is not a printable character; "
+                "remove it (check the \\ escapes in the quotes)"
+            )
+    return None
 
 
 def _placeholder_problem(text: str, allowed: Collection[str]) -> str | None:
@@ -409,6 +429,10 @@ def _image(
         return None
     if not isinstance(value, str) or not value.strip():
         check.error(path, f"expected an image file name, got {describe(value)}")
+        return None
+    unprintable = _unprintable(value)
+    if unprintable:
+        check.error(path, unprintable)
         return None
     name = Path(value.strip()).expanduser()
     if name.suffix.lower() not in IMAGE_SUFFIXES:
