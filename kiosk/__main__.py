@@ -21,6 +21,10 @@ log = logging.getLogger("kiosk")
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    # A staff file can hold text that is not valid UTF-8 when printed (an escaped lone
+    # surrogate such as "\uD800"): show it escaped rather than fail while reporting it.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
