@@ -104,13 +104,12 @@ class Painter:
 
     def _text(self, surface: pygame.Surface, text: Text) -> None:
         x, y, w, _ = text.rect
+        font = self.fonts.font(text.size, text.bold)
         for index, line in enumerate(text.lines):
-            if text.role == "number":
-                # A countdown shows a new number every second, each a large surface (0.6 MB
-                # at 1920x1080): caching them grew a 120 s hold by 70 MB. Render, draw, drop.
-                rendered = self.fonts.font(text.size, text.bold).render(line, True, text.color)
-            else:
-                rendered = self.fonts.line(line, text.size, text.bold, text.color)
+            # Rendered, drawn and dropped: with the font's glyphs cached a whole screen's lines
+            # render in 0.1-0.5 ms, while keeping them took ~27 MB at 1920x1080 (and a
+            # countdown's new number every second grew a 120 s hold by 70 MB).
+            rendered = font.render(line, True, text.color)
             left = x + (w - rendered.get_width()) // 2 if text.align == "center" else x
             surface.blit(rendered, (left, y + index * text.line_height))
 
