@@ -28,6 +28,9 @@ MAX_PAGE_LINES = 6
 MAX_HOLD_SECONDS = 600.0
 #: No screen can show a longer text (the built-in ones are at most about 75 characters).
 MAX_TEXT_CHARS = 500
+#: Unicode categories with nothing to see on their own: format characters (zero-width
+#: space, direction marks) and combining marks.
+INVISIBLE = ("Cf", "Mn", "Me")
 #: A marker label is drawn in a small pill on the drawing: keep it short.
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,7}$")
 IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg")
@@ -205,7 +208,9 @@ def _unprintable(text: str) -> str | None:
     """Why ``text`` cannot be drawn or used as a file name, or None.
 
     A control character (a YAML escape such as "\\0") makes pygame refuse to draw the text,
-    and a lone surrogate ("\\uD800") cannot even be encoded: either would fail on every frame.
+    a lone surrogate ("\\uD800") cannot even be encoded, and a word of only invisible
+    characters (a zero-width space) can make a line pygame refuses to draw: each would fail
+    on every frame.
     """
     for index, char in enumerate(text):
         if unicodedata.category(char) in ("Cc", "Cs"):
@@ -213,6 +218,11 @@ def _unprintable(text: str) -> str | None:
                 f"character {index + 1} (U+{ord(char):04X}) is not a printable character; "
                 "remove it (check the \\ escapes in the quotes)"
             )
+    for word in text.split():
+        if all(unicodedata.category(char) in INVISIBLE for char in word):
+            # pygame refuses to draw a line of zero width
+            codes = " ".join(f"U+{ord(char):04X}" for char in word)
+            return f"{codes} cannot be seen on its own; join it to a word or remove it"
     return None
 
 
