@@ -280,6 +280,34 @@ CASES = [
         ("expected a short text of at most 500 characters, got 999", "shorten it"),
     ),
     (
+        "nul-character",
+        'texts:\n  invite: "Ank\\0le"\n',
+        "2:3",
+        "texts.invite",
+        ("character 4 (U+0000) is not a printable character", "escapes"),
+    ),
+    (
+        "lone-surrogate",
+        'safety:\n  title: "Stop \\uD800 here"\n',
+        "2:3",
+        "safety.title",
+        ("character 6 (U+D800) is not a printable character",),
+    ),
+    (
+        "zero-width-word",
+        'texts:\n  invite: "Press \\u200B now"\n',
+        "2:3",
+        "texts.invite",
+        ("U+200B cannot be seen on its own",),
+    ),
+    (
+        "control-in-image-name",
+        'points:\n  - id: UB60\n    image: "ub60\\x07.svg"\n',
+        "3:5",
+        "points[0].image",
+        ("character 5 (U+0007) is not a printable character",),
+    ),
+    (
         "unknown-placeholder",
         "texts:\n  invite: Press {buton}\n",
         "2:3",
@@ -652,6 +680,13 @@ def test_check_command_on_a_good_file_and_on_a_broken_one(tmp_path: Path) -> Non
     result = run_kiosk("check", "--config", str(syntax))
     assert result.returncode == 1
     assert result.stdout.startswith(f"{syntax}:2:1: a tab is used for indenting")
+
+
+def test_check_command_prints_unencodable_keys_escaped(tmp_path: Path) -> None:
+    path = write(tmp_path, '"\\uD800key": 1\n')
+    result = run_kiosk("check", "--config", str(path))
+    assert result.returncode == 1
+    assert "\\ud800key" in result.stdout and "Traceback" not in result.stderr
 
 
 # -- the built-in configuration and the defaults file ---------------------------------------
