@@ -143,7 +143,8 @@ def _report(config) -> None:  # type: ignore[no-untyped-def]
             log.warning("Config warning: %s", problem)
     if config.fallback:
         log.error(
-            "Using the built-in content: the staff file has errors (see above). "
+            "Using the built-in content: the staff file has errors (see above); only its "
+            "hardware settings (pins) are used. "
             "Fix them, check with: acupressure-kiosk check --config %s",
             config.source,
         )

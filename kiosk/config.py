@@ -13,7 +13,9 @@ what it changes::
 
 :func:`load_config` never raises for a bad file: it returns the built-in configuration and
 the list of problems, each naming the file, line and key, so the kiosk keeps running and
-``check`` can print them all.
+``check`` can print them all. Only the file's valid ``hardware`` settings are kept then: the
+wiring does not change because of a typo in a text, and a button on a pin other than the
+built-in one would otherwise be dead.
 """
 
 from __future__ import annotations
@@ -167,7 +169,7 @@ class Hardware:
 @dataclass(frozen=True)
 class Config:
     """Everything the kiosk runs on. ``fallback`` is True when a broken staff file was
-    replaced by the built-in configuration."""
+    replaced by the built-in configuration (keeping its valid hardware settings)."""
 
     hardware: Hardware
     timing: Timing
@@ -208,7 +210,8 @@ def load_config(path: Path | None = None) -> Config:
     """The configuration from ``path`` over the built-in one (the built-in one for None).
 
     Never raises for a bad staff file: on any error the built-in configuration comes back
-    with ``fallback=True`` and the problems, for the log and the ``check`` command.
+    with ``fallback=True`` and the problems, for the log and the ``check`` command. The
+    file's valid hardware settings (pins, buzzer type) are kept even then.
     """
     builtin = builtin_document()
     media = media_dir()
@@ -219,7 +222,7 @@ def load_config(path: Path | None = None) -> Config:
         return _fallback(builtin, media, str(path), problems)
     config = _build(builtin, staff, media, str(path), problems)
     if config.errors:
-        return _fallback(builtin, media, str(path), list(config.problems))
+        return _fallback(builtin, media, str(path), list(config.problems), config.hardware)
     return config
 
 
@@ -235,10 +238,23 @@ def _read(path: Path) -> tuple[Document | None, list[Problem]]:
     return parse(raw, str(path))
 
 
-def _fallback(builtin: Document, media: Path, source: str, problems: list[Problem]) -> Config:
+def _fallback(
+    builtin: Document,
+    media: Path,
+    source: str,
+    problems: list[Problem],
+    hardware: Hardware | None = None,
+) -> Config:
+    """The built-in configuration standing in for a broken file; ``hardware`` holds the
+    file's settings where they were valid (built-in ones where not)."""
     config = _build(builtin, None, media, "built-in")
     return Config(
-        config.hardware, config.timing, config.content, source, _in_file_order(problems), True
+        hardware or config.hardware,
+        config.timing,
+        config.content,
+        source,
+        _in_file_order(problems),
+        True,
     )
 
 
