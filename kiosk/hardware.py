@@ -155,7 +155,7 @@ class Parts:
                 err,
             )
             return None
-        log.info("%s on GPIO%d", part.capitalize(), pin)
+        log.info("%s on GPIO%d", part[0].upper() + part[1:], pin)
         return device
 
     def _make_button(self, pin: int):  # type: ignore[no-untyped-def]
