@@ -553,6 +553,20 @@ def test_a_text_that_cannot_be_filled_in_is_shown_as_it_is() -> None:
     assert content.text("duration", minutes=3) == "About {minutes:q}"
 
 
+def test_a_broken_file_still_keeps_its_wiring(tmp_path: Path) -> None:
+    """A typo in a text must not move the button back to GPIO17: it is wired where the
+    file says, and on the built-in pin it would be dead."""
+    path = write(
+        tmp_path,
+        "hardware:\n  button_pin: 5\n  led_pin: null\n  buzzer_type: loud\n"
+        "texts:\n  invit: Press\n",
+    )
+    config = load_config(path)
+    assert config.fallback and len(config.errors) == 2
+    assert config.hardware == Hardware(button_pin=5, led_pin=None)  # the bad type: built-in
+    assert (config.timing, config.content) == (BUILTIN.timing, BUILTIN.content)
+
+
 def test_warnings_alone_keep_the_staff_file(tmp_path: Path) -> None:
     path = write(tmp_path, "hardware:\n  button_pin: 3\ntiming:\n  inactivity_seconds: 120\n")
     config = load_config(path)

@@ -443,7 +443,9 @@ def test_broken_staff_file_at_start_logs_errors_and_keeps_running(tmp_path: Path
     """The real program with a broken file: errors in the log, no traceback, runs until
     SIGTERM and exits 0 (no crash loop)."""
     staff = tmp_path / "config.yaml"
-    staff.write_text("timing:\n  inactivity_secnds: 100\nhardware:\n  button_pin: 99\n")
+    staff.write_text(
+        "timing:\n  inactivity_secnds: 100\nhardware:\n  button_pin: 99\n  led_pin: 5\n"
+    )
     env = dict(
         os.environ,
         SDL_VIDEODRIVER="dummy",
@@ -478,7 +480,8 @@ def test_broken_staff_file_at_start_logs_errors_and_keeps_running(tmp_path: Path
     assert f"Config error: {staff}:2:3: timing.inactivity_secnds:" in log
     assert "did you mean `inactivity_seconds`?" in log
     assert f"Config error: {staff}:4:3: hardware.button_pin:" in log
-    assert "Using the built-in content" in log
+    assert "Using the built-in content" in log and "hardware settings (pins) are used" in log
+    assert "LED on GPIO5" in log  # the wiring in the file is kept
     assert "Traceback" not in log
 
 
