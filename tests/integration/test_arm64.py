@@ -37,6 +37,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -48,9 +49,10 @@ PROJECT = Path(__file__).resolve().parents[2]
 PROBE = Path(__file__).with_name("arm64_probe.py")
 # What a Raspberry Pi OS Lite image has that a minbase root lacks, as far as the staff
 # command needs it: python3, venv and pip, CA certificates, make, sudo, systemctl.
+# Raspberry Pi OS Bookworm's Debian base; ACUPRESSURE_ARM64_SUITE=trixie tests the next one.
 ROOT_SPEC = rootfs.RootSpec(
     arch="arm64",
-    suite="bookworm",
+    suite=os.environ.get("ACUPRESSURE_ARM64_SUITE", "bookworm"),
     include=(
         "python3",
         "python3-venv",
@@ -89,8 +91,17 @@ SMOKE_TESTS = (
     "tests/test_app.py::test_long_press_returns_to_idle",
     "tests/test_session.py::test_whole_session_both_sides",
 )
+LGPIO_WHEEL = "lgpio>=0.2"  # not the empty 0.0.0.2 placeholder (see _ensure_lgpio)
 SCREEN_SIZE = (800, 480)
 PLAIN_PYGAME = "pygame==2.6.1"
+
+
+@dataclass(frozen=True)
+class Install:
+    """What the staff install printed, and which KMSDRM libraries the root lacked before it."""
+
+    output: str
+    kmsdrm_missing_before: set[str]
 
 
 def _report(request: pytest.FixtureRequest, line: str) -> None:
@@ -136,15 +147,15 @@ def _write_pip_policy(root: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def installed(arm64_root: Path, request: pytest.FixtureRequest) -> str:
-    """Run the staff install command in the root; returns its output."""
+def installed(arm64_root: Path, request: pytest.FixtureRequest) -> Install:
+    """Run the staff install command in the root, noting what KMSDRM lacked before."""
+    before = _probe(arm64_root, "python3", "kmsdrm-libs")["failed"]
     _copy_project(arm64_root / SOURCE.lstrip("/"))
     started = time.monotonic()
     result = rootfs.run(arm64_root, ["sudo", "make", "install"], cwd=SOURCE, timeout=3600)
     _report(request, f"sudo make install (emulated): {time.monotonic() - started:.0f} s")
-    output = result.stdout + result.stderr
     _ensure_lgpio(arm64_root, request)
-    return output
+    return Install(output=result.stdout + result.stderr, kmsdrm_missing_before=set(before))
 
 
 def _copy_project(target: Path) -> None:
@@ -184,10 +195,13 @@ def _ensure_lgpio(root: Path, request: pytest.FixtureRequest) -> None:
 
     Raspberry Pi OS's archive has python3-lgpio (the installer installs it and the venv sees
     it through --system-site-packages); Debian's has not, so here the wheel stands in for it.
+    The version floor matters: where no real wheel fits (no cp313 aarch64 wheel of 0.2.2.0),
+    pip would otherwise pick the empty placeholder ``lgpio 0.0.0.2`` (py3-none-any), which
+    imports but has no ``gpiochip_open``.
     """
     if rootfs.run(root, [f"{VENV}/bin/python", "-c", "import lgpio"], check=False).returncode:
         _report(request, "no python3-lgpio in Debian's archive: installing the lgpio wheel")
-        rootfs.run(root, [f"{VENV}/bin/python", "-m", "pip", "install", "-q", "lgpio"])
+        rootfs.run(root, [f"{VENV}/bin/python", "-m", "pip", "install", "-q", LGPIO_WHEEL])
 
 
 def _probe(root: Path, python: str, name: str) -> dict[str, object]:
@@ -208,22 +222,22 @@ def assert_kmsdrm_compiled_in(report: dict[str, object]) -> None:
 # --- the install itself ---------------------------------------------------------------------
 
 
-def test_installer_enables_unit_without_starting_it(arm64_root: Path, installed: str) -> None:
+def test_installer_enables_unit_without_starting_it(arm64_root: Path, installed: Install) -> None:
     """systemd is not PID 1 in a chroot: the unit is enabled for the next boot, not started."""
     enabled = rootfs.run(arm64_root, ["systemctl", "is-enabled", UNIT], check=False)
     assert enabled.stdout.strip() == "enabled", enabled.stdout + enabled.stderr
-    assert "NOT started" in installed, installed
+    assert "NOT started" in installed.output, installed.output
     assert (arm64_root / CONFIG.lstrip("/")).is_file()
 
 
-def test_installed_kiosk_comes_from_the_venv(arm64_root: Path, installed: str) -> None:
+def test_installed_kiosk_comes_from_the_venv(arm64_root: Path, installed: Install) -> None:
     code = "import kiosk, sys; print(kiosk.__file__); print(sys.prefix)"
     result = rootfs.run(arm64_root, [f"{VENV}/bin/python", "-P", "-c", code], cwd=SOURCE)
     module, prefix = result.stdout.split()
     assert module.startswith(f"{VENV}/lib/") and prefix == VENV
 
 
-def test_installer_pip_ran_wheels_only(arm64_root: Path, installed: str) -> None:
+def test_installer_pip_ran_wheels_only(arm64_root: Path, installed: Install) -> None:
     """The venv's pip (the installer's) sees the test's only-binary policy: nothing compiled."""
     pip = [f"{VENV}/bin/python", "-m", "pip", "config", "list"]
     settings = rootfs.run(arm64_root, pip).stdout.splitlines()
@@ -233,18 +247,20 @@ def test_installer_pip_ran_wheels_only(arm64_root: Path, installed: str) -> None
 # --- the Pi-specific parts: display driver, its libraries, GPIO -----------------------------
 
 
-def test_sdl_has_kmsdrm_compiled_in(arm64_root: Path, installed: str) -> None:
+def test_sdl_has_kmsdrm_compiled_in(arm64_root: Path, installed: Install) -> None:
     report = _probe(arm64_root, f"{VENV}/bin/python", "sdl-drivers")
     assert report["pygame_ce"], f"the venv has plain pygame, not pygame-ce: {report}"
     assert_kmsdrm_compiled_in(report)
 
 
-def test_kmsdrm_runtime_libraries_load(arm64_root: Path, installed: str) -> None:
+def test_kmsdrm_runtime_libraries_load(arm64_root: Path, installed: Install) -> None:
+    """They load after the install, and it was the installer that brought them."""
     report = _probe(arm64_root, f"{VENV}/bin/python", "kmsdrm-libs")
     assert report["failed"] == {}, f"KMSDRM's run-time libraries missing: {report['failed']}"
+    assert installed.kmsdrm_missing_before == set(report["libraries"])  # type: ignore[arg-type]
 
 
-def test_lgpio_reports_missing_gpio_chip(arm64_root: Path, installed: str) -> None:
+def test_lgpio_reports_missing_gpio_chip(arm64_root: Path, installed: Install) -> None:
     """No /dev/gpiochip* in the root: lgpio must raise its own clear error, not crash."""
     report = _probe(arm64_root, f"{VENV}/bin/python", "lgpio")
     assert report["error_type"] == "error", report
@@ -255,7 +271,7 @@ def test_lgpio_reports_missing_gpio_chip(arm64_root: Path, installed: str) -> No
 
 
 def test_smoke_tests_pass_in_installed_venv(
-    arm64_root: Path, installed: str, request: pytest.FixtureRequest
+    arm64_root: Path, installed: Install, request: pytest.FixtureRequest
 ) -> None:
     """The smoke subset, with the kiosk imported from the installed venv, not the source."""
     tests = arm64_root / "tmp/smoke/tests"
@@ -280,7 +296,7 @@ def test_smoke_tests_pass_in_installed_venv(
 
 
 def test_check_accepts_installed_config(
-    arm64_root: Path, installed: str, request: pytest.FixtureRequest
+    arm64_root: Path, installed: Install, request: pytest.FixtureRequest
 ) -> None:
     started = time.monotonic()
     result = rootfs.run(arm64_root, [KIOSK, "check", "--config", CONFIG], env=TEST_ENV, check=False)
@@ -289,7 +305,7 @@ def test_check_accepts_installed_config(
 
 
 def test_screenshots_at_pi_screen_size(
-    arm64_root: Path, installed: str, request: pytest.FixtureRequest, tmp_path: Path
+    arm64_root: Path, installed: Install, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     """Every screen renders at 800x480 under emulation, the same screens as natively."""
     started = time.monotonic()
