@@ -98,10 +98,10 @@ class App:
         """Run until a Quit event (or ``until(app)`` is true). Returns the exit status."""
         self.running = True
         self._next_pump = self._next_ping = self.clock()
-        self._draw(self.clock())
-        self.notifier.ready()
-        log.info("Kiosk ready: first frame shown")
         try:
+            self._draw(self.clock())
+            self.notifier.ready()
+            log.info("Kiosk ready: first frame shown")
             while self.running and not (until and until(self)):
                 self._turn()
         except DisplayLost as err:
