@@ -238,6 +238,20 @@ def test_display_lost_while_drawing_exits_with_status_3(make_kiosk, monkeypatch,
     assert machine.app.stats.failures == 0  # not counted as a screen bug
 
 
+def test_display_failing_on_the_first_frame_exits_with_status_3(
+    make_kiosk, monkeypatch, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    machine = make_kiosk()
+
+    def lost(rects):  # type: ignore[no-untyped-def]
+        raise DisplayError("Display lost: no frame buffer")
+
+    monkeypatch.setattr(machine.app.display, "show", lost)
+    assert machine.app.run() == EXIT_DISPLAY
+    assert "Display lost: no frame buffer" in caplog.text
+    assert machine.app.parts.button is None  # the pins were released on the way out
+
+
 def test_display_lost_while_reading_input_exits_with_status_3(make_kiosk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     machine = make_kiosk()
     display = machine.app.display
