@@ -86,9 +86,7 @@ install_debs() {
         debs="$debs python3-lgpio"
     else
         say "NOTE: python3-lgpio is not in this system's package archive (it is in Raspberry Pi OS's,"
-        say "      not Debian's). The kiosk is installed without it: on this machine GPIO will not work"
-        say "      and the kiosk logs \"No GPIO available for the button ...\". On Raspberry Pi OS"
-        say "      it is installed."
+        say "      not Debian's). The installer tries the lgpio wheel from PyPI instead."
     fi
     say "installing Debian packages: $debs"
     # shellcheck disable=SC2086 # one word per package
@@ -113,8 +111,25 @@ ensure_user() {
     usermod --append --groups "$(echo "$KIOSK_GROUPS" | tr ' ' ,)" "$KIOSK_USER"
 }
 
+# Wheels only: nothing is compiled on the Pi (a dependency without a wheel for this
+# architecture fails loudly instead of building for an hour).
 pip_install() {
-    "$VENV/bin/python" -m pip install --quiet --no-cache-dir --disable-pip-version-check "$@"
+    "$VENV/bin/python" -m pip install --quiet --no-cache-dir --disable-pip-version-check \
+        --only-binary=:all: "$@"
+}
+
+# lgpio comes from apt on Raspberry Pi OS (python3-lgpio, seen through the venv's system site
+# packages). Where the archive has none, try its wheel; the floor keeps out lgpio 0.0.0.2, an
+# empty placeholder that pip picks where no real wheel exists.
+ensure_lgpio() {
+    if "$VENV/bin/python" -c 'import lgpio' 2>/dev/null; then
+        return 0
+    fi
+    say "python3-lgpio is not installed: trying the lgpio wheel from PyPI"
+    if ! pip_install 'lgpio>=0.2'; then
+        say "NOTE: no lgpio for this system: GPIO will not work here (the kiosk still runs and"
+        say "      logs \"No GPIO available for the button ...\")."
+    fi
 }
 
 # Install the project from a clean copy of the source, so the staff's folder gets no
@@ -135,6 +150,7 @@ install_venv() {
     if ! pip_install --upgrade --force-reinstall --no-deps "$build" || ! pip_install "$build"; then
         die "pip could not install the kiosk or its libraries (is the Pi online?); run it again"
     fi
+    ensure_lgpio
     rm -rf "$build"
     trap - EXIT
 }

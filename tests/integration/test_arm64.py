@@ -16,11 +16,12 @@ binary running under Debian's qemu-user-static binfmt handler. Then, inside the 
 2.6.1's aarch64 wheel fails it.
 
 What the test adds to the root besides the host's resolv.conf and hosts, and why:
-- ``/etc/pip.conf`` with ``only-binary = :all:``, so every pip run, the installer's included,
-  fails loudly ("No matching distribution") instead of compiling a dependency that has no
-  aarch64 wheel; and ``cert =`` the host's CA bundle, for hosts behind an intercepting proxy.
-- The lgpio aarch64 wheel in the installed venv when the archive has no ``python3-lgpio``
-  (Debian's has none; Raspberry Pi OS's has it, and the installer installs it there).
+- ``/etc/pip.conf`` with ``only-binary = :all:`` (the installer asks for wheels only itself;
+  this makes sure no other pip run compiles either) and ``cert =`` the host's CA bundle, for
+  hosts behind an intercepting proxy.
+
+Debian's archive has no ``python3-lgpio`` (Raspberry Pi OS's has): the installer then installs
+the lgpio aarch64 wheel into the venv, and the test checks that it did.
 
 Needs root, ``qemu-user-static``, ``binfmt-support`` and ``debootstrap`` (skipped with the
 reason otherwise) and the network (Debian's archive and PyPI). Phase timings are printed.
@@ -91,7 +92,6 @@ SMOKE_TESTS = (
     "tests/test_app.py::test_long_press_returns_to_idle",
     "tests/test_session.py::test_whole_session_both_sides",
 )
-LGPIO_WHEEL = "lgpio>=0.2"  # not the empty 0.0.0.2 placeholder (see _ensure_lgpio)
 SCREEN_SIZE = (800, 480)
 PLAIN_PYGAME = "pygame==2.6.1"
 
@@ -154,7 +154,7 @@ def installed(arm64_root: Path, request: pytest.FixtureRequest) -> Install:
     started = time.monotonic()
     result = rootfs.run(arm64_root, ["sudo", "make", "install"], cwd=SOURCE, timeout=3600)
     _report(request, f"sudo make install (emulated): {time.monotonic() - started:.0f} s")
-    _ensure_lgpio(arm64_root, request)
+    _assert_lgpio_installed(arm64_root)
     return Install(output=result.stdout + result.stderr, kmsdrm_missing_before=set(before))
 
 
@@ -190,18 +190,15 @@ def _copy_project(target: Path) -> None:
             shutil.copy2(source, target / name)
 
 
-def _ensure_lgpio(root: Path, request: pytest.FixtureRequest) -> None:
-    """Documented test step: the lgpio aarch64 wheel where the archive has no python3-lgpio.
+def _assert_lgpio_installed(root: Path) -> None:
+    """The installer brought a real lgpio (apt's, or the wheel where the archive has none).
 
-    Raspberry Pi OS's archive has python3-lgpio (the installer installs it and the venv sees
-    it through --system-site-packages); Debian's has not, so here the wheel stands in for it.
-    The version floor matters: where no real wheel fits (no cp313 aarch64 wheel of 0.2.2.0),
-    pip would otherwise pick the empty placeholder ``lgpio 0.0.0.2`` (py3-none-any), which
-    imports but has no ``gpiochip_open``.
+    The version floor in the installer matters: where no real wheel fits, pip would pick the
+    empty placeholder ``lgpio 0.0.0.2``, which imports but has no ``gpiochip_open``.
     """
-    if rootfs.run(root, [f"{VENV}/bin/python", "-c", "import lgpio"], check=False).returncode:
-        _report(request, "no python3-lgpio in Debian's archive: installing the lgpio wheel")
-        rootfs.run(root, [f"{VENV}/bin/python", "-m", "pip", "install", "-q", LGPIO_WHEEL])
+    check = "import lgpio; assert hasattr(lgpio, 'gpiochip_open'), lgpio.__file__"
+    result = rootfs.run(root, [f"{VENV}/bin/python", "-c", check], check=False)
+    assert result.returncode == 0, f"the installer left no usable lgpio: {result.stderr}"
 
 
 def _probe(root: Path, python: str, name: str) -> dict[str, object]:
