@@ -19,6 +19,8 @@ log = logging.getLogger("kiosk.display")
 
 #: The keys that stand in for the big button.
 BUTTON_KEYS = (pygame.K_SPACE, pygame.K_RETURN, pygame.K_KP_ENTER)
+#: A finger "down" longer than this (seconds) is taken to have lost its FINGERUP.
+STALE_TOUCH_SECONDS = 30.0
 #: Window size for ``--windowed`` without ``--size``.
 WINDOW_SIZE = (1280, 720)
 
@@ -63,7 +65,7 @@ class Display:
                 pygame.WINDOWEXPOSED,
             ]
         )
-        self._touches: set[int] = set()
+        self._touches: dict[int, float] = {}  # finger id -> when it went down
         self.exposed = False
 
     def _open(self, size: tuple[int, int] | None) -> pygame.Surface:
@@ -108,6 +110,8 @@ class Display:
         except pygame.error as err:
             raise DisplayError(f"Display lost: {err}") from err
         for event in raw:
+            if event.type == pygame.FINGERDOWN and self._forget_stale_touches(now):
+                events.append(Release(now, "touch"))
             mapped = self._map(event, now)
             if mapped is not None:
                 events.append(mapped)
@@ -132,12 +136,24 @@ class Display:
             return (Press if kind == pygame.MOUSEBUTTONDOWN else Release)(now, "mouse")
         if kind == pygame.FINGERDOWN:
             first = not self._touches
-            self._touches.add(event.finger_id)
+            self._touches[event.finger_id] = now
             return Press(now, "touch") if first else None
         if kind == pygame.FINGERUP:
-            self._touches.discard(event.finger_id)
+            self._touches.pop(event.finger_id, None)
             return Release(now, "touch") if not self._touches else None
         return None
+
+    def _forget_stale_touches(self, now: float) -> bool:
+        """Drop fingers down longer than STALE_TOUCH_SECONDS; True if that lifted the last.
+
+        A touch screen reset mid-touch (a USB glitch) never sends that finger's FINGERUP,
+        and evdev numbers every new touch afresh: without this the screen would stay
+        "touched" and ignore every tap after it.
+        """
+        if not self._touches:
+            return False
+        self._touches = {f: t for f, t in self._touches.items() if now - t < STALE_TOUCH_SECONDS}
+        return not self._touches
 
     def close(self) -> None:
         pygame.display.quit()
