@@ -404,6 +404,24 @@ def test_a_touch_storm_on_the_screen_is_one_press_per_gap(make_kiosk) -> None:  
     assert machine.app.session.phase in (Phase.HOLD, Phase.DONE, Phase.INTRO)
 
 
+def test_a_lost_finger_up_does_not_deaden_the_touch_screen(make_kiosk) -> None:  # type: ignore[no-untyped-def]
+    """A touch screen reset mid-touch (a USB glitch) never sends that finger's FINGERUP; the
+    touches after it must still be presses. Evdev numbers each new touch afresh."""
+    machine = make_kiosk(short(load_config()))
+    t0 = machine.clock.now
+
+    def finger(kind: int, finger_id: int):  # type: ignore[no-untyped-def]
+        event = pygame.event.Event(kind, finger_id=finger_id, touch_id=1, x=0.5, y=0.5)
+        return lambda: pygame.event.post(event)
+
+    machine.inbox.at(t0 + 1, finger(pygame.FINGERDOWN, 7))  # ... and its FINGERUP is lost
+    for n in range(3):
+        machine.inbox.at(t0 + 60 + n, finger(pygame.FINGERDOWN, 8 + n))
+        machine.inbox.at(t0 + 60.1 + n, finger(pygame.FINGERUP, 8 + n))
+    machine.run_until(t0 + 64)
+    assert machine.app.session.phase is Phase.HOLD  # safety, intro, hold: all three taps seen
+
+
 # -- missing parts ------------------------------------------------------------------------------
 
 
