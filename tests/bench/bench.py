@@ -613,8 +613,9 @@ def main() -> int:
     print()
     note = " (--quick: below the issue's minimum sample sizes)" if args.quick else ""
     before, after = results["load"]
-    print(f"Wall time {results['wall']:.0f} s{note}. Load average {before:.2f} before the run, ")
-    print(f"{after:.2f} after it (the bench alone adds about 0.5; more means other work ran).")
+    print(f"Wall time {results['wall']:.0f} s{note}.")
+    print(f"Load average {before:.2f} before the run, {after:.2f} after it (the bench alone adds")
+    print("about 0.5; more means other work shared the machine and may show in the tails).")
     return 0
 
 
