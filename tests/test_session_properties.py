@@ -97,6 +97,7 @@ class SessionMachine(RuleBasedStateMachine):
         self.last_press: float | None = None
         self.completed_holds = 0
         self.buzzes = 0
+        self.accepted = 0
 
     # -- inputs ----------------------------------------------------------------------------
 
@@ -114,11 +115,14 @@ class SessionMachine(RuleBasedStateMachine):
         )
         if accepted:
             self.last_press = self.now
+            self.accepted += 1
             if before.phase is not Phase.HOLD:
                 # a press outside a hold always moves the session on: nothing is stuck
                 assert self.session.view != before.view
             else:
                 assert self.session.view == before.view, "a press changed a running hold"
+        else:
+            assert self.session.view == before.view, "a bounce was taken as a press"
 
     @rule(gap=GAPS)
     def release(self, gap: float) -> None:
@@ -137,25 +141,20 @@ class SessionMachine(RuleBasedStateMachine):
         self.now += self.timing.long_press_seconds + extra
         effects = self.apply(self.session.tick(self.now))
         if in_session:
-            assert (
-                Effect.SESSION_CANCELLED in effects
-                or Effect.SESSION_COMPLETED in effects
-                or (Effect.SESSION_ABANDONED in effects)
-            )
+            assert any(ending in effects for ending in ENDINGS)
         assert self.session.phase is Phase.IDLE
         self.release(0.1)
 
     @rule(gap=GAPS, bounces=st.lists(st.floats(0.0005, 0.01), min_size=2, max_size=12))
     def bounce(self, gap: float, bounces: list[float]) -> None:
-        """A contact chattering: presses and releases milliseconds apart."""
-        phase_before = self.session.phase
-        started = self.in_session
+        """A contact chattering: presses and releases milliseconds apart count as one."""
+        accepted = self.accepted
         self.press(gap)
         for index, delay in enumerate(bounces):
             (self.release if index % 2 == 0 else self.press)(delay)
         self.release(0.001)
-        if sum(bounces) < self.timing.press_gap_seconds and phase_before is Phase.IDLE:
-            assert started or self.session.phase in (Phase.SAFETY, Phase.IDLE)
+        if sum(bounces) + 0.001 < self.timing.press_gap_seconds:
+            assert self.accepted - accepted <= 1
 
     @rule(gap=GAPS)
     def wait(self, gap: float) -> None:
