@@ -257,9 +257,12 @@ def describe(value: object) -> str:
     if isinstance(value, bool):
         return f"`{str(value).lower()}` (yes/no)"
     if isinstance(value, dict):
-        return "a mapping (`key: value` lines)"
+        return "a mapping (`key: value` lines)" if value else "an empty mapping ({})"
     if isinstance(value, list):
-        return "a list (`- item` lines)"
+        if not value:
+            return "an empty list ([])"
+        items = "1 item" if len(value) == 1 else f"{len(value)} items"
+        return f"a list of {items} (`- item` lines)"
     if isinstance(value, int | float):
         return f"the number {value:g}"
     if isinstance(value, str):
