@@ -119,6 +119,20 @@ CASES = [
         ("expected a list of points", "got a mapping"),
     ),
     (
+        "empty-points",
+        "points: []\n",
+        "1:1",
+        "points",
+        ("expected a list of points", "got an empty list ([])"),
+    ),
+    (
+        "marker-with-three-numbers",
+        "points:\n  - id: UB60\n    marker: [0.1, 0.2, 0.3]\n",
+        "3:5",
+        "points[0].marker",
+        ("expected [x, y], two fractions from 0 to 1, got a list of 3 items",),
+    ),
+    (
         "text-for-seconds",
         "timing:\n  inactivity_seconds: soon\n",
         "2:3",
