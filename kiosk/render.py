@@ -88,7 +88,7 @@ class Renderer:
         return bool(self._pending)
 
     def warm(self) -> None:
-        """Prepare the next queued view: its layout, text lines and drawings.
+        """Prepare the next queued view: its layout and drawings.
 
         Its elements are painted onto a 1x1 scratch surface: the painter fills its caches
         exactly as for the screen, and clipping throws the pixels away.
@@ -117,11 +117,9 @@ class Renderer:
         return view.ends - (left - 1) if left > 1 else view.ends
 
     def cache_sizes(self) -> dict[str, int]:
-        fonts, lines = self.painter.fonts.cache_sizes()
         return {
             "layouts": len(self._layouts),
-            "fonts": fonts,
-            "text lines": lines,
+            "fonts": self.painter.fonts.cache_size(),
             "images": len(self.painter.images),
         }
 

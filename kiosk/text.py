@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pygame
 
-from kiosk.theme import Color, Role
+from kiosk.theme import Role
 
 
 class LRU(OrderedDict):
@@ -34,7 +34,10 @@ class LRU(OrderedDict):
 
 
 class Fonts:
-    """The bundled DejaVu Sans faces at any pixel size, and rendered lines of text.
+    """The bundled DejaVu Sans faces at any pixel size (a few dozen kept open).
+
+    Rendered lines are not kept: a countdown would leave a surface per second behind, and
+    rendering a screen's lines again takes well under a millisecond.
 
     :param folder: the folder holding ``DejaVuSans.ttf`` and ``DejaVuSans-Bold.ttf``.
     """
@@ -43,21 +46,14 @@ class Fonts:
         self.regular = folder / "DejaVuSans.ttf"
         self.bold = folder / "DejaVuSans-Bold.ttf"
         self._fonts: LRU = LRU(48)
-        self._lines: LRU = LRU(256)
 
     def font(self, size: int, bold: bool = False) -> pygame.font.Font:
         return self._fonts.get_or(
             (size, bold), lambda: pygame.font.Font(self.bold if bold else self.regular, size)
         )
 
-    def line(self, text: str, size: int, bold: bool, color: Color) -> pygame.Surface:
-        """One rendered line (anti-aliased), cached."""
-        return self._lines.get_or(
-            (text, size, bold, color), lambda: self.font(size, bold).render(text, True, color)
-        )
-
-    def cache_sizes(self) -> tuple[int, int]:
-        return len(self._fonts), len(self._lines)
+    def cache_size(self) -> int:
+        return len(self._fonts)
 
 
 def wrap(font: pygame.font.Font, text: str, width: int) -> list[str]:

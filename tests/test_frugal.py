@@ -4,14 +4,12 @@ frame before the buzzer and LED, no per-second growth of caches."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import pygame
 import pytest
 
 from kiosk.app import PUMP_INTERVAL, QUIET_PUMP_INTERVAL
 from kiosk.build import build_app
-from kiosk.config import Hardware, load_config
+from kiosk.config import Hardware
 from kiosk.events import Inbox
 from kiosk.hardware import PULSE_STEPS_PER_SECOND, Parts, pulse_levels
 from kiosk.session import Effect, Phase
@@ -92,19 +90,6 @@ def test_a_press_is_drawn_before_the_buzzer_sounds(make_kiosk, monkeypatch) -> N
     kiosk.run_until(t0 + 4)
     assert Effect.HOLD_STARTED in app.stats.effects
     assert order[order.index("buzz") - 1] == "frame"
-
-
-def test_long_countdown_keeps_no_rendered_lines(make_kiosk) -> None:  # type: ignore[no-untyped-def]
-    config = load_config()
-    points = tuple(dataclasses.replace(p, hold_seconds=90.0) for p in config.content.points)
-    config = dataclasses.replace(config, content=dataclasses.replace(config.content, points=points))
-    kiosk = make_kiosk(config)
-    t0 = kiosk.clock.now
-    for offset in (1, 2, 3):
-        kiosk.press_at(t0 + offset)
-    kiosk.run_until(t0 + 80)
-    assert kiosk.app.session.phase is Phase.HOLD
-    assert kiosk.app.renderer.cache_sizes()["text lines"] == 0
 
 
 def test_idle_led_breathes_slowly_and_stops_for_a_steady_state(mock_factory) -> None:  # type: ignore[no-untyped-def]
