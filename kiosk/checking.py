@@ -11,7 +11,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.config import Config, load_config
+from kiosk.config import Config, load_config, media_dir
+from kiosk.content import staff_images
 from kiosk.yamlsource import Document, Problem, parse
 
 CHECK_SIZES = ((800, 480), (1280, 720), (1920, 1080), (1080, 1920))
@@ -38,9 +39,13 @@ def check_config(path: Path | None) -> Report:
     lines = [str(p) for p in config.problems]
     errors = len(config.errors)
     warnings = len(config.problems) - errors
+    staff = _staff_document(path)
     if config.fallback:
-        return Report(lines, errors, warnings)
-    problems = image_problems(config, _staff_document(path))
+        # The file's points did not load, but the images they name can still be checked.
+        problems = [] if staff is None else _named_image_problems(staff)
+        lines += [str(p) for p in problems]
+        return Report(lines, errors + len(problems), warnings)
+    problems = image_problems(config, staff)
     lines += [str(p) for p in problems]
     errors += len(problems)
     for message in fit_problems(config):
@@ -50,7 +55,7 @@ def check_config(path: Path | None) -> Report:
 
 
 def _staff_document(path: Path | None) -> Document | None:
-    """The staff file again, for the lines of what it says (it loaded, so it parses)."""
+    """The staff file again, for the lines of what it says (None if it does not parse)."""
     if path is None:
         return None
     try:
@@ -58,6 +63,18 @@ def _staff_document(path: Path | None) -> Document | None:
     except OSError:
         return None
     return doc
+
+
+def _named_image_problems(staff: Document) -> list[Problem]:
+    from kiosk.images import check_image
+
+    problems = []
+    for path, image in staff_images(staff, media_dir()):
+        problem = check_image(image)
+        if problem:
+            message = f"{problem}; expected an .svg, .png or .jpg file that opens"
+            problems.append(staff.problem(path, message))
+    return problems
 
 
 def image_problems(config: Config, staff: Document | None = None) -> list[Problem]:

@@ -459,6 +459,24 @@ def _image(
     return local
 
 
+def staff_images(staff: Document, media: Path) -> list[tuple[KeyPath, Path]]:
+    """Every image a staff file's ``points:`` names, resolved as the kiosk would, with its
+    key path; for ``check`` when other errors keep the file's points from loading."""
+    points = staff.data.get("points") if isinstance(staff.data, dict) else None
+    if not isinstance(points, list):
+        return []
+    scratch = Checker(staff)  # the loader has reported these values' problems already
+    found = []
+    for index, item in enumerate(points):
+        if isinstance(item, dict) and isinstance(item.get("image"), str):
+            path = ("points", index, "image")
+            folder = Path(staff.file).resolve().parent
+            image = _image(item["image"], path, media, folder, scratch)
+            if image is not None:
+                found.append((path, image))
+    return found
+
+
 def _marker(value: object, path: KeyPath, check: Checker) -> tuple[float, float] | None:
     if value is None:
         return None
