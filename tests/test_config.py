@@ -631,6 +631,24 @@ def test_check_reports_unreadable_image(tmp_path: Path, monkeypatch: pytest.Monk
     assert line.startswith(f"{path}:3:5:") and "cannot be read" in line
 
 
+def test_check_reports_missing_images_along_with_other_errors(tmp_path: Path) -> None:
+    """All problems at once: the images of a file that does not load are checked too."""
+    path = write(
+        tmp_path,
+        "points:\n  - id: UB60\n    hold_seconds: -3\n    image: gone.png\n"
+        "  - id: UB40\n    image: ub40.svg\n  - id: LI4\n    image: nope/li4.svg\n",
+    )
+    report = check_config(path)
+    assert report.errors == 3
+    assert [line.split(": ")[0] for line in report.lines] == [
+        f"{path}:3:5",
+        f"{path}:4:5",
+        f"{path}:8:5",
+    ]
+    assert "points[0].image: " in report.lines[1] and "gone.png: file not found" in report.lines[1]
+    assert "nope/li4.svg: file not found" in report.lines[2]
+
+
 def test_staff_image_next_to_the_file_is_used(tmp_path: Path) -> None:
     (tmp_path / "mine.svg").write_bytes((ROOT / "media" / "ub40.svg").read_bytes())
     path = image_file(tmp_path, "    image: mine.svg\n")
