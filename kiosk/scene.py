@@ -109,6 +109,8 @@ class Painter:
             # Rendered, drawn and dropped: with the font's glyphs cached a whole screen's lines
             # render in 0.1-0.5 ms, while keeping them took ~27 MB at 1920x1080 (and a
             # countdown's new number every second grew a 120 s hold by 70 MB).
+            if not line.strip():
+                continue  # nothing to draw (and pygame refuses a zero-width text)
             rendered = font.render(line, True, text.color)
             left = x + (w - rendered.get_width()) // 2 if text.align == "center" else x
             surface.blit(rendered, (left, y + index * text.line_height))
@@ -159,15 +161,15 @@ def _annulus(
 ) -> None:
     """A ring segment from ``start`` to ``end`` (fractions of a turn, clockwise from 12
     o'clock), as one anti-aliased polygon."""
-    steps = max(8, int(240 * (end - start)))
-    angles = [2 * math.pi * (start + (end - start) * i / steps) for i in range(steps + 1)]
-    outside = [(cx + outer * math.sin(a), cy - outer * math.cos(a)) for a in angles]
-    inside = [(cx + inner * math.sin(a), cy - inner * math.cos(a)) for a in reversed(angles)]
     if end - start >= 1.0:
         pygame.draw.circle(surface, color, (round(cx), round(cy)), round(outer))
         pygame.draw.circle(surface, BACKGROUND, (round(cx), round(cy)), round(inner))
         pygame.gfxdraw.aacircle(surface, round(cx), round(cy), round(outer), color)
         return
+    steps = max(8, int(240 * (end - start)))
+    angles = [2 * math.pi * (start + (end - start) * i / steps) for i in range(steps + 1)]
+    outside = [(cx + outer * math.sin(a), cy - outer * math.cos(a)) for a in angles]
+    inside = [(cx + inner * math.sin(a), cy - inner * math.cos(a)) for a in reversed(angles)]
     points = outside + inside
     pygame.gfxdraw.filled_polygon(surface, points, color)
     pygame.gfxdraw.aapolygon(surface, points, color)

@@ -85,11 +85,13 @@ def test_stuck_loop_stops_the_watchdog(systemd_socket, make_kiosk, monkeypatch) 
     app.inbox = app.parts.inbox = Inbox()  # waiting for real
     app.session = app.new_session(time.monotonic())
     hang = threading.Event()
+    stuck = threading.Event()
     original = app.renderer.draw
 
     def draw(surface, view, now):  # type: ignore[no-untyped-def]
         if view.phase is Phase.SAFETY:
-            hang.wait(5)  # the loop is stuck here
+            stuck.set()
+            hang.wait(10)  # the loop is stuck here
         return original(surface, view, now)
 
     monkeypatch.setattr(app.renderer, "draw", draw)
@@ -99,7 +101,7 @@ def test_stuck_loop_stops_the_watchdog(systemd_socket, make_kiosk, monkeypatch) 
         assert drain(server, 0.5).count("WATCHDOG=1") >= 3
         kiosk.button.drive_low()
         kiosk.button.drive_high()
-        time.sleep(0.2)
+        assert stuck.wait(5)
         drain(server, 0.05)  # pings sent before the loop got stuck
         assert drain(server, 0.6).count("WATCHDOG=1") == 0
         hang.set()
