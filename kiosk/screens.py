@@ -254,6 +254,9 @@ class Screens:
         """The text columns and the drawing's area when the drawing takes ``share``."""
         frame, fonts, unit = self.frame, self.fonts, self.frame.unit
         if not frame.landscape:
+            # no taller than the drawing needs at full width: the rest goes to the text
+            x, y, w, h = frame.inner
+            share = min(share, (w / PICTURE_ASPECT + frame.margin / 2) / h)
             pic_area, text_area = split(frame.inner, share, frame.margin, across=False)
             return [fit_column(fonts, unit, text_area, top, bottom)], pic_area
         text_area, pic_area = split(frame.inner, 1 - share, frame.margin, across=True)
