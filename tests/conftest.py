@@ -23,6 +23,7 @@ from gpiozero.pins.mock import MockFactory, MockPWMPin
 from kiosk.app import App
 from kiosk.config import Config, load_config
 from kiosk.events import Event, Inbox
+from kiosk.notify import SystemdNotifier
 
 
 @pytest.fixture
@@ -119,19 +120,6 @@ class Kiosk:
         self.app.run(until=lambda app: self.clock.now >= when)
 
 
-class NullNotifier:
-    watchdog_interval = None
-
-    def ready(self) -> None:
-        pass
-
-    def watchdog(self) -> None:
-        pass
-
-    def stopping(self) -> None:
-        pass
-
-
 @pytest.fixture
 def make_kiosk(mock_factory: MockFactory) -> Iterator[Callable[..., Kiosk]]:
     """Builds a kiosk on mock pins, the dummy display (800x480 window) and a fake clock."""
@@ -151,7 +139,7 @@ def make_kiosk(mock_factory: MockFactory) -> Iterator[Callable[..., Kiosk]]:
             fullscreen=False,
             clock=clock,
             inbox=inbox,
-            notifier=notifier or NullNotifier(),
+            notifier=notifier or SystemdNotifier(None),
         )
         kiosk = Kiosk(app, clock, inbox, mock_factory, config)
         made.append(kiosk)

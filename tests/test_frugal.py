@@ -12,20 +12,8 @@ from kiosk.build import build_app
 from kiosk.config import Hardware
 from kiosk.events import Inbox
 from kiosk.hardware import PULSE_STEPS_PER_SECOND, Parts, pulse_levels
+from kiosk.notify import SystemdNotifier
 from kiosk.session import Effect, Phase
-
-
-class _Notifier:
-    watchdog_interval = None
-
-    def ready(self) -> None:
-        pass
-
-    def watchdog(self) -> None:
-        pass
-
-    def stopping(self) -> None:
-        pass
 
 
 @pytest.fixture
@@ -40,7 +28,7 @@ def full_screen_kiosk(mock_factory, make_kiosk):  # type: ignore[no-untyped-def]
         fullscreen=True,
         clock=kiosk.clock,
         inbox=kiosk.inbox,
-        notifier=_Notifier(),
+        notifier=SystemdNotifier(None),
     )
     return kiosk
 

@@ -75,21 +75,6 @@ TAP_SECONDS = 0.08
 # -- the kiosk under measurement (child processes) ------------------------------------------
 
 
-class QuietNotifier:
-    """No systemd: the bench times frames itself."""
-
-    watchdog_interval = None
-
-    def ready(self) -> None:
-        pass
-
-    def watchdog(self) -> None:
-        pass
-
-    def stopping(self) -> None:
-        pass
-
-
 class Harness:
     """The real kiosk at ``size``, with its frames timed and its button driven by a script.
 
@@ -101,9 +86,10 @@ class Harness:
         from gpiozero import Device
 
         from kiosk.build import build_app
+        from kiosk.notify import SystemdNotifier
 
         # Full screen at an exact size: under the dummy driver that is a plain window surface.
-        self.app = build_app(config, size=size, notifier=QuietNotifier())
+        self.app = build_app(config, size=size, notifier=SystemdNotifier(None))
         factory = Device.pin_factory
         self.button = factory.pin(config.hardware.button_pin)
         self.buzzer = factory.pin(config.hardware.buzzer_pin)
