@@ -157,14 +157,10 @@ class App:
         return min((d for d in due if d is not None), default=math.inf)
 
     def _next_wake(self, now: float) -> float:
-        wakes = [
-            self._next_pump,
-            self.session.next_deadline(),
-            self.renderer.next_change(self.session.view, now),
-        ]
+        wakes = [self._next_pump, self._next_due(now)]
         if self.notifier.watchdog_interval:
             wakes.append(self._next_ping)
-        return min(w for w in wakes if w is not None)
+        return min(wakes)
 
     def _handle(self, event: Event) -> None:
         """Answer a press on screen first, then sound the buzzer and set the LED: starting
