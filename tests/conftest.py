@@ -27,6 +27,23 @@ from kiosk.notify import SystemdNotifier
 
 
 @pytest.fixture
+def kiosk_env() -> Callable[..., dict[str, str]]:
+    """The environment for a kiosk subprocess: dummy display, mock PWM pins, plus ``extra``."""
+
+    def make(**extra: str) -> dict[str, str]:
+        env = dict(
+            os.environ,
+            SDL_VIDEODRIVER="dummy",
+            GPIOZERO_PIN_FACTORY="mock",
+            GPIOZERO_MOCK_PIN_CLASS="mockpwmpin",
+            PYGAME_HIDE_SUPPORT_PROMPT="1",
+        )
+        return env | extra
+
+    return make
+
+
+@pytest.fixture
 def mock_factory() -> Iterator[MockFactory]:
     """A fresh MockFactory with PWM-capable pins (as gpiozero's own tests do)."""
     saved = Device.pin_factory

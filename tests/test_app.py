@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import signal
 import subprocess
 import sys
@@ -178,13 +177,8 @@ def test_no_gpio_carries_on_with_keyboard(caplog) -> None:
     parts.close()
 
 
-def test_sigterm_exits_cleanly_within_two_seconds(tmp_path: Path) -> None:
-    env = dict(
-        os.environ,
-        SDL_VIDEODRIVER="dummy",
-        GPIOZERO_PIN_FACTORY="mock",
-        GPIOZERO_MOCK_PIN_CLASS="mockpwmpin",
-    )
+def test_sigterm_exits_cleanly_within_two_seconds(tmp_path: Path, kiosk_env) -> None:  # type: ignore[no-untyped-def]
+    env = kiosk_env()
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "--windowed", "--size", "800x480"],
         env=env,

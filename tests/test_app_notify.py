@@ -43,16 +43,9 @@ def drain(server: socket.socket, seconds: float) -> list[str]:
     return messages
 
 
-def test_kiosk_process_notifies_systemd(systemd_socket) -> None:  # type: ignore[no-untyped-def]
+def test_kiosk_process_notifies_systemd(systemd_socket, kiosk_env) -> None:  # type: ignore[no-untyped-def]
     server, path = systemd_socket
-    env = dict(
-        os.environ,
-        SDL_VIDEODRIVER="dummy",
-        GPIOZERO_PIN_FACTORY="mock",
-        GPIOZERO_MOCK_PIN_CLASS="mockpwmpin",
-        NOTIFY_SOCKET=path,
-        WATCHDOG_USEC="200000",
-    )
+    env = kiosk_env(NOTIFY_SOCKET=path, WATCHDOG_USEC="200000")
     env.pop("WATCHDOG_PID", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "--windowed", "--size", "800x480"],

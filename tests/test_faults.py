@@ -266,15 +266,9 @@ def test_display_lost_while_reading_input_exits_with_status_3(make_kiosk, monkey
     assert machine.clock.now < t0 + 1
 
 
-def test_no_display_at_start_is_one_clear_line_and_status_3(tmp_path: Path) -> None:
+def test_no_display_at_start_is_one_clear_line_and_status_3(tmp_path: Path, kiosk_env) -> None:  # type: ignore[no-untyped-def]
     """No screen at all (a driver that cannot open): exit 3 at once, for Restart=always."""
-    env = dict(
-        os.environ,
-        SDL_VIDEODRIVER="no-such-driver",
-        GPIOZERO_PIN_FACTORY="mock",
-        GPIOZERO_MOCK_PIN_CLASS="mockpwmpin",
-        PYGAME_HIDE_SUPPORT_PROMPT="1",
-    )
+    env = kiosk_env(SDL_VIDEODRIVER="no-such-driver")
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "kiosk"],
@@ -471,20 +465,16 @@ def test_good_staff_file_shows_no_notice(make_kiosk) -> None:  # type: ignore[no
     assert notice_texts(machine) == []
 
 
-def test_broken_staff_file_at_start_logs_errors_and_keeps_running(tmp_path: Path) -> None:
+def test_broken_staff_file_at_start_logs_errors_and_keeps_running(
+    tmp_path: Path, kiosk_env
+) -> None:  # type: ignore[no-untyped-def]
     """The real program with a broken file: errors in the log, no traceback, runs until
     SIGTERM and exits 0 (no crash loop)."""
     staff = tmp_path / "config.yaml"
     staff.write_text(
         "timing:\n  inactivity_secnds: 100\nhardware:\n  button_pin: 99\n  led_pin: 5\n"
     )
-    env = dict(
-        os.environ,
-        SDL_VIDEODRIVER="dummy",
-        GPIOZERO_PIN_FACTORY="mock",
-        GPIOZERO_MOCK_PIN_CLASS="mockpwmpin",
-        PYGAME_HIDE_SUPPORT_PROMPT="1",
-    )
+    env = kiosk_env()
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "--config", str(staff), "--windowed", "--size", "800x480"],
         env=env,
