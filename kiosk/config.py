@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 from importlib import resources, util
 from pathlib import Path
 
-from kiosk.content import Checker, Content, build_content, builtin_document, builtin_text
+from kiosk.content import (
+    Checker,
+    Content,
+    build_content,
+    builtin_document,
+    builtin_text,
+    describe,
+)
 from kiosk.session import Timing
 from kiosk.yamlsource import Document, Problem, parse
 
@@ -309,23 +316,17 @@ def _setting_value(setting: Setting, value: object, check: Checker) -> object:
     if setting.kind == "choice":
         if value in setting.choices:
             return value
-        check.error(path, f"expected one of {', '.join(setting.choices)}, got {_shown(value)}")
+        check.error(path, f"expected one of {', '.join(setting.choices)}, got {describe(value)}")
         return _INVALID
     if setting.kind == "pin":
         if isinstance(value, bool) or not isinstance(value, int) or value not in GPIO_PINS:
             empty = " or null for none" if setting.optional else ""
-            check.error(path, f"expected a GPIO number (BCM 0 to 27){empty}, got {_shown(value)}")
+            check.error(path, f"expected a GPIO number (BCM 0 to 27){empty}, got {describe(value)}")
             return _INVALID
         return value
     what = "a number of seconds" if setting.kind == "seconds" else "a pitch in hertz"
     number = check.number(value, path, setting.low, setting.high, what)
     return _INVALID if number is None else number
-
-
-def _shown(value: object) -> str:
-    from kiosk.content import describe
-
-    return describe(value)
 
 
 def _check_pins(hardware: Hardware, check: Checker) -> None:
