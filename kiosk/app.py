@@ -129,7 +129,7 @@ class App:
         now = self.clock()
         if now >= self._next_pump:
             polled = self._poll(now)
-            if polled:
+            if any(isinstance(event, Press | Release) for event in polled):
                 self._last_input = now
             self._next_pump = now + self._pump_interval(now)
             for event in polled:
@@ -173,6 +173,8 @@ class App:
             effects = self.session.press(event.at)
         elif isinstance(event, Release):
             effects = self.session.release(event.at)
+        else:
+            self.renderer.invalidate()  # Repaint: the next draw is a full one
         if self.running:
             self._draw(self.clock())
         if not isinstance(event, Quit):

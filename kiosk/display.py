@@ -13,7 +13,7 @@ import os
 
 import pygame
 
-from kiosk.events import Event, Press, Quit, Release
+from kiosk.events import Event, Press, Quit, Release, Repaint
 
 log = logging.getLogger("kiosk.display")
 
@@ -66,7 +66,6 @@ class Display:
             ]
         )
         self._touches: dict[int, float] = {}  # finger id -> when it went down
-        self.exposed = False
 
     def _open(self, size: tuple[int, int] | None) -> pygame.Surface:
         if self.fullscreen and size is None:
@@ -122,8 +121,7 @@ class Display:
         if kind == pygame.QUIT:
             return Quit("window closed")
         if kind == pygame.WINDOWEXPOSED:
-            self.exposed = True
-            return None
+            return Repaint()
         if kind in (pygame.KEYDOWN, pygame.KEYUP):
             if kind == pygame.KEYDOWN and event.key == pygame.K_ESCAPE and not self.fullscreen:
                 return Quit("Escape pressed")

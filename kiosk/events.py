@@ -33,7 +33,12 @@ class Quit:
     reason: str
 
 
-Event = Press | Release | Quit
+@dataclass(frozen=True)
+class Repaint:
+    """The screen lost what was drawn on it (a window uncovered): draw all of it again."""
+
+
+Event = Press | Release | Quit | Repaint
 
 
 class Inbox:

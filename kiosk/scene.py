@@ -202,11 +202,3 @@ def _icon(surface: pygame.Surface, icon: Icon) -> None:
         pygame.draw.circle(surface, icon.color, (cx, cy), side // 2)
     else:
         pygame.draw.circle(surface, icon.color, (cx, cy), side // 2, max(2, side // 6))
-
-
-def union(rects: list[Rect]) -> Rect:
-    left = min(r[0] for r in rects)
-    top = min(r[1] for r in rects)
-    right = max(r[0] + r[2] for r in rects)
-    bottom = max(r[1] + r[3] for r in rects)
-    return (left, top, right - left, bottom - top)

@@ -51,7 +51,6 @@ class Layout:
     elements: tuple[Element, ...]
     ring: Rect | None = None
     overflow: tuple[str, ...] = ()
-    picture_share: float = 0.0
 
 
 @dataclass
@@ -79,9 +78,7 @@ class Screens:
             Phase.WARNING: self.warning,
         }
         layout = builder[view.phase](view)
-        return Layout(
-            layout.elements + self._notices(), layout.ring, layout.overflow, layout.picture_share
-        )
+        return Layout(layout.elements + self._notices(), layout.ring, layout.overflow)
 
     def idle(self, view: View) -> Layout:
         c = self.content
@@ -221,20 +218,20 @@ class Screens:
         blocks (the "press the button" prompt) sit under the drawing. The drawing shrinks,
         or goes as a last resort, when the text needs the room."""
         frame = self.frame
-        best: tuple[list[Column], Rect, float] | None = None
+        best: tuple[float, list[Column], Rect] | None = None  # (text scale, columns, area)
         for share in shares:
             columns, card_area = self._beside(top, bottom, share)
             scale = min(c.scale for c in columns)
             fits = not any(c.overflow for c in columns) and card_area[3] > frame.unit * 0.25
-            if fits and (best is None or scale > min(c.scale for c in best[0])):
-                best = (columns, card_area, share)
-            if best is not None and min(c.scale for c in best[0]) >= GOOD_SCALE:
+            if fits and (best is None or scale > best[0]):
+                best = (scale, columns, card_area)
+            if best is not None and best[0] >= GOOD_SCALE:
                 break
         if best is None:  # the text needs the whole screen: drop the drawing
             column = fit_column(self.fonts, frame.unit, frame.inner, top, bottom)
             joined = _join([column])
             return Layout(joined.elements, overflow=(*joined.overflow, DROPPED_PICTURE))
-        columns, card_area, share = best
+        _, columns, card_area = best
         card_rect = _fit_aspect(card_area, PICTURE_ASPECT)
         card = Box(card_rect, CARD, radius=frame.margin)
         placed = Picture(
@@ -246,7 +243,7 @@ class Screens:
             picture.mirror,
         )
         joined = _join(columns)
-        return Layout((card, placed, *joined.elements), picture_share=share)
+        return Layout((card, placed, *joined.elements))
 
     def _beside(
         self, top: list[Block], bottom: list[Block], share: float

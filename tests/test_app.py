@@ -231,3 +231,22 @@ def test_no_gpio_on_a_raspberry_pi_is_an_error_staff_see(monkeypatch, caplog) ->
     finally:
         app.parts.close()
         app.display.close()
+
+
+def test_uncovered_window_is_repainted_in_full(make_kiosk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """SDL says the window lost its pixels: the next draw repaints everything."""
+    import pygame
+
+    kiosk = make_kiosk()
+    app = kiosk.app
+    full: list[float] = []
+    show = app.display.show
+    monkeypatch.setattr(
+        app.display,
+        "show",
+        lambda rects: (rects is None and full.append(kiosk.clock()), show(rects)),
+    )
+    t0 = kiosk.clock.now
+    kiosk.inbox.at(t0 + 1, lambda: pygame.event.post(pygame.event.Event(pygame.WINDOWEXPOSED)))
+    kiosk.run_until(t0 + 2)
+    assert any(t0 + 1 <= when < t0 + 1.2 for when in full), full
