@@ -448,8 +448,21 @@ def run(
 
     Raises :class:`RootCommandError` (with the output's tail) on a non-zero exit if ``check``.
     """
+    return run_inside(["chroot", str(root)], argv, env, cwd, timeout, check)
+
+
+def run_inside(
+    enter: Sequence[str],
+    argv: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    cwd: str = "/",
+    timeout: float = 1800,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` through ``enter`` (``chroot ROOT``, ``nsenter -t PID -a``) with a clean
+    environment (only PATH, HOME, LANG and ``env``), as :func:`run` does."""
     clean = {"PATH": CLEAN_PATH, "HOME": "/root", "LANG": "C.UTF-8", **(env or {})}
-    command = ["chroot", str(root), "env", "-i", f"--chdir={cwd}"]
+    command = [*enter, "env", "-i", f"--chdir={cwd}"]
     command += [f"{name}={value}" for name, value in clean.items()]
     command += list(argv)
     result = subprocess.run(

@@ -201,19 +201,8 @@ class Container:
         self, *argv: str, check: bool = True, timeout: float = 120, cwd: str = "/"
     ) -> subprocess.CompletedProcess[str]:
         """Run a command inside the booted container with a clean environment."""
-        command = ["nsenter", "-t", str(self.pid1), "-a", "env", "-i", f"--chdir={cwd}"]
-        command += [f"PATH={rootfs.CLEAN_PATH}", f"HOME={HOME}", "LANG=C.UTF-8", *argv]
-        result = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            env={"PATH": rootfs.CLEAN_PATH},
-        )
-        if check and result.returncode != 0:
-            raise rootfs.RootCommandError(result.returncode, argv, result.stdout, result.stderr)
-        return result
+        enter = ["nsenter", "-t", str(self.pid1), "-a"]
+        return rootfs.run_inside(enter, argv, cwd=cwd, timeout=timeout, check=check)
 
     def show(self, unit: str) -> dict[str, str]:
         properties = "ActiveState,SubState,Result,MainPID,NRestarts,LoadState,ExecMainStatus"
