@@ -20,10 +20,10 @@ import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory, MockPWMPin
 
-from kiosk.app import App
-from kiosk.config import Config, load_config
-from kiosk.events import Event, Inbox
-from kiosk.notify import SystemdNotifier
+from kiosk.app.loop import App
+from kiosk.content.config import Config, load_config
+from kiosk.core.events import Event, Inbox
+from kiosk.devices.systemd import SystemdNotifier
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ class Kiosk:
 @pytest.fixture
 def make_kiosk(mock_factory: MockFactory) -> Iterator[Callable[..., Kiosk]]:
     """Builds a kiosk on mock pins, the dummy display (800x480 window) and a fake clock."""
-    from kiosk.build import build_app
+    from kiosk.app.wiring import build_app
 
     made: list[Kiosk] = []
 

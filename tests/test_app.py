@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import load_config
-from kiosk.session import Effect, Phase
+from kiosk.content.config import load_config
+from kiosk.core.session import Effect, Phase
 
 
 def short_config(hold: float = 10.0, sides: int = 1):  # type: ignore[no-untyped-def]
@@ -158,8 +158,8 @@ def test_no_gpio_carries_on_with_keyboard(caplog) -> None:
     """With a pin factory that cannot open pins, the kiosk still builds and logs it once."""
     from gpiozero import Device
 
-    from kiosk.events import Inbox
-    from kiosk.hardware import Parts
+    from kiosk.core.events import Inbox
+    from kiosk.devices.gpio import Parts
 
     class Broken:
         def __getattr__(self, name):  # type: ignore[no-untyped-def]
@@ -208,9 +208,9 @@ def test_no_gpio_on_a_raspberry_pi_is_an_error_staff_see(monkeypatch, caplog) ->
     """On a Pi, a missing button is logged as an error and noted on screen for staff."""
     from gpiozero import Device
 
-    from kiosk import hardware
-    from kiosk.build import build_app
-    from kiosk.scene import Text
+    from kiosk.app.wiring import build_app
+    from kiosk.devices import gpio as hardware
+    from kiosk.ui.elements import Text
 
     class Broken:
         def __getattr__(self, name):  # type: ignore[no-untyped-def]

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.events import Inbox, Quit
-from kiosk.notify import SystemdNotifier
-from kiosk.session import Phase
+from kiosk.core.events import Inbox, Quit
+from kiosk.core.session import Phase
+from kiosk.devices.systemd import SystemdNotifier
 
 
 @pytest.fixture

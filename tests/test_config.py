@@ -16,10 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.checking import check_config
-from kiosk.config import SETTINGS, Hardware, defaults_yaml, load_config
-from kiosk.session import Timing
-from kiosk.yamlsource import MAX_BYTES, Problem
+from kiosk.commands.check import check_config
+from kiosk.content.config import load_config
+from kiosk.content.settings import (
+    SETTINGS,
+    Hardware,
+    default_hardware,
+    default_timing,
+    defaults_yaml,
+)
+from kiosk.content.yamlfile import MAX_BYTES, Problem
+from kiosk.core.session import Timing
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILTIN = load_config()
@@ -577,7 +584,7 @@ def test_a_broken_file_still_keeps_its_wiring(tmp_path: Path) -> None:
     )
     config = load_config(path)
     assert config.fallback and len(config.errors) == 2
-    assert config.hardware == Hardware(button_pin=5, led_pin=None)  # the bad type: built-in
+    assert config.hardware == default_hardware(button_pin=5, led_pin=None)  # the bad type: built-in
     assert (config.timing, config.content) == (BUILTIN.timing, BUILTIN.content)
 
 
@@ -779,11 +786,16 @@ def test_a_points_list_that_leaves_points_out_is_warned(tmp_path: Path) -> None:
     assert_names(warning, path, "1:1", "points", "warning:", "UB40, LI4, GB34 are left out")
 
 
-def test_settings_table_matches_the_dataclasses() -> None:
+def test_the_settings_table_is_the_one_source_of_defaults() -> None:
     for section, cls in (("hardware", Hardware), ("timing", Timing)):
-        table = {s.name: s.default for s in SETTINGS if s.section == section}
-        fields = {f.name: f.default for f in dataclasses.fields(cls)}
-        assert table == fields, section
+        names = [s.name for s in SETTINGS if s.section == section]
+        fields = dataclasses.fields(cls)
+        assert names == [f.name for f in fields], section
+        assert all(f.default is dataclasses.MISSING for f in fields), f"{cls.__name__} defaults"
+    timing = default_timing()
+    for setting in SETTINGS:
+        built = default_hardware() if setting.section == "hardware" else timing
+        assert getattr(built, setting.name) == setting.default, setting.key
 
 
 def test_every_setting_default_is_within_its_own_range() -> None:

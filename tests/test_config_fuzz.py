@@ -1,10 +1,11 @@
 """Fuzzing the staff-file loader and ``check``: whatever bytes staff save, only clear problems.
 
 Random and mutated YAML (the built-in defaults with lines deleted, duplicated, swapped or
-tab-indented, random bytes, random structures) goes through :func:`kiosk.yamlsource.parse`,
-:func:`kiosk.config.load_config` and :func:`kiosk.checking.check_config`. Each must return
-problems that name the file and say something, and never raise. The example counts are kept
-small so the whole module runs in a few seconds.
+tab-indented, random bytes, random structures) goes through
+:func:`kiosk.content.yamlfile.parse`, :func:`kiosk.content.config.load_config` and
+:func:`kiosk.commands.check.check_config`. Each must return problems that name the file
+and say something, and never raise. The example counts are kept small so the whole module
+runs in a few seconds.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk import checking
-from kiosk.config import defaults_yaml, load_config, media_dir
-from kiosk.yamlsource import Problem, parse
+from kiosk.commands import check as checking
+from kiosk.content.builtin import media_dir
+from kiosk.content.config import load_config
+from kiosk.content.settings import defaults_yaml
+from kiosk.content.yamlfile import Problem, parse
 
 FILE = "staff.yaml"
 DEFAULT_LINES = defaults_yaml().splitlines(keepends=True)

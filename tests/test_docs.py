@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kiosk.config import SETTINGS, settings_markdown
+from kiosk.content.settings import SETTINGS, settings_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_every_setting_is_documented_in_defaults() -> None:
-    from kiosk.config import defaults_yaml
+    from kiosk.content.settings import defaults_yaml
 
     text = defaults_yaml()
     for setting in SETTINGS:

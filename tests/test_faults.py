@@ -23,13 +23,13 @@ from pathlib import Path
 import pygame
 from gpiozero.pins.mock import MockPWMPin
 
-import kiosk.app
-import kiosk.hardware
-from kiosk.app import EXIT_DISPLAY, EXIT_FAILING, EXIT_OK, FAILURE_WINDOW, MAX_FAILURES
-from kiosk.config import load_config
-from kiosk.display import DisplayError
-from kiosk.events import Quit
-from kiosk.session import Effect, Phase
+import kiosk.app.loop
+import kiosk.devices.gpio
+from kiosk.app.loop import EXIT_DISPLAY, EXIT_FAILING, EXIT_OK, FAILURE_WINDOW, MAX_FAILURES
+from kiosk.content.config import load_config
+from kiosk.core.events import Quit
+from kiosk.core.session import Effect, Phase
+from kiosk.devices.display import DisplayError
 
 ROOT = Path(__file__).resolve().parent.parent
 MEDIA = ROOT / "media"
@@ -197,7 +197,7 @@ def test_quit_while_the_end_beep_sounds_switches_buzzer_and_led_off(
     make_kiosk, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     # a minute-long end beep, so it is surely still sounding (in real time) at the quit
-    monkeypatch.setattr(kiosk.hardware, "END_PATTERN", ((60.0, 0.0),))
+    monkeypatch.setattr(kiosk.devices.gpio, "END_PATTERN", ((60.0, 0.0),))
     machine = make_kiosk(short(load_config(), hold=5.0))
     app = machine.app
     t0 = machine.clock.now
@@ -548,7 +548,7 @@ def test_kiosk_reads_only_the_monotonic_clock() -> None:
         for path in sorted((ROOT / "kiosk").glob("*.py"))
     }
     assert {name: calls for name, calls in found.items() if calls} == {}
-    assert kiosk.app.App.__init__.__defaults__[-1] is time.monotonic  # type: ignore[index]
+    assert kiosk.app.loop.App.__init__.__defaults__[-1] is time.monotonic  # type: ignore[index]
 
 
 def test_wall_clock_jump_mid_hold_changes_nothing(make_kiosk, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -7,13 +7,13 @@ from __future__ import annotations
 import pygame
 import pytest
 
-from kiosk.app import PUMP_INTERVAL, QUIET_PUMP_INTERVAL
-from kiosk.build import build_app
-from kiosk.config import Hardware
-from kiosk.events import Inbox
-from kiosk.hardware import PULSE_STEPS_PER_SECOND, Parts, pulse_levels
-from kiosk.notify import SystemdNotifier
-from kiosk.session import Effect, Phase
+from kiosk.app.loop import PUMP_INTERVAL, QUIET_PUMP_INTERVAL
+from kiosk.app.wiring import build_app
+from kiosk.content.settings import default_hardware
+from kiosk.core.events import Inbox
+from kiosk.core.session import Effect, Phase
+from kiosk.devices.gpio import PULSE_STEPS_PER_SECOND, Parts, pulse_levels
+from kiosk.devices.systemd import SystemdNotifier
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_a_press_is_drawn_before_the_buzzer_sounds(make_kiosk, monkeypatch) -> N
 
 
 def test_idle_led_breathes_slowly_and_stops_for_a_steady_state(mock_factory) -> None:  # type: ignore[no-untyped-def]
-    parts = Parts(Hardware(), Inbox())
+    parts = Parts(default_hardware(), Inbox())
     try:
         parts.set_led("pulse")
         assert parts.led.source is not None
@@ -103,7 +103,7 @@ def test_pulse_levels_rise_then_fall() -> None:
 
 
 def test_button_runs_no_hold_thread(mock_factory) -> None:  # type: ignore[no-untyped-def]
-    parts = Parts(Hardware(), Inbox())
+    parts = Parts(default_hardware(), Inbox())
     try:
         assert getattr(parts.button, "_hold_thread", None) is None
     finally:

@@ -6,9 +6,10 @@ import time
 
 import pytest
 
-from kiosk.config import Hardware
-from kiosk.events import Inbox, Press, Release
-from kiosk.hardware import END_PATTERN, Parts
+from kiosk.content.settings import default_hardware
+from kiosk.core.events import Inbox, Press, Release
+from kiosk.devices.buzzer import END_PATTERN
+from kiosk.devices.gpio import Parts
 
 
 def wait_for(predicate, timeout: float = 2.0) -> bool:  # type: ignore[no-untyped-def]
@@ -25,7 +26,7 @@ def parts(mock_factory):  # type: ignore[no-untyped-def]
     made = []
 
     def make(**settings):  # type: ignore[no-untyped-def]
-        p = Parts(Hardware(**settings), Inbox(), clock=lambda: 42.0)
+        p = Parts(default_hardware(**settings), Inbox(), clock=lambda: 42.0)
         made.append(p)
         return p
 

@@ -12,9 +12,11 @@ from pathlib import Path
 import pygame
 import pytest
 
-from kiosk import images
-from kiosk.images import ImageCache, check_image, fit, media_dir
-from kiosk.marker import SKIN
+from kiosk.content.builtin import media_dir
+from kiosk.ui import images
+from kiosk.ui.images import ImageCache, check_image, fit
+from kiosk.ui.marker import SKIN
+from kiosk.ui.text import Fonts
 
 MEDIA = Path(__file__).resolve().parent.parent / "media"
 DRAWINGS = ["ub60", "ub40", "li4", "gb34"]
@@ -23,7 +25,7 @@ RED, BLUE = (220, 30, 30), (30, 30, 220)
 
 @pytest.fixture
 def cache() -> ImageCache:
-    return ImageCache()
+    return ImageCache(font=MEDIA / "fonts" / "DejaVuSans-Bold.ttf")
 
 
 @pytest.fixture
@@ -64,7 +66,9 @@ def test_media_dir_holds_drawings_and_font() -> None:
     folder = media_dir()
     for name in DRAWINGS:
         assert (folder / f"{name}.svg").is_file()
-    assert (folder / "fonts" / images.FONT_FILE).is_file()
+    fonts = Fonts(folder / "fonts")
+    assert fonts.regular.is_file()
+    assert fonts.bold.is_file()
 
 
 @pytest.mark.parametrize("name", DRAWINGS)
@@ -164,13 +168,15 @@ def test_mirrored_svg_is_the_flipped_drawing(cache) -> None:
 
 
 def _warnings(caplog) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "kiosk.images" and r.levelno >= logging.WARNING]
+    return [
+        r for r in caplog.records if r.name == "kiosk.ui.images" and r.levelno >= logging.WARNING
+    ]
 
 
 @pytest.mark.parametrize("name", ["gone.svg", "gone.png"])
 def test_missing_file_gives_placeholder_and_one_warning(cache, tmp_path, caplog, name) -> None:
     path = tmp_path / name
-    caplog.set_level(logging.INFO, logger="kiosk.images")
+    caplog.set_level(logging.INFO, logger="kiosk.ui.images")
     for box in [(400, 300), (400, 300), (800, 480), (100, 100)] * 3:
         image = cache.get(path, box, name="Ankle point")
         assert image.get_size() == fit((4, 3), box)
@@ -216,10 +222,10 @@ def test_long_name_is_wrapped_inside_a_small_placeholder(cache) -> None:
 
 
 def test_no_image_is_logged_once_as_information(cache, caplog) -> None:
-    caplog.set_level(logging.INFO, logger="kiosk.images")
+    caplog.set_level(logging.INFO, logger="kiosk.ui.images")
     for _ in range(5):
         cache.get(None, (300, 200), name="Hand point")
-    records = [r for r in caplog.records if r.name == "kiosk.images"]
+    records = [r for r in caplog.records if r.name == "kiosk.ui.images"]
     assert len(records) == 1 and records[0].levelno == logging.INFO
     assert not cache.ok(None)
 
@@ -270,7 +276,7 @@ def test_cache_hits_return_the_same_surface(cache) -> None:
     first = cache.get(MEDIA / "ub60.svg", (320, 240))
     assert cache.get(MEDIA / "ub60.svg", (320, 240)) is first
     assert cache.get(MEDIA / "ub60.svg", (320, 240), mirror=True) is not first
-    assert len(cache) == cache.size == 2
+    assert len(cache) == 2
 
 
 def test_cache_is_bounded_least_recently_used_first(halves) -> None:

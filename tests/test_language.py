@@ -6,7 +6,7 @@ import re
 
 import textstat
 
-from kiosk.config import load_config
+from kiosk.content.config import load_config
 
 CONTENT = load_config().content
 SAMPLE = {

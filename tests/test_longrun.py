@@ -30,9 +30,10 @@ from collections.abc import Callable
 
 import pygame
 
-import kiosk.app
-from kiosk.config import SETTINGS, load_config
-from kiosk.session import Effect, Phase
+import kiosk.app.loop
+from kiosk.content.config import load_config
+from kiosk.content.settings import SETTINGS
+from kiosk.core.session import Effect, Phase
 
 DAY = 24 * 3600.0
 HOLD = 3.0
@@ -242,7 +243,7 @@ class Holds:
 
 
 def test_a_day_of_visitors_leaves_no_trace(make_kiosk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(kiosk.app, "PUMP_INTERVAL", 5.0)
+    monkeypatch.setattr(kiosk.app.loop, "PUMP_INTERVAL", 5.0)
     machine = make_kiosk(quick_config(), size=(800, 480))
     app = machine.app
     holds = Holds()

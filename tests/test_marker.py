@@ -10,9 +10,9 @@ from pathlib import Path
 import pygame
 import pytest
 
-from kiosk import marker
-from kiosk.marker import draw_marker
-from kiosk.theme import contrast
+from kiosk.ui import marker
+from kiosk.ui.marker import draw_marker
+from kiosk.ui.theme import contrast
 
 MEDIA = Path(__file__).resolve().parent.parent / "media"
 CARD = (244, 241, 236)

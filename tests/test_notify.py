@@ -1,4 +1,4 @@
-"""Tests for kiosk.notify: sd_notify messages arrive on a real AF_UNIX datagram socket."""
+"""Tests for kiosk.devices.systemd: sd_notify messages arrive on a real AF_UNIX datagram socket."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.notify import SystemdNotifier
+from kiosk.devices.systemd import SystemdNotifier
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def test_send_errors_are_logged_once_and_not_raised(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     notifier = SystemdNotifier.from_env({"NOTIFY_SOCKET": str(tmp_path / "gone.sock")})
-    with caplog.at_level(logging.WARNING, logger="kiosk.notify"):
+    with caplog.at_level(logging.WARNING, logger="kiosk.devices.systemd"):
         for _ in range(3):
             notifier.ready()
             notifier.watchdog()

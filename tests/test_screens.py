@@ -9,11 +9,12 @@ import math
 import pygame
 import pytest
 
-from kiosk import theme
-from kiosk.config import load_config
-from kiosk.render import build_renderer
-from kiosk.scene import Box, Picture, Ring, Text
-from kiosk.tour import save_screenshots, tour
+from kiosk.commands.screenshots import save_screenshots
+from kiosk.content.config import load_config
+from kiosk.ui import theme
+from kiosk.ui.elements import Box, Picture, Ring, Text
+from kiosk.ui.renderer import build_renderer
+from kiosk.ui.tour import tour
 
 SIZES = [(800, 480), (1280, 720), (1920, 1080), (1080, 1920), (3840, 2160)]
 CONFIG = load_config()
@@ -153,7 +154,7 @@ def test_marker_is_drawn_on_each_drawing() -> None:
 def test_text_too_long_for_any_screen_is_reported_and_still_shown(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """``check`` names the screen; the kiosk drops the drawing, then squeezes the text below
     the floor rather than cutting it off or overlapping it."""
-    from kiosk.checking import check_config
+    from kiosk.commands.check import check_config
 
     long_line = " ".join(["Press the point gently and keep breathing slowly."] * 9)
     staff = tmp_path / "config.yaml"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kiosk.session import STUCK_SECONDS, Effect, Phase, Session, Timing, plan_steps
+from kiosk.core.session import STUCK_SECONDS, Effect, Phase, Session, Timing, plan_steps
 
 TIMING = Timing(
     idle_cycle_seconds=5,

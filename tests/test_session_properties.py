@@ -1,6 +1,6 @@
 """Properties of the session core under random presses, releases, bounces and time jumps.
 
-A hypothesis state machine drives :class:`kiosk.session.Session` with plain numbers for time
+A hypothesis state machine drives :class:`kiosk.core.session.Session` with plain numbers for time
 and keeps a small model of what must be true: a hold never ends before its full time, every
 hold that starts ends exactly once (with one buzz) unless a long press cancels it, every
 session that starts ends exactly once, deadlines are never in the past, a press outside a
@@ -28,8 +28,8 @@ from hypothesis.stateful import (
     rule,
 )
 
-from kiosk.config import SETTINGS
-from kiosk.session import Effect, Phase, Session, Timing, plan_steps
+from kiosk.content.settings import SETTINGS, default_timing
+from kiosk.core.session import Effect, Phase, Session, Timing, plan_steps
 
 ENDINGS = (Effect.SESSION_COMPLETED, Effect.SESSION_ABANDONED, Effect.SESSION_CANCELLED)
 
@@ -270,7 +270,7 @@ TestSessionMachine = SessionMachine.TestCase
 
 # -- every phase reachable, none a trap --------------------------------------------------------
 
-TIMING = Timing()
+TIMING = default_timing()
 ACTIONS = ("click", "hold down", "release", "wait")
 
 

@@ -85,8 +85,8 @@ class Harness:
     def __init__(self, size: tuple[int, int], config) -> None:  # type: ignore[no-untyped-def]
         from gpiozero import Device
 
-        from kiosk.build import build_app
-        from kiosk.notify import SystemdNotifier
+        from kiosk.app.wiring import build_app
+        from kiosk.devices.systemd import SystemdNotifier
 
         # Full screen at an exact size: under the dummy driver that is a plain window surface.
         self.app = build_app(config, size=size, notifier=SystemdNotifier(None))
@@ -107,7 +107,7 @@ class Harness:
         self.app.display.show = timed_show
 
     def run(self, script: Callable[[Harness], dict]) -> dict:
-        from kiosk.events import Quit
+        from kiosk.core.events import Quit
 
         result: dict = {}
         failure: list[BaseException] = []
@@ -189,7 +189,7 @@ class Harness:
 def config_with_holds(holds: list[float]):  # type: ignore[no-untyped-def]
     """The built-in configuration with one single-sided point per hold length (the points
     reuse the built-in points' texts and drawings in turn)."""
-    from kiosk.config import load_config
+    from kiosk.content.config import load_config
 
     config = load_config()
     content = config.content
@@ -203,7 +203,7 @@ def config_with_holds(holds: list[float]):  # type: ignore[no-untyped-def]
 
 def config_with_hold_seconds(seconds: float):  # type: ignore[no-untyped-def]
     """The built-in routine (its points and sides) with every hold ``seconds`` long."""
-    from kiosk.config import load_config
+    from kiosk.content.config import load_config
 
     config = load_config()
     content = config.content
@@ -213,7 +213,7 @@ def config_with_hold_seconds(seconds: float):  # type: ignore[no-untyped-def]
 
 def child_press(size: tuple[int, int], presses: int) -> dict:
     """Whole sessions (1 s holds) driven by the button; the time to each press's frame."""
-    from kiosk.session import Phase
+    from kiosk.core.session import Phase
 
     pace = random.Random(7)
 
@@ -237,7 +237,7 @@ def child_press(size: tuple[int, int], presses: int) -> dict:
 
 def child_holds(size: tuple[int, int], holds: list[float]) -> dict:
     """One session through ``holds``; the buzzer's error against each hold's end."""
-    from kiosk.session import Phase
+    from kiosk.core.session import Phase
 
     def script(h: Harness) -> dict:
         time.sleep(SETTLE_SECONDS)
@@ -265,7 +265,7 @@ def child_holds(size: tuple[int, int], holds: list[float]) -> dict:
 
 def child_cpu(size: tuple[int, int], warmup: float, seconds: float) -> dict:
     """CPU per wall second and redraws per second, idle (attract cycle) and in a hold."""
-    from kiosk.session import Phase
+    from kiosk.core.session import Phase
 
     def measure(h: Harness) -> dict:
         stats = h.app.stats
@@ -299,9 +299,9 @@ def child_naive(size: tuple[int, int], seconds: float) -> dict:
     """The peers' way: ``clock.tick(60)`` and a full repaint of the idle screen each frame."""
     import pygame
 
-    from kiosk.config import load_config
-    from kiosk.render import build_renderer
-    from kiosk.session import Phase, View
+    from kiosk.content.config import load_config
+    from kiosk.core.session import Phase, View
+    from kiosk.ui.renderer import build_renderer
 
     pygame.display.init()
     surface = pygame.display.set_mode(size)

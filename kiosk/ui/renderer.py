@@ -17,18 +17,21 @@ from collections.abc import Iterable
 
 import pygame
 
-from kiosk.config import Config, media_dir
-from kiosk.images import ImageCache
-from kiosk.layout import Frame
-from kiosk.scene import Element, Painter, Rect
-from kiosk.screens import Layout, Screens
-from kiosk.session import View
-from kiosk.text import LRU, Fonts
-from kiosk.theme import BACKGROUND
+from kiosk.content.builtin import media_dir
+from kiosk.content.config import Config
+from kiosk.core.session import View
+from kiosk.ui.cache import LRU
+from kiosk.ui.columns import Frame
+from kiosk.ui.elements import Element, Rect
+from kiosk.ui.images import ImageCache
+from kiosk.ui.painter import Painter
+from kiosk.ui.screens import Layout, Screens
+from kiosk.ui.text import Fonts
+from kiosk.ui.theme import BACKGROUND
 
 
 class Renderer:
-    """Draws :class:`~kiosk.session.View` s with :class:`~kiosk.screens.Screens`.
+    """Draws :class:`~kiosk.core.session.View` s with :class:`~kiosk.ui.screens.Screens`.
 
     :param screens: the layouts for this screen size and content.
     :param painter: paints elements (holds the font and image caches).
@@ -37,7 +40,7 @@ class Renderer:
     def __init__(self, screens: Screens, painter: Painter) -> None:
         self.screens = screens
         self.painter = painter
-        self._layouts: LRU = LRU(32)
+        self._layouts: LRU[Layout] = LRU(32)
         self._shown: tuple[Element, ...] | None = None
         self._shown_layout: Layout | None = None
         self._pending: deque[View] = deque()
@@ -135,4 +138,4 @@ def build_renderer(
     fonts = Fonts(media_dir() / "fonts")
     content = config.content
     screens = Screens(Frame(*size), content, fonts, config.timing, content.steps(), notices)
-    return Renderer(screens, Painter(fonts, images or ImageCache()))
+    return Renderer(screens, Painter(fonts, images or ImageCache(fonts.bold)))

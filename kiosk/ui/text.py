@@ -7,30 +7,13 @@ bounded caches; a screen is laid out once and later frames reuse it.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 import pygame
 
-from kiosk.theme import Role
-
-
-class LRU(OrderedDict):
-    """A dict that forgets its least recently used entries beyond ``limit``."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def get_or(self, key: object, make):  # type: ignore[no-untyped-def]
-        if key in self:
-            self.move_to_end(key)
-            return self[key]
-        value = self[key] = make()
-        if len(self) > self.limit:
-            self.popitem(last=False)
-        return value
+from kiosk.ui.cache import LRU
+from kiosk.ui.theme import Role
 
 
 class Fonts:
@@ -45,7 +28,7 @@ class Fonts:
     def __init__(self, folder: Path) -> None:
         self.regular = folder / "DejaVuSans.ttf"
         self.bold = folder / "DejaVuSans-Bold.ttf"
-        self._fonts: LRU = LRU(48)
+        self._fonts: LRU[pygame.font.Font] = LRU(48)
 
     def font(self, size: int, bold: bool = False) -> pygame.font.Font:
         return self._fonts.get_or(

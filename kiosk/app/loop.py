@@ -19,10 +19,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kiosk.events import Event, Inbox, Press, Quit, Release
-from kiosk.session import Effect, Phase, Session
+from kiosk.core.events import Event, Inbox, Press, Quit, Release
+from kiosk.core.session import Effect, Phase, Session
+from kiosk.devices.display import DisplayError
 
-log = logging.getLogger("kiosk.app")
+log = logging.getLogger(__name__)
 
 #: How often SDL input (keyboard, mouse, touch) is pumped while it is in use, in seconds.
 PUMP_INTERVAL = 0.05
@@ -32,7 +33,7 @@ PUMP_INTERVAL = 0.05
 #: spell is seen within this time, the ones after it within PUMP_INTERVAL again.
 QUIET_PUMP_INTERVAL = 0.5
 INPUT_QUIET_SECONDS = 300.0
-#: Later screens are prepared (:meth:`kiosk.render.Renderer.warm`) only when no deadline or
+#: Later screens are prepared (:meth:`kiosk.ui.renderer.Renderer.warm`) only when no deadline or
 #: countdown change is nearer than this, in seconds (preparing one takes up to ~40 ms).
 WARM_SLACK = 0.1
 #: This many failures within FAILURE_WINDOW seconds end the process.
@@ -59,11 +60,11 @@ class App:
     """The kiosk's main loop.
 
     :param session_factory: makes a fresh idle session at a given time.
-    :param renderer: draws views (:class:`kiosk.render.Renderer`).
-    :param display: the screen (:class:`kiosk.display.Display`).
-    :param parts: button, buzzer and LED (:class:`kiosk.hardware.Parts`).
+    :param renderer: draws views (:class:`kiosk.ui.renderer.Renderer`).
+    :param display: the screen (:class:`kiosk.devices.display.Display`).
+    :param parts: button, buzzer and LED (:class:`kiosk.devices.gpio.Parts`).
     :param inbox: where GPIO threads and signals put events.
-    :param notifier: systemd notification (:class:`kiosk.notify.SystemdNotifier`).
+    :param notifier: systemd notification (:class:`kiosk.devices.systemd.SystemdNotifier`).
     :param clock: the monotonic clock (a fake one in tests).
     """
 
@@ -181,8 +182,6 @@ class App:
             self._apply(effects)
 
     def _poll(self, now: float) -> list[Event]:
-        from kiosk.display import DisplayError
-
         try:
             return self.display.poll(now)
         except DisplayError as err:
@@ -221,8 +220,6 @@ class App:
     # -- drawing ------------------------------------------------------------------------
 
     def _draw(self, now: float) -> None:
-        from kiosk.display import DisplayError
-
         try:
             rects = self.renderer.draw(self.display.surface, self.session.view, now)
             if rects is None or rects:

@@ -59,14 +59,18 @@ STUCK_SECONDS = 20.0
 
 @dataclass(frozen=True)
 class Timing:
-    """The session's timings, all in seconds."""
+    """The session's timings, all in seconds.
 
-    idle_cycle_seconds: float = 8.0
-    inactivity_seconds: float = 90.0
-    warning_seconds: float = 30.0
-    summary_seconds: float = 45.0
-    long_press_seconds: float = 2.5
-    press_gap_seconds: float = 0.3
+    No defaults here: the settings table (:mod:`kiosk.content.settings`) is their one source,
+    and :func:`kiosk.content.settings.default_timing` builds this from it.
+    """
+
+    idle_cycle_seconds: float
+    inactivity_seconds: float
+    warning_seconds: float
+    summary_seconds: float
+    long_press_seconds: float
+    press_gap_seconds: float
 
 
 @dataclass(frozen=True)

@@ -12,20 +12,16 @@ from __future__ import annotations
 
 import itertools
 import logging
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.config import Hardware
-from kiosk.events import Inbox, Press, Release
+from kiosk.content.settings import Hardware
+from kiosk.core.events import Inbox, Press, Release
+from kiosk.devices.buzzer import END_PATTERN, START_PATTERN, Sounder
 
-log = logging.getLogger("kiosk.hardware")
+log = logging.getLogger(__name__)
 
-#: The end-of-hold sound: three beeps (seconds on, seconds off).
-END_PATTERN = ((0.25, 0.12), (0.25, 0.12), (0.45, 0.0))
-#: The start-of-hold cue: one short blip.
-START_PATTERN = ((0.07, 0.0),)
 #: The idle LED breathes: one slow fade in and out every PULSE_SECONDS, in this many steps a
 #: second. gpiozero's own ``pulse()`` steps 25 times a second, each a wake-up of its thread,
 #: for ten hours a day; a slow glow looks the same with 10.
@@ -46,67 +42,6 @@ def pulse_levels(
     """One breath of the LED: brightness levels (0 to 1) rising, then falling."""
     half = max(1, round(seconds * steps_per_second / 2))
     return tuple(i / half for i in range(half)) + tuple(1 - i / half for i in range(half))
-
-
-class Sounder:
-    """Plays on/off patterns on an active ``Buzzer`` or a passive ``TonalBuzzer``.
-
-    A pattern runs on its own short-lived thread so the main loop never waits for it; a new
-    pattern stops the one playing.
-    """
-
-    def __init__(self, device, tone_hz: float | None = None) -> None:  # type: ignore[no-untyped-def]
-        self.device = device
-        self.tone_hz = tone_hz
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def play(self, pattern: tuple[tuple[float, float], ...]) -> None:
-        self.stop()
-        self._stop = threading.Event()
-        self._on()  # the first beep starts now, on the caller's thread: no thread start delay
-        self._thread = threading.Thread(
-            target=self._run, args=(pattern, self._stop), name="buzzer", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=1)
-        self._thread = None
-        self._off()
-
-    def _run(self, pattern: tuple[tuple[float, float], ...], stop: threading.Event) -> None:
-        for index, (on_time, off_time) in enumerate(pattern):
-            if index:
-                self._on()
-            if stop.wait(on_time):
-                break
-            self._off()
-            if off_time and stop.wait(off_time):
-                break
-        self._off()
-
-    def _on(self) -> None:
-        try:
-            if self.tone_hz is None:
-                self.device.on()
-            else:
-                from gpiozero.tones import Tone
-
-                self.device.play(Tone(frequency=self.tone_hz))
-        except Exception as err:  # a failing buzzer must never stop a session
-            log.warning("Buzzer failed: %s", err)
-
-    def _off(self) -> None:
-        try:
-            if self.tone_hz is None:
-                self.device.off()
-            else:
-                self.device.stop()
-        except Exception as err:
-            log.warning("Buzzer failed: %s", err)
 
 
 class Parts:

@@ -2,7 +2,7 @@
 
 A screen function returns a :class:`Layout`: the elements that stay while the screen is up,
 plus the ring slot for a countdown. :func:`countdown` adds the elements that change each
-second. Nothing here draws; :mod:`kiosk.render` paints.
+second. Nothing here draws; :mod:`kiosk.ui.renderer` paints.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kiosk.content import Content, Point
-from kiosk.layout import Block, Column, Frame, fit_column, split
-from kiosk.scene import Box, Element, Picture, Rect, Ring, Text
-from kiosk.session import Phase, Step, Timing, View
-from kiosk.text import Fonts
-from kiosk.theme import (
+from kiosk.content.model import Content, Point
+from kiosk.core.session import Phase, Step, Timing, View
+from kiosk.ui.columns import Block, Column, Frame, fit_column, split
+from kiosk.ui.elements import Box, Element, Picture, Rect, Ring, Text
+from kiosk.ui.text import Fonts
+from kiosk.ui.theme import (
     ACCENT,
     BODY,
     CARD,

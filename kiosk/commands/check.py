@@ -7,13 +7,18 @@ smallest readable size.
 
 from __future__ import annotations
 
-import os
+import argparse
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.config import Config, load_config, media_dir
-from kiosk.content import staff_images
-from kiosk.yamlsource import Document, Problem, parse
+from kiosk.content.build import staff_images
+from kiosk.content.builtin import media_dir
+from kiosk.content.config import Config, load_config
+from kiosk.content.yamlfile import Document, Problem, parse
+from kiosk.ui.images import check_image
+from kiosk.ui.renderer import build_renderer
+from kiosk.ui.tour import tour
 
 CHECK_SIZES = ((800, 480), (1280, 720), (1920, 1080), (1080, 1920))
 
@@ -66,8 +71,6 @@ def _staff_document(path: Path | None) -> Document | None:
 
 
 def _named_image_problems(staff: Document) -> list[Problem]:
-    from kiosk.images import check_image
-
     problems = []
     for path, image in staff_images(staff, media_dir()):
         problem = check_image(image)
@@ -80,8 +83,6 @@ def _named_image_problems(staff: Document) -> list[Problem]:
 def image_problems(config: Config, staff: Document | None = None) -> list[Problem]:
     """Images that are missing, unreadable or damaged, at the line of the staff file that
     names them (without a line when the image is the built-in one)."""
-    from kiosk.images import check_image
-
     problems = []
     for index, point in enumerate(config.content.points):
         if point.image is None:
@@ -100,10 +101,6 @@ def image_problems(config: Config, staff: Document | None = None) -> list[Proble
 
 def fit_problems(config: Config) -> list[str]:
     """Screens whose text does not fit at the smallest readable size."""
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    from kiosk.render import build_renderer
-    from kiosk.tour import tour
-
     problems = []
     for size in CHECK_SIZES:
         renderer = build_renderer(config, size)
@@ -114,3 +111,12 @@ def fit_problems(config: Config) -> list[str]:
                 for what in layout.overflow
             ]
     return problems
+
+
+def main(args: argparse.Namespace) -> int:
+    """Print every problem of the staff file; exit 1 if there is an error."""
+    problems = check_config(args.config)
+    for line in problems.lines:
+        print(line)
+    print(problems.summary, file=sys.stderr)
+    return 1 if problems.errors else 0

@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from kiosk.app import App
-from kiosk.config import Config
-from kiosk.display import Display
-from kiosk.events import Inbox
-from kiosk.hardware import Parts
-from kiosk.notify import SystemdNotifier
-from kiosk.render import build_renderer
-from kiosk.tour import new_session, tour
+from kiosk.app.loop import App
+from kiosk.content.config import Config
+from kiosk.core.events import Inbox
+from kiosk.devices.display import Display
+from kiosk.devices.gpio import Parts
+from kiosk.devices.systemd import SystemdNotifier
+from kiosk.ui.renderer import build_renderer
+from kiosk.ui.tour import tour
 
 
 def build_app(
@@ -25,7 +25,7 @@ def build_app(
 ) -> App:
     """The kiosk for ``config``: the display opened, the parts wired, ready to ``run()``.
 
-    Raises :class:`kiosk.display.DisplayError` when there is no screen.
+    Raises :class:`kiosk.devices.display.DisplayError` when there is no screen.
     """
     inbox = inbox or Inbox()
     display = Display(size, fullscreen)
@@ -40,7 +40,7 @@ def build_app(
     # Every screen a patient meets is prepared by the main loop after the first frame.
     renderer.prepare(stop.view for stop in tour(config))
     return App(
-        lambda now: new_session(config, now),
+        config.new_session,
         renderer,
         display,
         parts,

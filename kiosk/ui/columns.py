@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.scene import Box, Element, Icon, Rect, Text
-from kiosk.text import Fonts, size_for, wrap_at
-from kiosk.theme import ACCENT, ON_ACCENT, Color, Role
+from kiosk.ui.elements import Box, Element, Icon, Rect, Text
+from kiosk.ui.text import Fonts, size_for, wrap_at
+from kiosk.ui.theme import ACCENT, ON_ACCENT, Color, Role
 
 SCALES = tuple(1.0 - i * 0.04 for i in range(20))
 #: Past every role's floor, text that still does not fit is squeezed below it rather than

@@ -2,7 +2,7 @@
 
 PyYAML's ``safe_load`` forgets line numbers and silently keeps the last of two duplicate keys.
 Staff need "config.yaml:12:5: points[1].hold_seconds: ..." so this module composes the node
-tree itself and records a :class:`Mark` for every key path.
+tree itself and records the line and column of every key path.
 """
 
 from __future__ import annotations

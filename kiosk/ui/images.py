@@ -10,12 +10,11 @@ neutral placeholder with the point's name and one log line, so the kiosk keeps r
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from pathlib import Path
 
 import pygame
 
-from kiosk.config import media_dir
+from kiosk.ui.cache import LRU
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +25,6 @@ PLACEHOLDER_ASPECT = (4, 3)
 PLACEHOLDER_FILL = (226, 221, 213)
 PLACEHOLDER_EDGE = (143, 136, 126)
 PLACEHOLDER_TEXT = (38, 42, 46)
-#: The bundled font the placeholder writes the point's name in (in media/fonts).
-FONT_FILE = "DejaVuSans-Bold.ttf"
 
 Size = tuple[int, int]
 
@@ -114,28 +111,24 @@ class ImageCache:
     placeholder with the point's name, and one warning per file in the ``kiosk.images`` log.
     Results are kept by (file, size, mirror) in a least-recently-used cache of ``capacity``
     entries (32 by default: four points, both sides, a few screen layouts), so changing sizes
-    cannot make it grow without limit. PNG and JPEG files are decoded once and kept (up to
+    cannot make it grow without limit. ``font`` is the font file for the placeholder's text
+    (pygame's own font when None). PNG and JPEG files are decoded once and kept (up to
     ``sources`` of them, 8 by default) so a new size only costs a rescale. Example::
 
-        images = ImageCache()
+        images = ImageCache(font=media_dir() / "fonts" / "DejaVuSans-Bold.ttf")
         drawing = images.get(media_dir() / "ub60.svg", (640, 400), mirror=True, name="Ankle")
         screen.blit(drawing, (80, 40))
     """
 
-    def __init__(self, capacity: int = 32, sources: int = 8) -> None:
-        self.capacity = max(1, capacity)
-        self._entries: OrderedDict[tuple, pygame.Surface] = OrderedDict()
-        self._sources: OrderedDict[Path, pygame.Surface] = OrderedDict()
-        self._source_capacity = max(1, sources)
+    def __init__(self, font: Path | None = None, capacity: int = 32, sources: int = 8) -> None:
+        self.font_file = font
+        self._entries: LRU[pygame.Surface] = LRU(capacity)
+        self._sources: LRU[pygame.Surface] = LRU(sources)
+        self._fonts: LRU[pygame.font.Font] = LRU(16)
         self._problems: dict[Path | None, str | None] = {}
         self._warned: set[object] = set()
-        self._fonts: dict[int, pygame.font.Font] = {}
 
     def __len__(self) -> int:
-        return len(self._entries)
-
-    @property
-    def size(self) -> int:
         """How many fitted images are cached now."""
         return len(self._entries)
 
@@ -165,19 +158,16 @@ class ImageCache:
         ``mirror``; the returned surface has the fitted size, not ``size``."""
         path = None if path is None else Path(path)
         box = (max(1, int(size[0])), max(1, int(size[1])))
-        key = (path, box, mirror, name)
-        cached = self._entries.get(key)
-        if cached is not None:
-            self._entries.move_to_end(key)
-            return cached
+        return self._entries.get_or(
+            (path, box, mirror, name), lambda: self._fitted(path, box, mirror, name)
+        )
+
+    def _fitted(self, path: Path | None, box: Size, mirror: bool, name: str) -> pygame.Surface:
         surface = self._render(path, box, name)
         if mirror and self.ok(path):  # a placeholder's name must stay readable
             surface = pygame.transform.flip(surface, True, False)
         if pygame.display.get_init() and pygame.display.get_surface() is not None:
             surface = surface.convert_alpha()
-        self._entries[key] = surface
-        while len(self._entries) > self.capacity:
-            self._entries.popitem(last=False)
         return surface
 
     def _render(self, path: Path | None, box: Size, name: str) -> pygame.Surface:
@@ -198,14 +188,7 @@ class ImageCache:
             return self.placeholder(box, name)
 
     def _source(self, path: Path) -> pygame.Surface:
-        source = self._sources.get(path)
-        if source is None:
-            source = pygame.image.load(str(path))
-            self._sources[path] = source
-            while len(self._sources) > self._source_capacity:
-                self._sources.popitem(last=False)
-        self._sources.move_to_end(path)
-        return source
+        return self._sources.get_or(path, lambda: pygame.image.load(str(path)))
 
     def _warn_placeholder(self, path: Path, problem: str, name: str) -> None:
         shown = f" for {name!r}" if name else ""
@@ -249,19 +232,17 @@ class ImageCache:
             points = max(8, points * 4 // 5)
 
     def _font(self, points: int) -> pygame.font.Font:
-        font = self._fonts.get(points)
-        if font is None:
-            if not pygame.font.get_init():
-                pygame.font.init()
-            try:
-                font = pygame.font.Font(media_dir() / "fonts" / FONT_FILE, points)
-            except (OSError, pygame.error) as error:
-                self._warn_once(("font",), f"font {FONT_FILE} cannot be read ({_reason(error)})")
-                font = pygame.font.Font(None, points)
-            font.align = pygame.FONT_CENTER
-            if len(self._fonts) >= 16:
-                self._fonts.clear()
-            self._fonts[points] = font
+        return self._fonts.get_or(points, lambda: self._open_font(points))
+
+    def _open_font(self, points: int) -> pygame.font.Font:
+        if not pygame.font.get_init():
+            pygame.font.init()
+        try:
+            font = pygame.font.Font(self.font_file, points)
+        except (OSError, pygame.error) as error:
+            self._warn_once(("font",), f"font {self.font_file} cannot be read ({_reason(error)})")
+            font = pygame.font.Font(None, points)
+        font.align = pygame.FONT_CENTER
         return font
 
 

@@ -1,6 +1,6 @@
 """A walk through every screen of a routine, for screenshots, ``check`` and the tests.
 
-The views come from a real :class:`~kiosk.session.Session` driven with made-up times, so the
+The views come from a real :class:`~kiosk.core.session.Session` driven with made-up times, so the
 screenshots show exactly what a patient would see.
 """
 
@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from pathlib import Path
 
-from kiosk.config import Config
-from kiosk.session import Phase, Session, View
+from kiosk.content.config import Config
+from kiosk.core.session import Phase, Session, View
 
 
 @dataclass(frozen=True)
@@ -23,14 +22,9 @@ class Stop:
     now: float
 
 
-def new_session(config: Config, now: float) -> Session:
-    """A fresh idle session over the configured routine."""
-    return Session(config.content.steps(), len(config.content.points), config.timing, now)
-
-
 def tour(config: Config) -> list[Stop]:
     """Every screen, in the order a patient meets them."""
-    session = new_session(config, 0.0)
+    session = config.new_session(0.0)
     points = config.content.points
     stops: list[Stop] = []
     now = 0.0
@@ -77,22 +71,3 @@ def _warning(session: Session, now: float) -> Stop:
     deadline = probe.next_deadline() or now
     probe.tick(deadline)
     return Stop("07-warning", probe.view, deadline + 5.0)
-
-
-def save_screenshots(config: Config, size: tuple[int, int], out: Path) -> list[Path]:
-    """Render every screen at ``size`` to PNG files in ``out``; returns the files."""
-    import pygame
-
-    from kiosk.render import build_renderer
-
-    out.mkdir(parents=True, exist_ok=True)
-    renderer = build_renderer(config, size, notices=())
-    surface = pygame.Surface(size)
-    files = []
-    for stop in tour(config):
-        renderer.invalidate()
-        renderer.draw(surface, stop.view, stop.now)
-        path = out / f"{stop.name}.png"
-        pygame.image.save(surface, str(path))
-        files.append(path)
-    return files

@@ -1,39 +1,21 @@
-"""The kiosk's settings: one table gives every setting's default, its check and its docs.
+"""The settings table: every setting's default, its check and its docs, in one place.
 
-A staff file (``--config FILE``, on a Pi ``/etc/acupressure-kiosk/config.yaml``) only holds
-what it changes::
-
-    hardware:
-      button_pin: 17
-    timing:
-      inactivity_seconds: 120
-    points:
-      - id: UB60
-        hold_seconds: 45
-
-:func:`load_config` never raises for a bad file: it returns the built-in configuration and
-the list of problems, each naming the file, line and key, so the kiosk keeps running and
-``check`` can print them all. Only the file's valid ``hardware`` settings are kept then: the
-wiring does not change because of a typo in a text, and a button on a pin other than the
-built-in one would otherwise be dead.
+:data:`SETTINGS` is the one source of the pins and timings. From it come the defaults
+(:func:`default_hardware`, :func:`default_timing`), the validation of a staff file's
+``hardware:`` and ``timing:`` sections (:func:`read_settings`), the commented file that
+``acupressure-kiosk defaults`` prints (:func:`defaults_yaml`) and the table in
+docs/configuration.md (:func:`settings_markdown`, kept in step by a test). A new setting is a
+new row here and a field of the same name in :class:`Hardware` or
+:class:`~kiosk.core.session.Timing`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from importlib import resources, util
-from pathlib import Path
+from dataclasses import dataclass
 
-from kiosk.content import (
-    Checker,
-    Content,
-    build_content,
-    builtin_document,
-    builtin_text,
-    describe,
-)
-from kiosk.session import Timing
-from kiosk.yamlsource import Document, Problem, parse
+from kiosk.content.builtin import builtin_text
+from kiosk.content.validation import Validator, describe
+from kiosk.core.session import Timing
 
 #: The GPIO numbers (BCM) on the 40-pin header.
 GPIO_PINS = range(28)
@@ -159,140 +141,47 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 SECTIONS = ("hardware", "timing")
-CONTENT_KEYS = ("texts", "safety", "summary", "side_effects", "points")
 
 
 @dataclass(frozen=True)
 class Hardware:
-    """Wiring of the button, buzzer and LED (BCM pin numbers; None = not fitted)."""
+    """Wiring of the button, buzzer and LED (BCM pin numbers; None = not fitted).
 
-    button_pin: int = 17
-    buzzer_pin: int | None = 27
-    led_pin: int | None = 22
-    buzzer_type: str = "active"
-    buzzer_tone_hz: float = 660
-
-
-@dataclass(frozen=True)
-class Config:
-    """Everything the kiosk runs on. ``fallback`` is True when a broken staff file was
-    replaced by the built-in configuration (keeping its valid hardware settings)."""
-
-    hardware: Hardware
-    timing: Timing
-    content: Content
-    source: str = "built-in"
-    problems: tuple[Problem, ...] = field(default=())
-    fallback: bool = False
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-
-def media_dir() -> Path:
-    """The folder of the built-in drawings and fonts: the ``kiosk.media`` package.
-
-    The package maps to the top-level ``media/`` folder. When it cannot be found (the source
-    tree used without installing) the source tree's ``media/`` is used.
+    No defaults here: they are in :data:`SETTINGS` (see :func:`default_hardware`). It lives
+    beside the table rather than with the devices because the content layer reads and checks
+    it, and imports only point down; importing it drags in nothing but this table.
     """
-    try:
-        root = resources.files("kiosk.media")
-    except ModuleNotFoundError:
-        return _source_media()
-    if isinstance(root, Path) and root.is_dir():
-        return root
-    spec = util.find_spec("kiosk.media")
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        if Path(location).is_dir():
-            return Path(location)
-    return _source_media()
+
+    button_pin: int
+    buzzer_pin: int | None
+    led_pin: int | None
+    buzzer_type: str
+    buzzer_tone_hz: float
 
 
-def _source_media() -> Path:
-    return Path(__file__).resolve().parent.parent / "media"
+#: The pin settings and the part each one drives.
+PIN_PARTS = {"button_pin": "button", "buzzer_pin": "buzzer", "led_pin": "LED"}
 
 
-def load_config(path: Path | None = None) -> Config:
-    """The configuration from ``path`` over the built-in one (the built-in one for None).
-
-    Never raises for a bad staff file: on any error the built-in configuration comes back
-    with ``fallback=True`` and the problems, for the log and the ``check`` command. The
-    file's valid hardware settings (pins, buzzer type) are kept even then.
-    """
-    builtin = builtin_document()
-    media = media_dir()
-    if path is None:
-        return _build(builtin, None, media, "built-in")
-    staff, problems = _read(path)
-    if staff is None:
-        return _fallback(builtin, media, str(path), problems)
-    config = _build(builtin, staff, media, str(path), problems)
-    if config.errors:
-        return _fallback(builtin, media, str(path), list(config.problems), config.hardware)
-    return config
+def defaults(section: str) -> dict[str, object]:
+    """Every setting of ``section`` at its default, by name."""
+    return {s.name: s.default for s in SETTINGS if s.section == section}
 
 
-def _read(path: Path) -> tuple[Document | None, list[Problem]]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, [Problem(str(path), "the file does not exist")]
-    except IsADirectoryError:
-        return None, [Problem(str(path), "is a folder, not a file")]
-    except OSError as err:
-        return None, [Problem(str(path), f"cannot be read: {err.strerror or err}")]
-    return parse(raw, str(path))
+def default_hardware(**changes: object) -> Hardware:
+    """The built-in wiring, with ``changes``."""
+    return Hardware(**(defaults("hardware") | changes))  # type: ignore[arg-type]
 
 
-def _fallback(
-    builtin: Document,
-    media: Path,
-    source: str,
-    problems: list[Problem],
-    hardware: Hardware | None = None,
-) -> Config:
-    """The built-in configuration standing in for a broken file; ``hardware`` holds the
-    file's settings where they were valid (built-in ones where not)."""
-    config = _build(builtin, None, media, "built-in")
-    return Config(
-        hardware or config.hardware,
-        config.timing,
-        config.content,
-        source,
-        _in_file_order(problems),
-        True,
-    )
+def default_timing(**changes: float) -> Timing:
+    """The built-in timings, with ``changes``."""
+    return Timing(**(defaults("timing") | changes))  # type: ignore[arg-type]
 
 
-def _build(
-    builtin: Document,
-    staff: Document | None,
-    media: Path,
-    source: str,
-    problems: list[Problem] | None = None,
-) -> Config:
-    check = Checker(staff or builtin)
-    check.problems.extend(problems or [])
-    values = _settings(staff, check)
-    hardware = Hardware(**values["hardware"])
-    _check_pins(hardware, check)
-    timing = Timing(**values["timing"])
-    content = build_content(builtin, staff, media, check if staff else None)
-    return Config(hardware, timing, content, source, _in_file_order(check.problems))
-
-
-def _in_file_order(problems: list[Problem]) -> tuple[Problem, ...]:
-    return tuple(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
-
-
-def _settings(staff: Document | None, check: Checker) -> dict[str, dict[str, object]]:
-    values: dict[str, dict[str, object]] = {s: {} for s in SECTIONS}
-    for setting in SETTINGS:
-        values[setting.section][setting.name] = setting.default
-    if staff is None:
-        return values
-    top = check.mapping(staff.data, (), [*SECTIONS, *CONTENT_KEYS])
+def read_settings(top: dict[str, object], check: Validator) -> tuple[Hardware, Timing]:
+    """The ``hardware:`` and ``timing:`` sections of a staff file's ``top`` mapping over the
+    defaults; each invalid value is reported to ``check`` and left at its default."""
+    values = {section: defaults(section) for section in SECTIONS}
     for section in SECTIONS:
         if section not in top:
             continue
@@ -303,13 +192,15 @@ def _settings(staff: Document | None, check: Checker) -> dict[str, dict[str, obj
                 value = _setting_value(setting, given[setting.name], check)
                 if value is not _INVALID:
                     values[section][setting.name] = value
-    return values
+    hardware = Hardware(**values["hardware"])  # type: ignore[arg-type]
+    _check_pins(hardware, check)
+    return hardware, Timing(**values["timing"])  # type: ignore[arg-type]
 
 
 _INVALID = object()
 
 
-def _setting_value(setting: Setting, value: object, check: Checker) -> object:
+def _setting_value(setting: Setting, value: object, check: Validator) -> object:
     path = (setting.section, setting.name)
     if value is None and setting.optional:
         return None
@@ -329,7 +220,7 @@ def _setting_value(setting: Setting, value: object, check: Checker) -> object:
     return _INVALID if number is None else number
 
 
-def _check_pins(hardware: Hardware, check: Checker) -> None:
+def _check_pins(hardware: Hardware, check: Validator) -> None:
     """Report a pin used twice (at the line the staff file set) and pins with another job."""
     used: dict[int, str] = {}
     for name in PIN_PARTS:
@@ -347,11 +238,7 @@ def _check_pins(hardware: Hardware, check: Checker) -> None:
         used[pin] = name
 
 
-#: The pin settings and the part each one drives.
-PIN_PARTS = {"button_pin": "button", "buzzer_pin": "buzzer", "led_pin": "LED"}
-
-
-def _pin_clash(pin: int, first: str, second: str, check: Checker) -> None:
+def _pin_clash(pin: int, first: str, second: str, check: Validator) -> None:
     """Two parts on one pin: blame the setting the staff file wrote, not a built-in one."""
     blamed, other = second, first
     if _set_in_file(check, first) and not _set_in_file(check, second):
@@ -369,7 +256,7 @@ def _pin_clash(pin: int, first: str, second: str, check: Checker) -> None:
     )
 
 
-def _set_in_file(check: Checker, name: str) -> bool:
+def _set_in_file(check: Validator, name: str) -> bool:
     return ("hardware", name) in check.doc.marks
 
 

@@ -13,9 +13,9 @@ import os
 
 import pygame
 
-from kiosk.events import Event, Press, Quit, Release, Repaint
+from kiosk.core.events import Event, Press, Quit, Release, Repaint
 
-log = logging.getLogger("kiosk.display")
+log = logging.getLogger(__name__)
 
 #: The keys that stand in for the big button.
 BUTTON_KEYS = (pygame.K_SPACE, pygame.K_RETURN, pygame.K_KP_ENTER)

@@ -1,0 +1,25 @@
+"""The ``run`` command (the default): the kiosk itself, full screen or in a window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from kiosk.app.wiring import build_app
+from kiosk.commands.report import report_config
+from kiosk.content.config import load_config
+from kiosk.devices.display import DisplayError
+
+log = logging.getLogger("kiosk")
+
+
+def main(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    report_config(config)
+    try:
+        app = build_app(config, size=args.size, fullscreen=not args.windowed)
+    except DisplayError as err:
+        log.error("%s", err)
+        return 3
+    app.install_signal_handlers()
+    return app.run()

@@ -1,0 +1,36 @@
+"""The ``screenshots`` command: every screen a patient meets, rendered to PNG files."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pygame
+
+from kiosk.commands.report import report_config
+from kiosk.content.config import Config, load_config
+from kiosk.ui.renderer import build_renderer
+from kiosk.ui.tour import tour
+
+
+def save_screenshots(config: Config, size: tuple[int, int], out: Path) -> list[Path]:
+    """Render every screen at ``size`` to PNG files in ``out``; returns the files."""
+    out.mkdir(parents=True, exist_ok=True)
+    renderer = build_renderer(config, size, notices=())
+    surface = pygame.Surface(size)
+    files = []
+    for stop in tour(config):
+        renderer.invalidate()
+        renderer.draw(surface, stop.view, stop.now)
+        path = out / f"{stop.name}.png"
+        pygame.image.save(surface, str(path))
+        files.append(path)
+    return files
+
+
+def main(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    report_config(config)
+    files = save_screenshots(config, args.size, args.out)
+    print(f"{len(files)} screens saved in {args.out}")
+    return 1 if config.fallback else 0
