@@ -2,7 +2,7 @@
 # Developer entry point. Sets everything up itself on a fresh Debian / Raspberry Pi OS:
 #   ./dev.sh run [ARGS]   the kiosk in a window with the built-in content (space/enter = button)
 #   ./dev.sh test [ARGS]  the whole test suite (integration tests skip unless run as root)
-#   ./dev.sh lint | format | bench | screenshots | shell
+#   ./dev.sh lint | format | bench | screenshots | docs | shell
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=${VENV:-.venv}
@@ -32,13 +32,17 @@ setup
 case $command in
     run) exec "$VENV/bin/python" -m kiosk --windowed "$@" ;;
     test) exec "$VENV/bin/python" -m pytest -q "$@" ;;
-    lint) "$VENV/bin/ruff" check kiosk tests && exec "$VENV/bin/ruff" format --check kiosk tests ;;
-    format) "$VENV/bin/ruff" format kiosk tests && exec "$VENV/bin/ruff" check --fix kiosk tests ;;
+    lint)
+        "$VENV/bin/ruff" check kiosk tests scripts
+        "$VENV/bin/ruff" format --check kiosk tests scripts
+        exec "$VENV/bin/lint-imports" ;;
+    format) "$VENV/bin/ruff" format kiosk tests scripts && exec "$VENV/bin/ruff" check --fix kiosk tests scripts ;;
     bench) exec "$VENV/bin/python" tests/bench/bench.py "$@" ;;
     screenshots)
         for size in 800x480 1920x1080 1080x1920; do
             "$VENV/bin/python" -m kiosk screenshots --size "$size" --out "docs/screenshots/$size"
         done ;;
+    docs) exec "$VENV/bin/python" scripts/update_docs.py ;;
     shell) exec "$VENV/bin/python" "$@" ;;
-    *) echo "usage: ./dev.sh run|test|lint|format|bench|screenshots" >&2; exit 2 ;;
+    *) echo "usage: ./dev.sh run|test|lint|format|bench|screenshots|docs" >&2; exit 2 ;;
 esac

@@ -14,7 +14,7 @@ def test_configuration_doc_lists_the_settings_table() -> None:
     text = (ROOT / "docs" / "configuration.md").read_text()
     block = re.search(r"<!-- settings:start.*?-->\n(.*?)<!-- settings:end -->", text, re.S)
     assert block is not None
-    assert block.group(1) == settings_markdown()
+    assert block.group(1) == settings_markdown(), "stale: run ./dev.sh docs"
 
 
 def test_readme_starts_with_the_two_commands() -> None:

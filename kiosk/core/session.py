@@ -79,8 +79,8 @@ class Step:
 
     point: int
     hold_seconds: float
-    side: int = 0
-    sides: int = 1
+    side: int
+    sides: int
 
 
 def plan_steps(holds: list[tuple[float, int]]) -> tuple[Step, ...]:

@@ -89,7 +89,6 @@ class Column:
     elements: tuple[Element, ...]
     scale: float
     overflow: bool
-    used: Rect
     longest: str = ""
 
 
@@ -119,10 +118,9 @@ def fit_column(
         elements += m.place(x, cursor_bottom, w)
         cursor_bottom -= m.gap if index < len(bottoms) - 1 else 0
     overflow = need > h or squeeze < 1.0
-    used_bottom = max(cursor, y + h if bottoms else cursor)
     longest = max([*tops, *bottoms], key=lambda m: m.height, default=None)
     longest_text = longest.block.text if longest else ""
-    return Column(tuple(elements), scale, overflow, (x, y, w, used_bottom - y), longest_text)
+    return Column(tuple(elements), scale, overflow, longest_text)
 
 
 @dataclass(frozen=True)

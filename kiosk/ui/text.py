@@ -74,13 +74,10 @@ def _longest_prefix(font: pygame.font.Font, word: str, width: int) -> int:
 
 @dataclass(frozen=True)
 class Wrapped:
-    """A text wrapped at one size: its lines and the box they need."""
+    """A text wrapped at one size: its lines, the width of the longest and their spacing."""
 
     lines: tuple[str, ...]
-    size: int
-    bold: bool
     width: int
-    height: int
     line_height: int
 
 
@@ -103,7 +100,7 @@ def wrap_at(
         lines = tuple(wrap(font, text, high))
     line_height = font.get_linesize()
     used = max(font.size(line)[0] for line in lines)
-    return Wrapped(lines, size, role.bold, used, line_height * len(lines), line_height)
+    return Wrapped(lines, used, line_height)
 
 
 def size_for(role: Role, unit: int, scale: float, squeeze: float = 1.0) -> int:
