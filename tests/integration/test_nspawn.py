@@ -88,7 +88,8 @@ Environment=GPIOZERO_PIN_FACTORY=mock
 Environment=GPIOZERO_MOCK_PIN_CLASS=mockpwmpin
 WatchdogSec={WATCHDOG_SEC}
 """
-# The kiosk's own start-up lines (kiosk/__main__.py, kiosk/hardware.py, kiosk/app.py).
+# The kiosk's own start-up lines (kiosk/commands/report.py, kiosk/devices/gpio.py,
+# kiosk/app/loop.py).
 STARTUP_LINES = (
     f"Configuration: {CONFIG}",
     "Button on GPIO17",
