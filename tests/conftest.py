@@ -5,11 +5,10 @@ The environment is set here, before pygame or gpiozero is imported by any test.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -17,12 +16,12 @@ os.environ.setdefault("GPIOZERO_PIN_FACTORY", "mock")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pytest
+from fakes import KEY_SPACE, FakeClock, FakeInbox, FakeInputs
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory, MockPWMPin
 
 from kiosk.app.loop import App
 from kiosk.content.config import Config, load_config
-from kiosk.core.events import Event, Inbox
 from kiosk.devices.systemd import SystemdNotifier
 
 
@@ -56,57 +55,6 @@ def mock_factory() -> Iterator[MockFactory]:
         Device.pin_factory = saved
 
 
-class FakeClock:
-    """A monotonic clock that only moves when told to."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-class FakeInbox(Inbox):
-    """An inbox whose waiting moves the fake clock instead of sleeping.
-
-    Scheduled actions run when the clock reaches their time: an action may drive a mock pin
-    (whose gpiozero callback puts a Press in the real queue) or return an event to deliver.
-    """
-
-    def __init__(self, clock: FakeClock) -> None:
-        super().__init__()
-        self.clock = clock
-        self._plan: list[tuple[float, int, Callable[[], Event | None]]] = []
-        self._order = itertools.count()
-        self.waits: list[float] = []
-
-    def at(self, when: float, action: Callable[[], Event | None]) -> None:
-        heapq.heappush(self._plan, (when, next(self._order), action))
-
-    def get(self, timeout: float) -> Event | None:
-        event = super().get(0)
-        if event is not None:
-            return event
-        self.waits.append(timeout)
-        target = self.clock.now + max(0.0, timeout)
-        if self._plan and self._plan[0][0] <= target:
-            when, _, action = heapq.heappop(self._plan)
-            self.clock.now = max(self.clock.now, when)
-            produced = action()
-            if produced is not None:
-                self.put(produced)
-            return super().get(0)
-        self.clock.now = target
-        return None
-
-    @property
-    def pending(self) -> int:
-        return len(self._plan)
-
-
 @dataclass
 class Kiosk:
     """A kiosk under test: the app, its clock and inbox, and the mock pins."""
@@ -116,6 +64,7 @@ class Kiosk:
     inbox: FakeInbox
     factory: MockFactory
     config: Config
+    inputs: FakeInputs
 
     def pin(self, number: int):  # type: ignore[no-untyped-def]
         return self.factory.pin(number)
@@ -133,36 +82,64 @@ class Kiosk:
         self.inbox.at(when, self.button.drive_low)
         self.inbox.at(when + duration, self.button.drive_high)
 
+    def key_at(
+        self, when: float, code: int = KEY_SPACE, duration: float = 0.15, late: float = 0.0
+    ) -> None:
+        """Schedule a key (or touch) on the evdev keyboard: down at ``when``, up
+        ``duration`` later; ``late`` delays reading it by that many seconds (clock time)."""
+        for at, value in ((when, 1), (when + duration, 0)):
+            self.inbox.at(at + late, self._sender(code, value, late))
+
+    def _sender(self, code: int, value: int, age: float) -> Callable[[], None]:
+        def send() -> None:
+            self.inputs.send(code, value, age)
+            self.inbox.wait_for_delivery()
+
+        return send
+
     def run_until(self, when: float) -> None:
         self.app.run(until=lambda app: self.clock.now >= when)
 
 
 @pytest.fixture
-def make_kiosk(mock_factory: MockFactory) -> Iterator[Callable[..., Kiosk]]:
-    """Builds a kiosk on mock pins, the dummy display (800x480 window) and a fake clock."""
+def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[..., Kiosk]]:
+    """Builds a kiosk on mock pins, the dummy display (800x480 window), a fake clock and a
+    fake ``/dev/input`` with one keyboard. ``pump_sdl`` makes it read SDL's input instead,
+    as in a desktop window (tests post pygame events then)."""
     from kiosk.app.wiring import build_app
 
     made: list[Kiosk] = []
 
     def make(
-        config: Config | None = None, size: tuple[int, int] = (800, 480), notifier: object = None
+        config: Config | None = None,
+        size: tuple[int, int] = (800, 480),
+        notifier: object = None,
+        pump_sdl: bool = False,
+        fullscreen: bool = False,
     ) -> Kiosk:
         config = config or load_config()
         clock = FakeClock()
         inbox = FakeInbox(clock)
+        inputs = FakeInputs(tmp_path / f"input{len(made)}")
+        inputs.add("event0")
         app = build_app(
             config,
             size=size,
-            fullscreen=False,
+            fullscreen=fullscreen,
             clock=clock,
             inbox=inbox,
             notifier=notifier or SystemdNotifier(None),
+            input_folder=inputs.folder,
+            pump_sdl=pump_sdl,
         )
-        kiosk = Kiosk(app, clock, inbox, mock_factory, config)
+        kiosk = Kiosk(app, clock, inbox, mock_factory, config, inputs)
         made.append(kiosk)
         return kiosk
 
     yield make
     for kiosk in made:
+        if kiosk.app.inputs is not None:
+            kiosk.app.inputs.close()
         kiosk.app.parts.close()
         kiosk.app.display.close()
+        kiosk.inputs.close()

@@ -55,7 +55,8 @@ def test_hold_ends_exactly_hold_seconds_after_the_press(make_kiosk, monkeypatch)
     kiosk.press_at(t0 + 2)
     kiosk.press_at(t0 + 3.5)
     kiosk.run_until(t0 + 20)
-    assert ended == [pytest.approx(t0 + 3.5 + 7.25, abs=1e-9)]
+    # the press is stamped at the pin's edge (the mock's callback comes microseconds later)
+    assert ended == [pytest.approx(t0 + 3.5 + 7.25, abs=1e-3)]
     # the buzzer pin went high when the hold ended
     assert any(state.state for state in kiosk.buzzer.states)
 
@@ -105,7 +106,7 @@ def test_loop_sleeps_between_changes(make_kiosk) -> None:
     cycles = 600 / kiosk.config.timing.idle_cycle_seconds
     assert stats.frames <= cycles + 2
     # wake-ups are the SDL input pump (20 a second) and the idle cycle, nothing more
-    assert stats.wakeups <= 600 * 20 + cycles + 5
+    assert stats.wakeups <= cycles + 5
     assert min(kiosk.inbox.waits[1:]) > 0  # never a zero-timeout spin
 
 
@@ -140,9 +141,22 @@ def test_failing_screen_goes_back_to_idle(make_kiosk, monkeypatch, caplog) -> No
 
 
 def test_keyboard_stands_in_for_the_button(make_kiosk) -> None:
+    """On the console a key comes from evdev: the press acts at the kernel's time stamp."""
+    kiosk = make_kiosk(short_config())
+    t0 = kiosk.clock.now
+    phases = []
+    kiosk.key_at(t0 + 1)
+    kiosk.inbox.at(t0 + 2, lambda: phases.append(kiosk.app.session.phase))
+    kiosk.key_at(t0 + 3)
+    kiosk.run_until(t0 + 4)
+    assert phases == [Phase.SAFETY]
+    assert kiosk.app.session.phase is Phase.INTRO
+
+
+def test_in_a_desktop_window_sdl_keys_stand_in_for_the_button(make_kiosk) -> None:
     import pygame
 
-    kiosk = make_kiosk(short_config())
+    kiosk = make_kiosk(short_config(), pump_sdl=True)
     t0 = kiosk.clock.now
 
     def key(kind: int):  # type: ignore[no-untyped-def]
@@ -220,7 +234,7 @@ def test_no_gpio_on_a_raspberry_pi_is_an_error_staff_see(monkeypatch, caplog) ->
     saved = Device.pin_factory
     Device.pin_factory = Broken()  # type: ignore[assignment]
     try:
-        app = build_app(load_config(), size=(800, 480), fullscreen=False)
+        app = build_app(load_config(), size=(800, 480), fullscreen=False, input_folder=None)
     finally:
         Device.pin_factory = saved
     try:
@@ -237,7 +251,7 @@ def test_uncovered_window_is_repainted_in_full(make_kiosk, monkeypatch) -> None:
     """SDL says the window lost its pixels: the next draw repaints everything."""
     import pygame
 
-    kiosk = make_kiosk()
+    kiosk = make_kiosk(pump_sdl=True)
     app = kiosk.app
     full: list[float] = []
     show = app.display.show

@@ -132,7 +132,7 @@ def test_failing_screen_goes_back_to_idle_each_time_and_sessions_go_on(
     break_screen(machine, monkeypatch, Phase.INTRO)
     t0 = machine.clock.now
     for n in range(MAX_FAILURES + 3):
-        at = t0 + n * (FAILURE_WINDOW / 2 + 1)
+        at = t0 + 1 + n * (FAILURE_WINDOW / 2 + 1)  # not at t0: the kiosk just started
         machine.press_at(at)  # safety
         machine.press_at(at + 1)  # intro: fails, back to idle
     status = machine.app.run(until=lambda app: machine.clock.now >= t0 + 6 * FAILURE_WINDOW)
@@ -253,7 +253,7 @@ def test_display_failing_on_the_first_frame_exits_with_status_3(
 
 
 def test_display_lost_while_reading_input_exits_with_status_3(make_kiosk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    machine = make_kiosk()
+    machine = make_kiosk(pump_sdl=True)
     display = machine.app.display
 
     def lost(now: float):  # type: ignore[no-untyped-def]
@@ -363,7 +363,7 @@ def test_a_storm_of_presses_never_cuts_a_hold_or_beeps_twice(make_kiosk) -> None
     effects = effects_of(machine)
     assert effects.count(Effect.HOLD_STARTED) >= 3
     assert len(ends) == effects.count(Effect.HOLD_ENDED) == effects.count(Effect.HOLD_STARTED)
-    assert all(end - start >= 5.0 - 1e-9 for start, end in ends)
+    assert all(end - start >= 5.0 - 1e-3 for start, end in ends)  # presses: edge time
     assert app.session.phase is Phase.IDLE and app.stats.failures == 0
     # a press is taken at most once per press gap
     gap = machine.config.timing.press_gap_seconds
@@ -372,7 +372,7 @@ def test_a_storm_of_presses_never_cuts_a_hold_or_beeps_twice(make_kiosk) -> None
 
 def test_a_touch_storm_on_the_screen_is_one_press_per_gap(make_kiosk) -> None:  # type: ignore[no-untyped-def]
     """Hundreds of taps (two fingers at once, 10 ms apart) through SDL's touch events."""
-    machine = make_kiosk(short(load_config()))
+    machine = make_kiosk(short(load_config()), pump_sdl=True)
     t0 = machine.clock.now
 
     def taps(index: int):  # type: ignore[no-untyped-def]
@@ -401,7 +401,7 @@ def test_a_touch_storm_on_the_screen_is_one_press_per_gap(make_kiosk) -> None:  
 def test_a_lost_finger_up_does_not_deaden_the_touch_screen(make_kiosk) -> None:  # type: ignore[no-untyped-def]
     """A touch screen reset mid-touch (a USB glitch) never sends that finger's FINGERUP; the
     touches after it must still be presses. Evdev numbers each new touch afresh."""
-    machine = make_kiosk(short(load_config()))
+    machine = make_kiosk(short(load_config()), pump_sdl=True)
     t0 = machine.clock.now
 
     def finger(kind: int, finger_id: int):  # type: ignore[no-untyped-def]

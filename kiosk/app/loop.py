@@ -1,8 +1,14 @@
 """The main loop: wires the session, the screen, the parts and systemd together.
 
 The loop sleeps in :meth:`Inbox.get` until the next thing that must change — a session
-deadline, the next countdown second, the next SDL input pump or watchdog ping — or until a
-GPIO thread or a signal hands it an event. It repaints only when what is on screen changed.
+deadline, the next countdown second or watchdog ping (and, in a desktop window, the next
+SDL input pump) — or until an input thread (GPIO edges, evdev keys and taps) or a signal
+hands it an event. It repaints only when what is on screen changed.
+
+One timeline: every input carries the time it happened. The loop takes every event that is
+waiting, sorts them by that time and, for each, first carries out the session deadlines due
+before it (a hold that ended, with its beep), then the input itself. So a key pressed just
+before a hold ended but read just after it does not skip the next screen.
 
 Anything unexpected while drawing sends the kiosk back to the idle screen (the failsafe) and
 is logged with its traceback; the screen never shows one. Failing again and again, or losing
@@ -25,14 +31,9 @@ from kiosk.devices.display import DisplayError
 
 log = logging.getLogger(__name__)
 
-#: How often SDL input (keyboard, mouse, touch) is pumped while it is in use, in seconds.
+#: How often SDL input is pumped in a desktop window, in seconds (the console and the dummy
+#: driver are not pumped: their input wakes the loop through kiosk.devices.evdev).
 PUMP_INTERVAL = 0.05
-#: How often it is pumped in full screen with no touch screen and no SDL input for
-#: INPUT_QUIET_SECONDS: a kiosk worked by its GPIO button then wakes twice a second instead
-#: of twenty times (a wake-up costs far more CPU than the pump). A key or click after a quiet
-#: spell is seen within this time, the ones after it within PUMP_INTERVAL again.
-QUIET_PUMP_INTERVAL = 0.5
-INPUT_QUIET_SECONDS = 300.0
 #: Later screens are prepared (:meth:`kiosk.ui.renderer.Renderer.warm`) only when no deadline or
 #: countdown change is nearer than this, in seconds (preparing one takes up to ~40 ms).
 WARM_SLACK = 0.1
@@ -65,6 +66,8 @@ class App:
     :param parts: button, buzzer and LED (:class:`kiosk.devices.gpio.Parts`).
     :param inbox: where GPIO threads and signals put events.
     :param notifier: systemd notification (:class:`kiosk.devices.systemd.SystemdNotifier`).
+    :param inputs: the evdev input watcher (:class:`kiosk.devices.evdev.InputWatcher`) when
+        the display does not pump SDL, or None; closed with the loop.
     :param clock: the monotonic clock (a fake one in tests).
     """
 
@@ -76,6 +79,7 @@ class App:
         parts,
         inbox: Inbox,
         notifier,
+        inputs=None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:  # type: ignore[no-untyped-def]
         self.new_session = session_factory
@@ -85,13 +89,13 @@ class App:
         self.inbox = inbox
         self.notifier = notifier
         self.clock = clock
+        self.inputs = inputs
         self.session = session_factory(clock())
         self.stats = Stats()
         self.running = False
         self._failures: deque[float] = deque()
         self._next_pump = 0.0
         self._next_ping = 0.0
-        self._last_input = -INPUT_QUIET_SECONDS
 
     # -- running ------------------------------------------------------------------------
 
@@ -113,6 +117,8 @@ class App:
             return EXIT_FAILING
         finally:
             self.notifier.stopping()
+            if self.inputs is not None:
+                self.inputs.close()
             self.parts.close()
         return EXIT_OK
 
@@ -124,23 +130,18 @@ class App:
         self.stats.wakeups += 1
         self._warm(now)
         event = self.inbox.get(self._next_wake(now) - self.clock())
-        while event is not None:
-            self._handle(event)
+        events = []
+        while event is not None:  # everything waiting, to be sorted by when it happened
+            events.append(event)
             event = self.inbox.get(0)
         now = self.clock()
-        if now >= self._next_pump:
-            polled = self._poll(now)
-            if any(isinstance(event, Press | Release) for event in polled):
-                self._last_input = now
-            self._next_pump = now + self._pump_interval(now)
-            for event in polled:
-                self._handle(event)
-
-    def _pump_interval(self, now: float) -> float:
-        display = self.display
-        if not display.fullscreen or display.touch or now - self._last_input < INPUT_QUIET_SECONDS:
-            return PUMP_INTERVAL
-        return QUIET_PUMP_INTERVAL
+        if self.display.pumps and now >= self._next_pump:
+            events += self._poll(now)
+            self._next_pump = now + PUMP_INTERVAL
+        for event in in_time_order(events):
+            self._handle(event)
+            if not self.running:
+                return
 
     def _warm(self, now: float) -> None:
         """Prepare later screens, one at a time, while no event waits and nothing is due."""
@@ -158,15 +159,20 @@ class App:
         return min((d for d in due if d is not None), default=math.inf)
 
     def _next_wake(self, now: float) -> float:
-        wakes = [self._next_pump, self._next_due(now)]
+        wakes = [self._next_due(now)]
+        if self.display.pumps:
+            wakes.append(self._next_pump)
         if self.notifier.watchdog_interval:
             wakes.append(self._next_ping)
         return min(wakes)
 
     def _handle(self, event: Event) -> None:
-        """Answer a press on screen first, then sound the buzzer and set the LED: starting
-        and stopping their threads takes milliseconds that the frame need not wait for."""
+        """Carry out the deadlines due before an input, then the input. Answer a press on
+        screen first, then sound the buzzer and set the LED: starting and stopping their
+        threads takes milliseconds that the frame need not wait for."""
         effects: list[Effect] = []
+        if isinstance(event, Press | Release):
+            self._apply(self.session.tick(event.at))  # what happened before it, in order
         if isinstance(event, Quit):
             log.info("Stopping: %s", event.reason)
             self.running = False
@@ -269,6 +275,16 @@ class DisplayLost(RuntimeError):
 
 class TooManyFailures(RuntimeError):
     """Drawing keeps failing: exit for systemd to restart us."""
+
+
+def in_time_order(events: list[Event]) -> list[Event]:
+    """``events`` sorted by the time they happened; events without a time (a signal, a
+    repaint) keep their place after the timed ones that came before them."""
+    timed = [e for e in events if isinstance(e, Press | Release)]
+    if len(timed) < 2:
+        return events
+    order = iter(sorted(timed, key=lambda e: e.at))
+    return [next(order) if isinstance(e, Press | Release) else e for e in events]
 
 
 def _led_mode(phase: Phase) -> str:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from kiosk.app.loop import App
 from kiosk.content.config import Config
 from kiosk.core.events import Inbox
 from kiosk.devices.display import Display
+from kiosk.devices.evdev import INPUT_DIR, InputWatcher
 from kiosk.devices.gpio import Parts
 from kiosk.devices.systemd import SystemdNotifier
 from kiosk.ui.renderer import build_renderer
@@ -22,13 +24,21 @@ def build_app(
     clock: Callable[[], float] = time.monotonic,
     inbox: Inbox | None = None,
     notifier: SystemdNotifier | None = None,
+    input_folder: Path | None = INPUT_DIR,
+    pump_sdl: bool | None = None,
 ) -> App:
     """The kiosk for ``config``: the display opened, the parts wired, ready to ``run()``.
 
+    Keys, clicks and taps come through SDL in a desktop window, and from the evdev devices in
+    ``input_folder`` otherwise (None: no such input); ``pump_sdl`` overrides the choice.
     Raises :class:`kiosk.devices.display.DisplayError` when there is no screen.
     """
     inbox = inbox or Inbox()
-    display = Display(size, fullscreen)
+    display = Display(size, fullscreen, pumps=pump_sdl)
+    inputs = None
+    if not display.pumps and input_folder is not None:
+        inputs = InputWatcher(inbox, clock, input_folder)
+        inputs.start()
     parts = Parts(config.hardware, inbox, clock)
     content = config.content
     notices = []
@@ -46,5 +56,6 @@ def build_app(
         parts,
         inbox,
         notifier or SystemdNotifier.from_env(),
-        clock,
+        inputs=inputs,
+        clock=clock,
     )

@@ -17,7 +17,9 @@ A long press anywhere in a session goes straight back to IDLE.
 
 A press acts when the button goes down (the hold's timer starts at that moment). Presses
 closer together than ``press_gap_seconds`` are contact bounce or a touch storm and are
-ignored; a press during a hold never ends it early.
+ignored; a press during a hold never ends it early. A press that happened before the screen
+on view appeared (an input read late) was not aimed at it and is ignored too: the caller
+applies inputs and deadlines in the order they happened, and this keeps a late one harmless.
 """
 
 from __future__ import annotations
@@ -131,6 +133,7 @@ class Session:
         self.points = points
         self.timing = timing
         self._view = View(Phase.IDLE, point=0, started=now)
+        self._shown_at = now
         self._idle_next = now + timing.idle_cycle_seconds
         self._last_activity = now
         self._last_press: float | None = None
@@ -163,7 +166,12 @@ class Session:
         if self._last_press is not None and now - self._last_press < self.timing.press_gap_seconds:
             return effects  # bounce or a storm of taps
         self._last_press = now
-        return effects + self._act(now)
+        if now < self._shown_at:
+            return effects  # pressed before this screen appeared: meant for an earlier one
+        before = self._view
+        effects += self._act(now)
+        self._track(before, now)
+        return effects
 
     def release(self, now: float) -> list[Effect]:
         """The button came up at ``now``."""
@@ -178,13 +186,20 @@ class Session:
             due = self._due(now)
             if due is None:
                 return effects
+            before = self._view
             effects += self._fire(due, now)
+            self._track(before, due)
         raise RuntimeError("session deadlines did not settle")  # pragma: no cover
 
     def next_deadline(self) -> float | None:
         """The monotonic time at which the session changes by itself, or None."""
         deadlines = [d for d in (self._phase_deadline(), self._button_deadline()) if d is not None]
         return min(deadlines, default=None)
+
+    def _track(self, before: View, at: float) -> None:
+        """Note when a new screen appeared (a new phase or step; not the idle cycle)."""
+        if (self._view.phase, self._view.step) != (before.phase, before.step):
+            self._shown_at = at
 
     # -- what a press does ------------------------------------------------------------
 

@@ -1,9 +1,14 @@
-"""The pygame display: opening the screen and turning SDL input into button events.
+"""The pygame display: opening the screen and, in a desktop window, SDL's input.
 
 Only the video and font modules are started (``pygame.init()`` would open audio too, which
-prints ALSA errors on a Pi without sound and is never used here). SDL input is pumped by the
-main loop at a modest rate, never through ``pygame.event.wait`` (it polls every millisecond
-on the KMSDRM and dummy drivers).
+prints ALSA errors on a Pi without sound and is never used here).
+
+Where input comes from depends on SDL's video driver. In a desktop window (X11, Wayland)
+the window system delivers keys, clicks and taps to SDL, and the main loop pumps SDL at a
+modest fixed rate (:attr:`Display.pumps`); never through ``pygame.event.wait``, which polls
+every millisecond on the KMSDRM and dummy drivers. On the console (KMSDRM) and under the
+dummy driver SDL's input is switched off: :mod:`kiosk.devices.evdev` reads the input
+devices itself, waking the loop only when input arrives, with the kernel's own time stamps.
 """
 
 from __future__ import annotations
@@ -23,6 +28,19 @@ BUTTON_KEYS = (pygame.K_SPACE, pygame.K_RETURN, pygame.K_KP_ENTER)
 STALE_TOUCH_SECONDS = 30.0
 #: Window size for ``--windowed`` without ``--size``.
 WINDOW_SIZE = (1280, 720)
+#: SDL video drivers of desktop window systems: input comes through SDL, pumped by the loop.
+WINDOW_DRIVERS = ("x11", "wayland", "windows", "cocoa")
+#: The SDL events a pumping display reads; everything else is dropped by SDL.
+SDL_INPUT = (
+    pygame.QUIT,
+    pygame.KEYDOWN,
+    pygame.KEYUP,
+    pygame.MOUSEBUTTONDOWN,
+    pygame.MOUSEBUTTONUP,
+    pygame.FINGERDOWN,
+    pygame.FINGERUP,
+    pygame.WINDOWEXPOSED,
+)
 
 
 class DisplayError(RuntimeError):
@@ -34,9 +52,16 @@ class Display:
 
     :param size: exact size in pixels, or None for the display's own size.
     :param fullscreen: take the whole screen (the kiosk) or open a window (a preview).
+    :param pumps: read input through SDL (:meth:`poll`); None decides by the video driver
+        (a desktop window system pumps; the console and the dummy driver do not).
     """
 
-    def __init__(self, size: tuple[int, int] | None = None, fullscreen: bool = True) -> None:
+    def __init__(
+        self,
+        size: tuple[int, int] | None = None,
+        fullscreen: bool = True,
+        pumps: bool | None = None,
+    ) -> None:
         self.fullscreen = fullscreen
         try:
             pygame.display.init()
@@ -51,20 +76,13 @@ class Display:
         pygame.display.set_caption("Acupressure kiosk")
         if fullscreen:
             pygame.mouse.set_visible(False)
-        # Only the events we use are queued: the rest (mouse motion...) would pile up unseen.
+        self.driver = pygame.display.get_driver()
+        self.pumps = self.driver in WINDOW_DRIVERS if pumps is None else pumps
+        # Only the events we use are queued: the rest (mouse motion...) would pile up unseen;
+        # without pumping, none at all.
         pygame.event.set_blocked(None)
-        pygame.event.set_allowed(
-            [
-                pygame.QUIT,
-                pygame.KEYDOWN,
-                pygame.KEYUP,
-                pygame.MOUSEBUTTONDOWN,
-                pygame.MOUSEBUTTONUP,
-                pygame.FINGERDOWN,
-                pygame.FINGERUP,
-                pygame.WINDOWEXPOSED,
-            ]
-        )
+        if self.pumps:
+            pygame.event.set_allowed(list(SDL_INPUT))
         self._touches: dict[int, float] = {}  # finger id -> when it went down
 
     def _open(self, size: tuple[int, int] | None) -> pygame.Surface:
@@ -81,16 +99,6 @@ class Display:
     def size(self) -> tuple[int, int]:
         return self.surface.get_size()
 
-    @property
-    def touch(self) -> bool:
-        """True when SDL knows a touch screen (its taps should be seen at once)."""
-        try:
-            from pygame._sdl2 import touch
-
-            return touch.get_num_devices() > 0
-        except (ImportError, pygame.error):
-            return False
-
     def show(self, rects: list | None) -> None:
         """Put what was drawn on the screen: all of it (None) or just ``rects``."""
         try:
@@ -102,7 +110,11 @@ class Display:
             raise DisplayError(f"Display lost: {err}") from err
 
     def poll(self, now: float) -> list[Event]:
-        """Pump SDL and return its input as button events stamped ``now``."""
+        """Pump SDL and return its input as button events stamped ``now``.
+
+        SDL 2 stamps an event when it is pumped, not when it happened, so ``now`` is as good
+        as SDL's own stamp: an input is late by at most the pump interval.
+        """
         events: list[Event] = []
         try:
             raw = pygame.event.get()

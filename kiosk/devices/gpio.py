@@ -99,9 +99,10 @@ class Parts:
         from gpiozero import DigitalInputDevice
 
         button = DigitalInputDevice(pin, pull_up=True, bounce_time=None)
-        # Debounce lives in the session (press_gap_seconds): the callbacks only stamp time.
-        button.when_activated = lambda: self.inbox.put(Press(self.clock()))
-        button.when_deactivated = lambda: self.inbox.put(Release(self.clock()))
+        # Debounce lives in the session (press_gap_seconds): the callbacks only stamp the
+        # edge's own time (lgpio reports when the kernel saw it) and hand it over.
+        button.when_activated = lambda: self.inbox.put(Press(self._edge(button.active_time)))
+        button.when_deactivated = lambda: self.inbox.put(Release(self._edge(button.inactive_time)))
         if button.is_active:
             # No edge comes for a button already down, so the session never hears of it.
             log.warning(
@@ -110,6 +111,11 @@ class Parts:
                 pin,
             )
         return button
+
+    def _edge(self, age: float | None) -> float:
+        """When an edge happened, on our clock: gpiozero knows how long ago it was."""
+        now = self.clock()
+        return now - age if age is not None and 0.0 <= age < 10.0 else now
 
     def _make_sounder(self, pin: int) -> Sounder:
         if self.settings.buzzer_type == "passive":

@@ -1,0 +1,261 @@
+"""Keyboards, mice and touch screens on the console, read from the kernel's evdev devices.
+
+On the Pi's console (SDL's KMSDRM driver) nothing tells SDL that input is waiting except
+reading it, and SDL 2 stamps each event with the time it was read. So the kiosk reads the
+input devices itself: one thread blocks in ``select()`` on every ``/dev/input/event*`` it can
+open and on an inotify watch of that folder, and wakes only when a key, click or touch
+arrives or a device comes or goes (a USB button plugged in later, a touch screen that
+re-enumerates). Each press and release goes to the main loop's inbox with the time the
+kernel saw it, converted to the loop's clock, exactly like a GPIO edge. Nothing polls.
+
+The keys that count are the same as in a window (space, enter, keypad enter), the left
+mouse button and a touch (``BTN_TOUCH``, which touch screens send for the first finger).
+Reading a device does not take it from SDL: each open file has its own event buffer.
+
+Example::
+
+    watcher = InputWatcher(inbox, time.monotonic)
+    watcher.start()
+    ...
+    watcher.close()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import fcntl
+import logging
+import os
+import select
+import stat
+import struct
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kiosk.core.events import Inbox, Press, Release
+
+log = logging.getLogger(__name__)
+
+INPUT_DIR = Path("/dev/input")
+#: ``struct input_event``: a ``struct timeval`` (two C longs), type, code, value.
+EVENT = struct.Struct("@llHHi")
+EV_KEY = 0x01
+#: The keys and buttons that act as the kiosk's button, and what kind of device sends them.
+BUTTON_CODES = {
+    57: "keyboard",  # KEY_SPACE
+    28: "keyboard",  # KEY_ENTER
+    96: "keyboard",  # KEY_KPENTER
+    0x110: "mouse",  # BTN_LEFT
+    0x14A: "touch",  # BTN_TOUCH
+}
+#: ``_IOW('E', 0xa0, int)``: which clock stamps this file's events (per open file).
+EVIOCSCLOCKID = 0x400445A0
+CLOCK_MONOTONIC = 1
+#: inotify: a node created, removed, renamed in, or its permissions changed (udev sets the
+#: group a moment after the kernel creates the node).
+IN_ATTRIB, IN_CREATE, IN_DELETE, IN_MOVED_TO = 0x4, 0x100, 0x200, 0x80
+IN_NONBLOCK, IN_CLOEXEC = os.O_NONBLOCK, os.O_CLOEXEC
+#: An event stamped further back than this is taken to have a broken clock: stamped now.
+MAX_AGE = 10.0
+
+
+@dataclass
+class _Device:
+    """One open input device: its file, the clock its stamps use, the buttons held down."""
+
+    path: Path
+    fd: int
+    down: set[int] = field(default_factory=set)
+
+
+class InputWatcher:
+    """Hands presses from every readable input device in ``folder`` to ``inbox``.
+
+    :param inbox: where :class:`~kiosk.core.events.Press` and ``Release`` go.
+    :param clock: the main loop's clock; each event is stamped ``clock()`` minus its age.
+    :param folder: the devices' folder (``/dev/input``; tests use a folder of FIFOs).
+
+    Only character devices (and FIFOs, for tests) are opened: a regular file would always be
+    "readable" and make the thread spin. A device that cannot be opened (no permission) is
+    logged once, and tried again when its permissions change.
+    """
+
+    def __init__(self, inbox: Inbox, clock: Callable[[], float], folder: Path = INPUT_DIR) -> None:
+        self.inbox = inbox
+        self.clock = clock
+        self.folder = folder
+        self._devices: dict[Path, _Device] = {}
+        self._refused: set[Path] = set()
+        self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        self._notify = _inotify(folder)
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        """The thread that waits for input (None before :meth:`start`)."""
+        return self._thread
+
+    @property
+    def devices(self) -> list[Path]:
+        """The devices being read now."""
+        return sorted(self._devices)
+
+    def start(self) -> None:
+        self.scan()
+        if self._notify is None:
+            log.info("Input devices plugged in after start-up are not seen (no inotify)")
+        self._thread = threading.Thread(target=self._run, name="input", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop the thread and close every device (closing twice does nothing)."""
+        if self._stopping:
+            return
+        self._stopping = True
+        os.write(self._wake_w, b"x")
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+        for device in list(self._devices.values()):
+            os.close(device.fd)
+        self._devices.clear()
+        for fd in (self._wake_r, self._wake_w, self._notify):
+            if fd is not None:
+                os.close(fd)
+        self._notify = None
+
+    # -- the thread -------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stopping:
+            watched = [self._wake_r, *(d.fd for d in self._devices.values())]
+            if self._notify is not None:
+                watched.append(self._notify)
+            try:
+                readable, _, _ = select.select(watched, [], [])
+            except OSError:  # a device closed under us: look again
+                continue
+            for fd in readable:
+                if fd == self._notify:
+                    _drain(fd)
+                    self.scan()
+                elif fd != self._wake_r:
+                    self._read(fd)
+
+    def scan(self) -> None:
+        """Open every input device not open yet; forget the ones that are gone."""
+        try:
+            present = {p for p in self.folder.iterdir() if p.name.startswith("event")}
+        except OSError:
+            present = set()
+        for path in sorted(present - set(self._devices)):
+            self._open(path)
+        for path in set(self._devices) - present:
+            self._gone(self._devices[path])
+
+    def _open(self, path: Path) -> None:
+        try:
+            kind = path.stat().st_mode
+            if not (stat.S_ISCHR(kind) or stat.S_ISFIFO(kind)):
+                return
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as err:
+            if path not in self._refused:
+                self._refused.add(path)
+                log.warning(
+                    "Cannot read the input device %s (%s): a USB button, keyboard or touch "
+                    "screen there is not seen. Is the kiosk's user in the input group?",
+                    path,
+                    err.strerror or err,
+                )
+            return
+        self._refused.discard(path)
+        _monotonic_stamps(fd)
+        self._devices[path] = _Device(path, fd)
+        log.info("Reading input device %s", path)
+
+    def _read(self, fd: int) -> None:
+        device = next((d for d in self._devices.values() if d.fd == fd), None)
+        if device is None:
+            return
+        while True:
+            try:
+                data = os.read(fd, EVENT.size * 64)
+            except BlockingIOError:
+                return
+            except OSError as err:  # ENODEV: unplugged
+                if err.errno not in (errno.ENODEV, errno.EIO, errno.EBADF):
+                    log.warning("Input device %s failed: %s", device.path, err)
+                self._gone(device)
+                return
+            if not data:  # end of file: the other side went away
+                self._gone(device)
+                return
+            self._decode(device, data)
+
+    def _decode(self, device: _Device, data: bytes) -> None:
+        usable = len(data) - len(data) % EVENT.size
+        for sec, usec, kind, code, value in EVENT.iter_unpack(data[:usable]):
+            source = BUTTON_CODES.get(code)
+            if kind != EV_KEY or source is None or value not in (0, 1):
+                continue  # other events, and a held key's auto-repeat (value 2)
+            at = self._at(sec + usec / 1e6)
+            if value == 1:
+                device.down.add(code)
+                self.inbox.put(Press(at, source))
+            elif code in device.down:
+                device.down.discard(code)
+                self.inbox.put(Release(at, source))
+
+    def _at(self, stamp: float) -> float:
+        """The event's time on the loop's clock: now, less how long ago the kernel saw it."""
+        age = time.monotonic() - stamp
+        return self.clock() - (age if 0.0 <= age <= MAX_AGE else 0.0)
+
+    def _gone(self, device: _Device) -> None:
+        """Close a device that went away; buttons it held down are let go now."""
+        self._devices.pop(device.path, None)
+        os.close(device.fd)
+        now = self.clock()
+        for code in device.down:
+            self.inbox.put(Release(now, BUTTON_CODES[code]))
+        log.info("Input device %s is gone", device.path)
+
+
+def _monotonic_stamps(fd: int) -> None:
+    """Ask the kernel to stamp this file's events with CLOCK_MONOTONIC (the loop's clock).
+
+    Should a device refuse, its wall-clock stamps look far off and its events are stamped
+    when read (see MAX_AGE). A test's FIFO refuses too; its writer stamps monotonic time.
+    """
+    with contextlib.suppress(OSError):
+        fcntl.ioctl(fd, EVIOCSCLOCKID, struct.pack("i", CLOCK_MONOTONIC))
+
+
+def _inotify(folder: Path) -> int | None:
+    """An inotify descriptor watching ``folder`` for devices coming and going, or None."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
+        if fd < 0:
+            return None
+        mask = IN_ATTRIB | IN_CREATE | IN_DELETE | IN_MOVED_TO
+        if libc.inotify_add_watch(fd, os.fsencode(folder), mask) < 0:
+            os.close(fd)
+            return None
+        return fd
+    except (OSError, AttributeError):
+        return None
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 4096):
+            pass
+    except BlockingIOError:
+        pass

@@ -1,0 +1,166 @@
+"""The evdev input watcher: keys, clicks and taps on the console, with hot-plug.
+
+A folder of FIFOs stands in for /dev/input (conftest.FakeInputs): the test writes kernel
+``struct input_event`` records and the real watcher thread reads them with select() and
+inotify, as it reads a USB button or touch screen on a Pi.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fakes import BTN_TOUCH, KEY_SPACE, FakeInputs
+
+from kiosk.core.events import Inbox, Press, Release
+from kiosk.devices.evdev import InputWatcher
+
+KEY_A, KEY_ENTER, BTN_LEFT = 30, 28, 0x110
+
+
+def next_events(inbox: Inbox, count: int, timeout: float = 2.0) -> list:
+    found = []
+    deadline = time.monotonic() + timeout
+    while len(found) < count and time.monotonic() < deadline:
+        event = inbox.get(0.05)
+        if event is not None:
+            found.append(event)
+    return found
+
+
+def wait_until(predicate, timeout: float = 2.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Iterator[FakeInputs]:
+    fake = FakeInputs(tmp_path / "input")
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def watcher(inputs: FakeInputs) -> Iterator[InputWatcher]:
+    inputs.add("event0")
+    watching = InputWatcher(Inbox(), lambda: 500.0, inputs.folder)
+    watching.start()
+    yield watching
+    watching.close()
+
+
+def test_a_key_down_and_up_become_a_press_and_release_at_the_kernels_time(
+    watcher: InputWatcher, inputs: FakeInputs
+) -> None:
+    inputs.send(KEY_SPACE, 1, age=0.25)
+    inputs.send(KEY_SPACE, 0, age=0.1)
+    press, release = next_events(watcher.inbox, 2)
+    assert press == Press(pytest.approx(499.75, abs=0.02), "keyboard")
+    assert release == Release(pytest.approx(499.9, abs=0.02), "keyboard")
+
+
+def test_enter_a_click_and_a_touch_count_other_keys_and_repeats_do_not(
+    watcher: InputWatcher, inputs: FakeInputs
+) -> None:
+    inputs.send(KEY_A, 1)  # not the button
+    inputs.send(KEY_SPACE, 2)  # auto-repeat of a held key
+    for code in (KEY_ENTER, BTN_LEFT, BTN_TOUCH):
+        inputs.send(code, 1)
+        inputs.send(code, 0)
+    events = next_events(watcher.inbox, 6)
+    assert [(type(e).__name__, e.source) for e in events] == [
+        ("Press", "keyboard"),
+        ("Release", "keyboard"),
+        ("Press", "mouse"),
+        ("Release", "mouse"),
+        ("Press", "touch"),
+        ("Release", "touch"),
+    ]
+    assert watcher.inbox.get(0.1) is None
+
+
+def test_a_device_plugged_in_later_is_read(watcher: InputWatcher, inputs: FakeInputs) -> None:
+    path = inputs.add("event5")
+    assert wait_until(lambda: path in watcher.devices)
+    inputs.send(KEY_SPACE, 1, name="event5")
+    assert next_events(watcher.inbox, 1)[0].source == "keyboard"
+
+
+def test_an_unplugged_device_lets_go_of_its_held_button(
+    watcher: InputWatcher, inputs: FakeInputs
+) -> None:
+    """A touch screen that resets mid-touch never sends the finger's release."""
+    inputs.send(BTN_TOUCH, 1)
+    assert isinstance(next_events(watcher.inbox, 1)[0], Press)
+    (inputs.folder / "event0").unlink()
+    released = next_events(watcher.inbox, 1)
+    assert released == [Release(500.0, "touch")]
+    assert wait_until(lambda: watcher.devices == [])
+
+
+def test_an_unreadable_device_is_logged_once_and_read_when_it_becomes_readable(
+    inputs: FakeInputs, monkeypatch, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    """udev gives the input group access a moment after the kernel makes the node."""
+    path = inputs.add("event0")
+    real_open = os.open
+    refused = {"yes": True}
+
+    def guarded(name, flags, *args):  # type: ignore[no-untyped-def]
+        if Path(name) == path and refused["yes"]:
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, flags, *args)
+
+    monkeypatch.setattr(os, "open", guarded)
+    caplog.set_level(logging.INFO, logger="kiosk.devices.evdev")
+    watcher = InputWatcher(Inbox(), lambda: 500.0, inputs.folder)
+    watcher.start()
+    try:
+        assert watcher.devices == []
+        os.utime(path)  # some other change: still refused, not logged again
+        time.sleep(0.1)
+        refused["yes"] = False
+        path.chmod(0o660)  # udev setting the group: inotify IN_ATTRIB
+        assert wait_until(lambda: watcher.devices == [path])
+    finally:
+        watcher.close()
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "input group" in warnings[0].getMessage() and str(path) in warnings[0].getMessage()
+
+
+def test_a_regular_file_named_like_a_device_is_never_read(inputs: FakeInputs) -> None:
+    """select() finds a regular file always readable: reading one would spin the thread."""
+    (inputs.folder / "event9").write_bytes(b"\0" * 48)
+    watcher = InputWatcher(Inbox(), lambda: 500.0, inputs.folder)
+    watcher.start()
+    try:
+        assert watcher.devices == []
+    finally:
+        watcher.close()
+
+
+def test_the_watcher_sleeps_until_input_arrives(watcher: InputWatcher, inputs: FakeInputs) -> None:
+    """Nothing polls: an idle watcher thread is not woken at all."""
+    assert watcher.thread is not None
+    status = Path(f"/proc/self/task/{watcher.thread.native_id}/status")
+
+    def switches() -> int:
+        lines = status.read_text().splitlines()
+        return sum(int(line.split()[1]) for line in lines if "ctxt_switches" in line)
+
+    time.sleep(0.05)
+    before = switches()
+    time.sleep(1.0)
+    assert switches() - before <= 1
+    inputs.send(KEY_SPACE, 1)
+    assert next_events(watcher.inbox, 1)
+    assert switches() > before
