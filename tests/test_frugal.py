@@ -4,13 +4,18 @@ frame before the buzzer and LED, no per-second growth of caches."""
 
 from __future__ import annotations
 
-import pytest
+import dataclasses
+
+import pygame
 
 from kiosk.app.loop import PUMP_INTERVAL
+from kiosk.content.config import load_config
 from kiosk.content.settings import default_hardware
 from kiosk.core.events import Inbox
 from kiosk.core.session import Effect, Phase
-from kiosk.devices.gpio import PULSE_STEPS_PER_SECOND, Parts, pulse_levels
+from kiosk.devices.gpio import INVITE_OFF, INVITE_ON, Parts
+from kiosk.ui.renderer import build_renderer
+from kiosk.ui.tour import tour
 
 
 def test_full_screen_kiosk_never_pumps_sdl_and_a_key_after_hours_acts_at_once(
@@ -69,26 +74,10 @@ def test_a_press_is_drawn_before_the_buzzer_sounds(make_kiosk, monkeypatch) -> N
     assert order[order.index("buzz") - 1] == "frame"
 
 
-def test_idle_led_breathes_slowly_and_stops_for_a_steady_state(mock_factory) -> None:  # type: ignore[no-untyped-def]
-    parts = Parts(default_hardware(), Inbox())
-    try:
-        parts.set_led("pulse")
-        assert parts.led.source is not None
-        assert parts.led.source_delay == pytest.approx(1 / PULSE_STEPS_PER_SECOND)
-        parts.set_led("on")
-        assert parts.led.source is None
-        assert mock_factory.pin(22).state == 1
-    finally:
-        parts.close()
-
-
-def test_pulse_levels_rise_then_fall() -> None:
-    levels = pulse_levels(seconds=2.0, steps_per_second=10)
-    assert len(levels) == 20
-    assert levels[0] == 0 and max(levels) == 1
-    peak = levels.index(1)
-    assert list(levels[: peak + 1]) == sorted(levels[: peak + 1])
-    assert list(levels[peak:]) == sorted(levels[peak:], reverse=True)
+def test_the_idle_led_wakes_its_thread_less_than_once_a_second() -> None:
+    """Two changes per blink (on, off), each a wake-up of gpiozero's blink thread."""
+    assert 2 / (INVITE_ON + INVITE_OFF) < 1.0
+    assert INVITE_OFF >= 0.5  # dark long enough to be seen as a blink
 
 
 def test_button_runs_no_hold_thread(mock_factory) -> None:  # type: ignore[no-untyped-def]
@@ -97,3 +86,34 @@ def test_button_runs_no_hold_thread(mock_factory) -> None:  # type: ignore[no-un
         assert getattr(parts.button, "_hold_thread", None) is None
     finally:
         parts.close()
+
+
+def test_every_screen_of_a_long_routine_stays_prepared(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """12 points on both sides are 75 screens: once warmed up, showing any of them lays out
+    nothing and rasterises no drawing (the caches are sized from the routine)."""
+    config = load_config()
+    points = []
+    for index in range(12):
+        base = config.content.points[index % 4]
+        image = tmp_path / f"point{index}.svg"
+        image.write_bytes(base.image.read_bytes())
+        points.append(dataclasses.replace(base, id=f"P{index}", image=image, sides=2))
+    content = dataclasses.replace(config.content, points=tuple(points))
+    config = dataclasses.replace(config, content=content)
+    renderer = build_renderer(config, (800, 480))
+    stops = tour(config)
+    assert len(stops) >= 75
+    renderer.prepare(stop.view for stop in stops)
+    while renderer.warming:
+        renderer.warm()
+    layouts, rasters = [], []
+    layout, load = renderer.screens.layout, pygame.image.load_sized_svg
+    renderer.screens.layout = lambda view: (layouts.append(view), layout(view))[1]
+    pygame.image.load_sized_svg = lambda *a: (rasters.append(a), load(*a))[1]
+    try:
+        surface = pygame.Surface((800, 480))
+        for stop in stops:
+            renderer.draw(surface, stop.view, stop.now)
+    finally:
+        pygame.image.load_sized_svg = load
+    assert layouts == [] and rasters == []

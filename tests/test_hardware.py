@@ -9,6 +9,7 @@ from gpiozero.pins.mock import MockPin
 
 from kiosk.content.settings import default_hardware
 from kiosk.core.events import Inbox, Press, Release
+from kiosk.devices import gpio
 from kiosk.devices.buzzer import END_PATTERN
 from kiosk.devices.gpio import Parts
 
@@ -76,13 +77,27 @@ def test_passive_buzzer_plays_a_tone(parts, mock_factory) -> None:  # type: igno
     assert wait_for(lambda: not pin.state)
 
 
-def test_led_pulses_when_idle_and_is_on_or_off_in_a_session(parts, mock_factory) -> None:  # type: ignore[no-untyped-def]
+def test_led_blinks_slowly_when_idle_and_is_on_or_off_in_a_session(
+    parts, mock_factory, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(gpio, "INVITE_ON", 0.06)  # the real pattern, only quicker
+    monkeypatch.setattr(gpio, "INVITE_OFF", 0.04)
     p = parts()
     pin = mock_factory.pin(22)
-    p.set_led("pulse")
-    assert wait_for(lambda: 0 < pin.state < 1)  # fading, not just on or off
+    pin.clear_states()
+    p.set_led("invite")
+    time.sleep(0.35)
     p.set_led("on")
+    changes = pin.states[2:]  # after clearing and the blink's first "on"
+    lit = [c.timestamp for c in changes if c.state == 0]  # how long it was lit before going dark
+    dark = [c.timestamp for c in changes if c.state == 1][:-1]  # ...and dark before lit again
+    assert len(lit) >= 2 and len(dark) >= 2
+    assert all(0.05 <= t <= 0.1 for t in lit), lit
+    assert all(0.03 <= t <= 0.08 for t in dark), dark
     assert pin.state == 1
+    settled = len(pin.states)
+    time.sleep(0.15)
+    assert len(pin.states) == settled  # "on" stopped the blinking
     p.set_led("off")
     assert pin.state == 0
 
@@ -100,4 +115,4 @@ def test_parts_left_out_when_not_configured(parts) -> None:  # type: ignore[no-u
     p = parts(buzzer_pin=None, led_pin=None)
     assert p.sounder is None and p.led is None
     p.hold_ended()
-    p.set_led("pulse")  # nothing to do, no error
+    p.set_led("invite")  # nothing to do, no error

@@ -289,5 +289,5 @@ def in_time_order(events: list[Event]) -> list[Event]:
 
 def _led_mode(phase: Phase) -> str:
     if phase is Phase.IDLE:
-        return "pulse"
+        return "invite"
     return "off" if phase is Phase.HOLD else "on"

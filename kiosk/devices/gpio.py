@@ -10,7 +10,6 @@ The button's callbacks run on gpiozero's threads and only hand an event to the m
 
 from __future__ import annotations
 
-import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -22,11 +21,12 @@ from kiosk.devices.buzzer import END_PATTERN, START_PATTERN, Sounder
 
 log = logging.getLogger(__name__)
 
-#: The idle LED breathes: one slow fade in and out every PULSE_SECONDS, in this many steps a
-#: second. gpiozero's own ``pulse()`` steps 25 times a second, each a wake-up of its thread,
-#: for ten hours a day; a slow glow looks the same with 10.
-PULSE_SECONDS = 2.4
-PULSE_STEPS_PER_SECOND = 10
+#: While idle the LED invites a press: lit for INVITE_ON seconds, dark for INVITE_OFF. Each
+#: change wakes a thread (gpiozero's blink), so the pattern is slow: 0.7 wake-ups a second,
+#: where a smooth breath (gpiozero's ``pulse()``) costs 25 and on a Pi, through lgpio's
+#: software PWM, a share of a core. A patient sees a slow blink as well as a breath.
+INVITE_ON = 2.0
+INVITE_OFF = 0.8
 
 
 def on_raspberry_pi(model_file: Path = Path("/proc/device-tree/model")) -> bool:
@@ -34,14 +34,6 @@ def on_raspberry_pi(model_file: Path = Path("/proc/device-tree/model")) -> bool:
         return "Raspberry Pi" in model_file.read_text(errors="replace")
     except OSError:
         return False
-
-
-def pulse_levels(
-    seconds: float = PULSE_SECONDS, steps_per_second: float = PULSE_STEPS_PER_SECOND
-) -> tuple[float, ...]:
-    """One breath of the LED: brightness levels (0 to 1) rising, then falling."""
-    half = max(1, round(seconds * steps_per_second / 2))
-    return tuple(i / half for i in range(half)) + tuple(1 - i / half for i in range(half))
 
 
 class Parts:
@@ -127,14 +119,10 @@ class Parts:
         return Sounder(Buzzer(pin))
 
     def _make_led(self, pin: int):  # type: ignore[no-untyped-def]
-        from gpiozero import LED, PWMLED
-        from gpiozero.exc import PinPWMUnsupported
+        # A plain LED: on, off and a slow blink need no PWM (lgpio's PWM is software-timed).
+        from gpiozero import LED
 
-        try:
-            return PWMLED(pin)
-        except PinPWMUnsupported:
-            log.info("GPIO%d has no PWM: the LED blinks instead of pulsing", pin)
-            return LED(pin)
+        return LED(pin)
 
     # -- using ------------------------------------------------------------------------------
 
@@ -147,23 +135,18 @@ class Parts:
             self.sounder.play(END_PATTERN)
 
     def set_led(self, mode: str) -> None:
-        """``"pulse"`` (inviting a press while idle), ``"on"`` (waiting for a press) or
-        ``"off"`` (during a hold)."""
+        """``"invite"`` (a slow blink while idle), ``"on"`` (waiting for a press) or ``"off"``
+        (during a hold). Setting ``"on"`` or ``"off"`` stops the blink's thread."""
         if self.led is None or mode == self._led_mode:
             return
         self._led_mode = mode
         try:
-            if getattr(self.led, "source", None) is not None:
-                self.led.source = None  # stops the breathing thread
             if mode == "off":
                 self.led.off()
             elif mode == "on":
                 self.led.on()
-            elif hasattr(self.led, "pulse"):
-                self.led.source_delay = 1 / PULSE_STEPS_PER_SECOND
-                self.led.source = itertools.cycle(pulse_levels())
             else:
-                self.led.blink(on_time=1.0, off_time=1.0)
+                self.led.blink(on_time=INVITE_ON, off_time=INVITE_OFF)
         except Exception as err:
             log.warning("LED failed: %s", err)
 

@@ -28,6 +28,7 @@ from kiosk.ui.painter import Painter
 from kiosk.ui.screens import Layout, Screens
 from kiosk.ui.text import Fonts
 from kiosk.ui.theme import BACKGROUND
+from kiosk.ui.tour import tour
 
 
 class Renderer:
@@ -35,12 +36,14 @@ class Renderer:
 
     :param screens: the layouts for this screen size and content.
     :param painter: paints elements (holds the font and image caches).
+    :param layouts: how many screens' layouts are kept: at least every screen of the
+        routine, or warming them up would push out the first ones.
     """
 
-    def __init__(self, screens: Screens, painter: Painter) -> None:
+    def __init__(self, screens: Screens, painter: Painter, layouts: int = 32) -> None:
         self.screens = screens
         self.painter = painter
-        self._layouts: LRU[Layout] = LRU(32)
+        self._layouts: LRU[Layout] = LRU(layouts)
         self._shown: tuple[Element, ...] | None = None
         self._shown_layout: Layout | None = None
         self._pending: deque[View] = deque()
@@ -133,9 +136,17 @@ def build_renderer(
     notices: tuple[str, ...] = (),
     images: ImageCache | None = None,
 ) -> Renderer:
-    """A renderer for ``config``'s content on a screen of ``size`` pixels."""
+    """A renderer for ``config``'s content on a screen of ``size`` pixels.
+
+    Its caches are sized from the routine, so that every screen a patient meets (and its
+    drawing) stays prepared once warmed up: a 12-point routine has 75 screens.
+    """
     pygame.font.init()
     fonts = Fonts(media_dir() / "fonts")
     content = config.content
     screens = Screens(Frame(*size), content, fonts, config.timing, content.steps(), notices)
-    return Renderer(screens, Painter(fonts, images or ImageCache(fonts.bold)))
+    if images is None:
+        # each point's drawing at up to four sizes: idle, intro, the next-point and other-side
+        images = ImageCache(fonts.bold, capacity=max(32, 4 * len(content.points) + 8))
+    layouts = max(32, len(tour(config)) + 8)
+    return Renderer(screens, Painter(fonts, images), layouts)

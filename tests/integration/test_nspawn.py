@@ -12,9 +12,11 @@ must show that:
 - the kiosk reaches ``active`` (so READY=1 arrived) as ``User=kiosk``, with the start-up lines
   in the journal and no traceback;
 - ``ProtectSystem``, ``NoNewPrivileges``, the empty capability set, the seccomp filter,
-  ``PrivateNetwork`` and ``DevicePolicy`` are in force for the running process
+  ``RestrictAddressFamilies`` and ``DevicePolicy`` are in force for the running process
   (``/proc/PID/status``, ``/proc/PID/mountinfo``, a write to /etc in its mount namespace, a
-  device outside ``DeviceAllow=`` opened from its cgroup);
+  device outside ``DeviceAllow=`` opened from its cgroup, an internet socket refused in the
+  unit's sandbox while a netlink socket opens: no ``PrivateNetwork``, so SDL hears udev's
+  hot-plug events);
 - a stopped main loop (``kill -STOP``) is caught by the watchdog and the kiosk comes back;
   ``kill -9`` is restarted; ``systemctl stop`` ends it cleanly within a few seconds;
 - deliberately broken copies of the unit fail the same checks (the test has teeth);
@@ -26,7 +28,8 @@ What the test changes, and why (nothing else differs from a staff machine):
   ``ca-certificates``; and ``/etc/pip.conf`` trusting the host's CA bundle, for hosts behind an
   intercepting proxy.
 - A test-only drop-in (``TEST_DROP_IN``) swapping the hardware for stand-ins the container has:
-  ``SDL_VIDEODRIVER=dummy``, gpiozero's mock pins, and a 5-second watchdog.
+  ``SDL_VIDEODRIVER=dummy``, gpiozero's mock pins, and a 5-second watchdog; and a probe run
+  before the kiosk, in the same sandbox, printing which sockets it may open (``NET_PROBE``).
 - A container has no virtual terminals, so a pseudo-terminal of the test's is bound in as
   ``/dev/tty1`` (the unit's ``TTYPath=``, ``StandardInput=tty`` and ``DeviceAllow=`` then work
   unchanged; the test reads what the kiosk writes to it).
@@ -80,6 +83,23 @@ UNIT_FILE = f"/etc/systemd/system/{UNIT}"
 CONFIG = "/etc/acupressure-kiosk/config.yaml"
 STATE = "/var/lib/acupressure-kiosk"
 WATCHDOG_SEC = 5
+NET_PROBE_FILE = "/usr/local/lib/kiosk-net-probe.py"
+NET_PROBE = """\
+import socket
+
+
+def opens(*args):
+    try:
+        socket.socket(*args).close()
+    except OSError:
+        return "refused"
+    return "open"
+
+
+inet = opens(socket.AF_INET, socket.SOCK_STREAM)
+netlink = opens(socket.AF_NETLINK, socket.SOCK_RAW, 15)  # NETLINK_KOBJECT_UEVENT
+print(f"net-probe: inet={inet} netlink={netlink}", flush=True)
+"""
 TEST_DROP_IN = f"""\
 # Test only: stand-ins for the Pi's hardware, which the container does not have.
 [Service]
@@ -87,6 +107,8 @@ Environment=SDL_VIDEODRIVER=dummy
 Environment=GPIOZERO_PIN_FACTORY=mock
 Environment=GPIOZERO_MOCK_PIN_CLASS=mockpwmpin
 WatchdogSec={WATCHDOG_SEC}
+# Test only: which sockets the unit's sandbox lets a process open (printed to the journal).
+ExecStartPre=-/opt/acupressure-kiosk/venv/bin/python {NET_PROBE_FILE}
 """
 # The kiosk's own start-up lines (kiosk/commands/report.py, kiosk/devices/gpio.py,
 # kiosk/app/loop.py).
@@ -279,12 +301,24 @@ def hardening_problems(container: Container, unit: str) -> list[str]:
         problems.append("no seccomp system-call filter")
     problems += _mount_problems(container, pid)
     problems += _device_problems(container, pid)
+    problems += _network_problems(container, unit, pid)
+    return problems
+
+
+def _network_problems(container: Container, unit: str, pid: str) -> list[str]:
+    """No internet sockets; netlink open and the host's network namespace, so that SDL
+    hears udev announce a USB keyboard or touch screen plugged in after start-up."""
+    problems = []
+    probes = [line for line in container.journal(unit).splitlines() if "net-probe:" in line]
+    if not probes:
+        return ["the network probe printed nothing"]
+    if "inet=open" in probes[-1]:
+        problems.append("can open an internet (AF_INET) socket (no RestrictAddressFamilies)")
+    if "netlink=open" not in probes[-1]:
+        problems.append("cannot open a netlink socket: input hot-plug would go unseen")
     own_net = container.run("readlink", f"/proc/{pid}/ns/net").stdout
-    if own_net == container.run("readlink", "/proc/1/ns/net").stdout:
-        problems.append("shares the container's network namespace (no PrivateNetwork)")
-    interfaces = container.run("cat", f"/proc/{pid}/net/dev").stdout.splitlines()[2:]
-    if [line.split(":")[0].strip() for line in interfaces] != ["lo"]:
-        problems.append(f"sees network interfaces {interfaces}")
+    if own_net != container.run("readlink", "/proc/1/ns/net").stdout:
+        problems.append("has a network namespace of its own (PrivateNetwork)")
     return problems
 
 
@@ -378,6 +412,8 @@ def installed_root(request: pytest.FixtureRequest) -> Iterator[tuple[Path, str]]
         drop_in = root / f"etc/systemd/system/{UNIT}.d/test-hardware.conf"
         drop_in.parent.mkdir(parents=True)
         drop_in.write_text(TEST_DROP_IN)
+        (root / NET_PROBE_FILE.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+        (root / NET_PROBE_FILE.lstrip("/")).write_text(NET_PROBE)
         yield root, output
 
 
@@ -484,7 +520,7 @@ def _restarted(container: Container, before: dict[str, str]) -> dict[str, str] |
     return None
 
 
-BROKEN = {  # name: (lines to remove, what the checks must then report)
+BROKEN = {  # name: (lines to change, what the checks must then report[, what to put there])
     # lgpio needs a writable working directory: without StateDirectory= it is read-only.
     "no-state-directory": (r"^StateDirectory=.*\n", "is not a writable mount"),
     # Device limits dropped: every device node the system has is open to it.
@@ -492,18 +528,24 @@ BROKEN = {  # name: (lines to remove, what the checks must then report)
     # Sandbox lines dropped: it still runs, less confined (SystemCallFilter= still implies
     # NoNewPrivileges=yes).
     "no-sandbox": (
-        r"^(ProtectSystem|NoNewPrivileges|CapabilityBoundingSet|PrivateNetwork)=.*\n",
-        "CapBnd.*not mounted read-only.*write to /etc.*network namespace",
+        r"^(ProtectSystem|NoNewPrivileges|CapabilityBoundingSet|RestrictAddressFamilies)=.*\n",
+        "CapBnd.*not mounted read-only.*write to /etc.*AF_INET",
+    ),
+    # A network namespace of its own: udev's netlink events never reach SDL.
+    "private-network": (
+        r"^(?=IPAddressDeny=)",
+        "network namespace of its own",
+        "PrivateNetwork=yes\n",
     ),
 }
 
 
 @pytest.mark.parametrize("breakage", sorted(BROKEN))
 def test_a_broken_unit_fails_the_same_checks(container: Container, breakage: str) -> None:
-    pattern, expected = BROKEN[breakage]
+    pattern, expected, *replacement = BROKEN[breakage]
     name = f"acupressure-kiosk-{breakage}.service"
     unit = (container.root / UNIT_FILE.lstrip("/")).read_text()
-    broken = re.sub(pattern, "", unit, flags=re.MULTILINE)
+    broken = re.sub(pattern, "".join(replacement), unit, flags=re.MULTILINE)
     assert broken != unit
     unit_dir = container.root / "etc/systemd/system"
     (unit_dir / name).write_text(broken)
