@@ -116,6 +116,7 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
         notifier: object = None,
         pump_sdl: bool = False,
         fullscreen: bool = False,
+        drm_folder: Path | None = None,
     ) -> Kiosk:
         config = config or load_config()
         clock = FakeClock()
@@ -131,6 +132,7 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
             notifier=notifier or SystemdNotifier(None),
             input_folder=inputs.folder,
             pump_sdl=pump_sdl,
+            drm_folder=drm_folder,
         )
         kiosk = Kiosk(app, clock, inbox, mock_factory, config, inputs)
         made.append(kiosk)

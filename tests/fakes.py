@@ -67,10 +67,11 @@ class FakeInbox(Inbox):
     def pending(self) -> int:
         return len(self._plan)
 
-    def wait_for_delivery(self, timeout: float = 2.0) -> None:
-        """Wait (in real time) until an input thread has put an event in the queue."""
+    def wait_for_delivery(self, count: int = 1, timeout: float = 2.0) -> None:
+        """Wait (in real time) until input threads have put ``count`` events in the queue:
+        the fake clock must not move on while they are on their way."""
         deadline = time.monotonic() + timeout
-        while self.empty():
+        while self._queue.qsize() < count:
             if time.monotonic() > deadline:
                 raise AssertionError("no event was delivered by the input thread")
             time.sleep(0.001)

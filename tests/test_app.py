@@ -186,7 +186,7 @@ def test_no_gpio_carries_on_with_keyboard(caplog) -> None:
     finally:
         Device.pin_factory = saved
     assert parts.button is None and parts.sounder is None and parts.led is None
-    assert "No GPIO available" in caplog.text
+    assert "The button on GPIO17 cannot be used: RuntimeError: no GPIO chip" in caplog.text
     parts.hold_ended()  # nothing to sound: no error
     parts.close()
 

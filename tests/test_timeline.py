@@ -94,7 +94,7 @@ def test_two_keys_read_late_together_both_count(make_kiosk) -> None:  # type: ig
     def read_late() -> None:  # at t0 + 1.6: down 1.0, up 1.1, down 1.4, up 1.5
         for age, value in ((0.6, 1), (0.5, 0), (0.2, 1), (0.1, 0)):
             kiosk.inputs.send(KEY_SPACE, value, age)
-        kiosk.inbox.wait_for_delivery()
+        kiosk.inbox.wait_for_delivery(count=4)
 
     kiosk.inbox.at(t0 + 1.6, read_late)
     kiosk.run_until(t0 + 3)

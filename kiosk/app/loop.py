@@ -68,6 +68,9 @@ class App:
     :param notifier: systemd notification (:class:`kiosk.devices.systemd.SystemdNotifier`).
     :param inputs: the evdev input watcher (:class:`kiosk.devices.evdev.InputWatcher`) when
         the display does not pump SDL, or None; closed with the loop.
+    :param chores: what to look after every few seconds (:mod:`kiosk.app.chores`).
+    :param notices: the staff notes to show in a corner now (they change when a missing
+        part comes back).
     :param clock: the monotonic clock (a fake one in tests).
     """
 
@@ -80,6 +83,8 @@ class App:
         inbox: Inbox,
         notifier,
         inputs=None,
+        chores: tuple = (),
+        notices: Callable[[], tuple[str, ...]] = tuple,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:  # type: ignore[no-untyped-def]
         self.new_session = session_factory
@@ -90,6 +95,9 @@ class App:
         self.notifier = notifier
         self.clock = clock
         self.inputs = inputs
+        self.chores = chores
+        self.notices = notices
+        self.screen_on = True
         self.session = session_factory(clock())
         self.stats = Stats()
         self.running = False
@@ -103,6 +111,8 @@ class App:
         """Run until a Quit event (or ``until(app)`` is true). Returns the exit status."""
         self.running = True
         self._next_pump = self._next_ping = self.clock()
+        for chore in self.chores:
+            chore.start(self._next_ping)
         try:
             self._draw(self.clock())
             self.notifier.ready()
@@ -124,6 +134,9 @@ class App:
 
     def _turn(self) -> None:
         now = self.clock()
+        for chore in self.chores:
+            if chore.due(self) <= now:
+                chore.run(self, now)
         self._apply(self.session.tick(now))
         self._draw(now)
         self._ping(now)
@@ -159,7 +172,7 @@ class App:
         return min((d for d in due if d is not None), default=math.inf)
 
     def _next_wake(self, now: float) -> float:
-        wakes = [self._next_due(now)]
+        wakes = [self._next_due(now), *(chore.due(self) for chore in self.chores)]
         if self.display.pumps:
             wakes.append(self._next_pump)
         if self.notifier.watchdog_interval:
@@ -171,6 +184,8 @@ class App:
         screen first, then sound the buzzer and set the LED: starting and stopping their
         threads takes milliseconds that the frame need not wait for."""
         effects: list[Effect] = []
+        if isinstance(event, Press) and not self.screen_on:
+            return  # nothing to follow on a screen that is not there
         if isinstance(event, Press | Release):
             self._apply(self.session.tick(event.at))  # what happened before it, in order
         if isinstance(event, Quit):
@@ -199,6 +214,42 @@ class App:
             self.notifier.watchdog()
             self._next_ping = now + interval
 
+    # -- the screen and the parts coming and going ---------------------------------------
+
+    def screen_lost(self, now: float) -> None:
+        """The screen was unplugged: back to the start, and draw nothing until it returns."""
+        log.warning(
+            "The screen is disconnected: waiting for it to be plugged in again "
+            "(presses are ignored until then)"
+        )
+        self.notifier.status("Waiting for the screen to be plugged in again")
+        self.screen_on = False
+        self.session = self.new_session(now)
+        self.parts.set_led("off")
+
+    def screen_back(self, now: float, names: list[str]) -> None:
+        """The screen is plugged in again, maybe with another mode: open it and redraw."""
+        try:
+            self.display.reopen()
+        except DisplayError as err:
+            raise DisplayLost(str(err)) from err
+        if self.display.size != self.renderer.size:
+            self.renderer.resize(self.display.size)
+        self.renderer.invalidate()
+        self.screen_on = True
+        self.session = self.new_session(now)
+        self.parts.set_led(_led_mode(self.session.phase))
+        width, height = self.display.size
+        log.info("The screen is back (%s, %dx%d)", ", ".join(names), width, height)
+        self.notifier.status("Running")
+
+    def parts_changed(self) -> None:
+        """A missing part opened: update the staff notes and set the LED."""
+        self.renderer.set_notices(self.notices())
+        self.parts.set_led(_led_mode(self.session.phase))
+        missing = ", ".join(self.parts.missing)
+        self.notifier.status(f"Running without the {missing}" if missing else "Running")
+
     # -- effects ------------------------------------------------------------------------
 
     def _apply(self, effects: list[Effect]) -> None:
@@ -217,7 +268,7 @@ class App:
                 log.info("%s (%s)", effect.value.capitalize(), self._where())
         if len(self.stats.effects) > 1000:
             del self.stats.effects[:500]
-        self.parts.set_led(_led_mode(self.session.phase))
+        self.parts.set_led(_led_mode(self.session.phase) if self.screen_on else "off")
 
     def _where(self) -> str:
         view = self.session.view
@@ -226,6 +277,8 @@ class App:
     # -- drawing ------------------------------------------------------------------------
 
     def _draw(self, now: float) -> None:
+        if not self.screen_on:
+            return
         try:
             rects = self.renderer.draw(self.display.surface, self.session.view, now)
             if rects is None or rects:

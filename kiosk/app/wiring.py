@@ -6,9 +6,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from kiosk.app.chores import PartsRetry, ScreenWatch
 from kiosk.app.loop import App
 from kiosk.content.config import Config
 from kiosk.core.events import Inbox
+from kiosk.devices.connectors import DRM_DIR, Connectors
 from kiosk.devices.display import Display
 from kiosk.devices.evdev import INPUT_DIR, InputWatcher
 from kiosk.devices.gpio import Parts
@@ -26,11 +28,14 @@ def build_app(
     notifier: SystemdNotifier | None = None,
     input_folder: Path | None = INPUT_DIR,
     pump_sdl: bool | None = None,
+    drm_folder: Path | None = None,
 ) -> App:
     """The kiosk for ``config``: the display opened, the parts wired, ready to ``run()``.
 
     Keys, clicks and taps come through SDL in a desktop window, and from the evdev devices in
-    ``input_folder`` otherwise (None: no such input); ``pump_sdl`` overrides the choice.
+    ``input_folder`` otherwise (None: no such input); ``pump_sdl`` overrides the choice. On
+    the console (KMSDRM) the screen's cable is watched through ``/sys/class/drm``;
+    ``drm_folder`` watches a folder of that shape under any driver (tests).
     Raises :class:`kiosk.devices.display.DisplayError` when there is no screen.
     """
     inbox = inbox or Inbox()
@@ -40,13 +45,20 @@ def build_app(
         inputs = InputWatcher(inbox, clock, input_folder)
         inputs.start()
     parts = Parts(config.hardware, inbox, clock)
-    content = config.content
-    notices = []
-    if config.fallback:
-        notices.append(content.text("staff_default_content"))
-    if parts.notice:
-        notices.append(content.text("staff_no_button"))
-    renderer = build_renderer(config, display.size, tuple(notices))
+
+    def notices() -> tuple[str, ...]:
+        """The staff notes for the corner of the screen, as things are now."""
+        found = []
+        if config.fallback:
+            found.append(config.content.text("staff_default_content"))
+        if parts.notice:
+            found.append(config.content.text("staff_no_button"))
+        return tuple(found)
+
+    chores: list = [PartsRetry()]
+    if drm_folder is not None or display.driver.lower() == "kmsdrm":
+        chores.append(ScreenWatch(Connectors(drm_folder or DRM_DIR)))
+    renderer = build_renderer(config, display.size, notices())
     # Every screen a patient meets is prepared by the main loop after the first frame.
     renderer.prepare(stop.view for stop in tour(config))
     return App(
@@ -57,5 +69,7 @@ def build_app(
         inbox,
         notifier or SystemdNotifier.from_env(),
         inputs=inputs,
+        chores=tuple(chores),
+        notices=notices,
         clock=clock,
     )

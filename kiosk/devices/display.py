@@ -63,10 +63,19 @@ class Display:
         pumps: bool | None = None,
     ) -> None:
         self.fullscreen = fullscreen
+        #: The size asked for (None: the screen's own), used again by :meth:`reopen`.
+        self.requested = size
+        self._start()
+        self.driver = pygame.display.get_driver()
+        self.pumps = self.driver in WINDOW_DRIVERS if pumps is None else pumps
+        self._filter_events()
+        self._touches: dict[int, float] = {}  # finger id -> when it went down
+
+    def _start(self) -> None:
         try:
             pygame.display.init()
             pygame.font.init()
-            self.surface = self._open(size)
+            self.surface = self._open(self.requested)
         except pygame.error as err:
             driver = os.environ.get("SDL_VIDEODRIVER", "default")
             raise DisplayError(
@@ -74,16 +83,24 @@ class Display:
                 "Is a screen connected, and is no desktop holding it?"
             ) from err
         pygame.display.set_caption("Acupressure kiosk")
-        if fullscreen:
+        if self.fullscreen:
             pygame.mouse.set_visible(False)
-        self.driver = pygame.display.get_driver()
-        self.pumps = self.driver in WINDOW_DRIVERS if pumps is None else pumps
-        # Only the events we use are queued: the rest (mouse motion...) would pile up unseen;
-        # without pumping, none at all.
+
+    def _filter_events(self) -> None:
+        """Only the events we use are queued: the rest (mouse motion...) would pile up
+        unseen; without pumping, none at all."""
         pygame.event.set_blocked(None)
         if self.pumps:
             pygame.event.set_allowed(list(SDL_INPUT))
-        self._touches: dict[int, float] = {}  # finger id -> when it went down
+
+    def reopen(self) -> None:
+        """Open the screen again (a screen plugged back in, maybe with another mode): the
+        new :attr:`size` is the screen's own unless a size was asked for. Raises
+        :class:`DisplayError` when it cannot be opened."""
+        pygame.display.quit()
+        self._start()
+        self._filter_events()
+        self._touches.clear()
 
     def _open(self, size: tuple[int, int] | None) -> pygame.Surface:
         if self.fullscreen and size is None:

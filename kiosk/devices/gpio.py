@@ -1,9 +1,11 @@
 """The physical parts: the big button, the buzzer and the button's LED, through gpiozero.
 
-Each part is optional at run time. A part that cannot be opened (no GPIO on this machine, a
-pin in use, no permission) is logged once and left out; the kiosk carries on with the
-keyboard, mouse or touch screen standing in for the button. On a Raspberry Pi a missing
-button is an error the staff must see, so :attr:`Parts.notice` asks for an on-screen note.
+Each part is optional at run time. A part that cannot be opened (the lgpio module missing,
+no GPIO chip, a pin in use, no permission) is logged with its real cause and left out; the
+kiosk carries on with the keyboard, mouse or touch screen standing in for the button, and
+:meth:`Parts.retry` tries it again (the main loop calls it every few seconds), so a part that
+comes back works without a restart. On a Raspberry Pi a missing button is an error the staff
+must see, so :attr:`Parts.notice` asks for an on-screen note while it lasts.
 
 The button's callbacks run on gpiozero's threads and only hand an event to the main loop.
 """
@@ -36,6 +38,47 @@ def on_raspberry_pi(model_file: Path = Path("/proc/device-tree/model")) -> bool:
         return False
 
 
+#: Each part: the attribute that holds it, its pin setting and the method that opens it.
+PARTS = {
+    "button": ("button", "button_pin", "_make_button"),
+    "buzzer": ("sounder", "buzzer_pin", "_make_sounder"),
+    "LED": ("led", "led_pin", "_make_led"),
+}
+#: What the kiosk does without each part.
+MEANWHILE = {
+    "button": "meanwhile the keyboard, mouse and touch screen act as the button.",
+    "buzzer": "meanwhile the end of each hold is shown on screen only.",
+    "LED": "meanwhile the button is not lit.",
+}
+
+
+def why_unusable(err: BaseException, pin: int) -> str:
+    """What stops a part from opening, in words staff can act on."""
+    chain = [err]
+    while chain[-1].__cause__ or chain[-1].__context__:
+        chain.append(chain[-1].__cause__ or chain[-1].__context__)  # type: ignore[arg-type]
+        if len(chain) > 8:
+            break
+    for cause in chain:
+        if isinstance(cause, ModuleNotFoundError) and cause.name:
+            return (
+                f"the {cause.name} Python module is missing (on Raspberry Pi OS: "
+                f"sudo apt install python3-{cause.name}, then run the installer again)"
+            )
+    text = " ".join(f"{type(c).__name__} {c}" for c in chain).lower()
+    if "pininuse" in text:
+        return f"GPIO{pin} is already used by another part of the kiosk"
+    if "busy" in text:
+        return f"GPIO{pin} is in use by another program"
+    if "permission" in text:
+        return "no permission to use the GPIO chip (the kiosk's user must be in the gpio group)"
+    if "gpiochip" in text or "no such file" in text:
+        return "no GPIO chip was found (/dev/gpiochip*): is this a Raspberry Pi?"
+    if "pin factory" in text or "badpinfactory" in text:
+        return "no GPIO library works on this machine: is this a Raspberry Pi?"
+    return f"{type(err).__name__}: {err}"
+
+
 class Parts:
     """The button, buzzer and LED that could be opened.
 
@@ -52,37 +95,60 @@ class Parts:
         self.settings = settings
         self.inbox = inbox
         self.clock = clock
-        self.button = self._open("button", settings.button_pin, self._make_button)
-        self.sounder = self._open("buzzer", settings.buzzer_pin, self._make_sounder)
-        self.led = self._open("LED", settings.led_pin, self._make_led)
+        #: The parts that are wired but could not be opened, and why, in plain words.
+        self.missing: dict[str, str] = {}
+        self.button = self._open("button")
+        self.sounder = self._open("buzzer")
+        self.led = self._open("LED")
         self._led_mode = ""
-        self.notice: str | None = None
-        if self.button is None and on_raspberry_pi():
+        self._on_pi = on_raspberry_pi()
+        if self.notice:
             log.error(
-                "No GPIO button on this Raspberry Pi: check the wiring and the log above. "
-                "The touch screen and keyboard still work."
+                "No GPIO button on this Raspberry Pi (see the line above). The touch screen "
+                "and keyboard still work, and the button is tried again every few seconds."
             )
-            self.notice = "no button"
+
+    @property
+    def notice(self) -> str | None:
+        """``"no button"`` while a Raspberry Pi has no working button, else None."""
+        return "no button" if "button" in self.missing and self._on_pi else None
 
     # -- opening ----------------------------------------------------------------------------
 
-    def _open(self, part: str, pin: int | None, make):  # type: ignore[no-untyped-def]
+    def retry(self) -> bool:
+        """Try again to open every part that failed; True when one of them opened now."""
+        opened = False
+        for part in list(self.missing):
+            device = self._open(part)
+            if device is not None:
+                setattr(self, PARTS[part][0], device)
+                opened = True
+        return opened
+
+    def _open(self, part: str):  # type: ignore[no-untyped-def]
+        _, setting, make = PARTS[part]
+        pin = getattr(self.settings, setting)
         if pin is None:
             log.info("No %s configured", part)
             return None
         try:
-            device = make(pin)
+            device = getattr(self, make)(pin)
         except Exception as err:  # gpiozero raises many kinds; any of them means "no part"
-            log.warning(
-                "No GPIO available for the %s on GPIO%d (%s: %s); carrying on without "
-                "it. The keyboard, mouse and touch screen act as the button.",
-                part,
-                pin,
-                type(err).__name__,
-                err,
-            )
+            cause = why_unusable(err, pin)
+            if self.missing.get(part) != cause:  # once per cause, not every retry
+                log.warning(
+                    "The %s on GPIO%d cannot be used: %s. Trying again every few seconds; %s",
+                    part,
+                    pin,
+                    cause,
+                    MEANWHILE[part],
+                )
+            self.missing[part] = cause
             return None
-        log.info("%s on GPIO%d", part[0].upper() + part[1:], pin)
+        if self.missing.pop(part, None) is not None:
+            log.info("The %s on GPIO%d works now", part, pin)
+        else:
+            log.info("%s on GPIO%d", part[0].upper() + part[1:], pin)
         return device
 
     def _make_button(self, pin: int):  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ after the first frame is up, so a press never waits for text fitting or an SVG r
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from collections.abc import Iterable
 
@@ -47,6 +48,7 @@ class Renderer:
         self._shown: tuple[Element, ...] | None = None
         self._shown_layout: Layout | None = None
         self._pending: deque[View] = deque()
+        self._prepared: list[View] = []
         self._scratch: pygame.Surface | None = None
 
     def layout(self, view: View) -> Layout:
@@ -86,7 +88,31 @@ class Renderer:
 
     def prepare(self, views: Iterable[View]) -> None:
         """Queue ``views`` to be prepared by :meth:`warm`, one call each."""
+        views = list(views)
+        self._prepared += views
         self._pending.extend(views)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.screens.frame.width, self.screens.frame.height
+
+    def resize(self, size: tuple[int, int]) -> None:
+        """Lay every screen out again for a screen of ``size`` (a new mode after the screen
+        was plugged back in); the prepared screens are queued to be warmed up again."""
+        self.rebuild(dataclasses.replace(self.screens, frame=Frame(*size)))
+        self.painter.images.clear()
+
+    def set_notices(self, notices: tuple[str, ...]) -> None:
+        """Change the staff notes in the corner (a part that came back, say)."""
+        if notices != self.screens.notices:
+            self.rebuild(dataclasses.replace(self.screens, notices=notices))
+
+    def rebuild(self, screens: Screens) -> None:
+        """Use ``screens`` from now on: layouts are made afresh, the next draw is full."""
+        self.screens = screens
+        self._layouts.clear()
+        self._pending = deque(self._prepared)
+        self.invalidate()
 
     @property
     def warming(self) -> bool:
