@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import os
 import time
 from collections.abc import Callable
@@ -60,6 +61,8 @@ class FakeInbox(Inbox):
             if produced is not None:
                 self.put(produced)
             return super().get(0)
+        if math.isinf(target):
+            raise AssertionError("the loop would sleep for ever and nothing is planned")
         self.clock.now = target
         return None
 

@@ -117,3 +117,28 @@ def test_every_screen_of_a_long_routine_stays_prepared(tmp_path) -> None:  # typ
     finally:
         pygame.image.load_sized_svg = load
     assert layouts == [] and rasters == []
+
+
+def test_a_kiosk_with_nothing_due_sleeps_until_something_happens(make_kiosk) -> None:  # type: ignore[no-untyped-def]
+    """One point: the idle screen never changes, so nothing is due; the loop sleeps without
+    a time limit (no watchdog here) and a press still wakes it."""
+    config = load_config()
+    content = dataclasses.replace(config.content, points=config.content.points[:1])
+    kiosk = make_kiosk(dataclasses.replace(config, content=content))
+    t0 = kiosk.clock.now
+    kiosk.press_at(t0 + 3600)
+    kiosk.run_until(t0 + 3601)
+    assert kiosk.app.session.phase is Phase.SAFETY
+    assert kiosk.app.stats.wakeups <= 4
+
+
+def test_the_inbox_can_wait_without_a_time_limit() -> None:
+    """The real inbox, as the loop calls it when nothing is due (an infinite timeout)."""
+    import math
+    import threading
+
+    from kiosk.core.events import Press
+
+    inbox = Inbox()
+    threading.Timer(0.1, lambda: inbox.put(Press(1.0))).start()
+    assert inbox.get(math.inf) == Press(1.0)

@@ -6,6 +6,7 @@ thread; both only put an event here. The main loop is the only reader and owns a
 
 from __future__ import annotations
 
+import math
 import queue
 from dataclasses import dataclass
 
@@ -59,10 +60,13 @@ class Inbox:
         return self._queue.empty()
 
     def get(self, timeout: float) -> Event | None:
-        """The next event, waiting at most ``timeout`` seconds; None if none came."""
+        """The next event, waiting at most ``timeout`` seconds (for ever when it is
+        infinite: nothing is due); None if none came."""
         try:
             if timeout <= 0:
                 return self._queue.get_nowait()
+            if math.isinf(timeout):
+                return self._queue.get()
             return self._queue.get(timeout=timeout)
         except queue.Empty:
             return None
