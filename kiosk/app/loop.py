@@ -31,9 +31,11 @@ from kiosk.devices.display import DisplayError
 
 log = logging.getLogger(__name__)
 
-#: How often SDL input is pumped in a desktop window, in seconds (the console and the dummy
-#: driver are not pumped: their input wakes the loop through kiosk.devices.evdev).
-PUMP_INTERVAL = 0.05
+#: How often SDL input is pumped in a desktop window, in seconds: a key or click there is
+#: seen within this time. Each pump is a wake-up (about 0.02 % of a core here), so ten a
+#: second keep a window under 0.5 %. The console and the dummy driver are not pumped: their
+#: input wakes the loop through kiosk.devices.evdev, at once.
+PUMP_INTERVAL = 0.1
 #: Later screens are prepared (:meth:`kiosk.ui.renderer.Renderer.warm`) only when no deadline or
 #: countdown change is nearer than this, in seconds (preparing one takes up to ~40 ms).
 WARM_SLACK = 0.1
@@ -53,6 +55,7 @@ class Stats:
     frames: int = 0
     partial_frames: int = 0
     wakeups: int = 0
+    pumps: int = 0
     failures: int = 0
     effects: list[Effect] = field(default_factory=list)
 
@@ -142,19 +145,32 @@ class App:
         self._ping(now)
         self.stats.wakeups += 1
         self._warm(now)
-        event = self.inbox.get(self._next_wake(now) - self.clock())
-        events = []
-        while event is not None:  # everything waiting, to be sorted by when it happened
-            events.append(event)
-            event = self.inbox.get(0)
-        now = self.clock()
-        if self.display.pumps and now >= self._next_pump:
-            events += self._poll(now)
-            self._next_pump = now + PUMP_INTERVAL
-        for event in in_time_order(events):
+        for event in in_time_order(self._wait()):
             self._handle(event)
             if not self.running:
                 return
+
+    def _wait(self) -> list[Event]:
+        """Sleep until events arrive or something is due; every event waiting, unsorted.
+
+        In a desktop window SDL is pumped every PUMP_INTERVAL meanwhile; a pump that finds
+        nothing goes straight back to sleep (no tick, no draw: the cheapest wake-up)."""
+        due = self._next_wake(self.clock())
+        while True:
+            now = self.clock()
+            wake = min(due, self._next_pump) if self.display.pumps else due
+            event = self.inbox.get(wake - now)
+            events = []
+            while event is not None:
+                events.append(event)
+                event = self.inbox.get(0)
+            now = self.clock()
+            if self.display.pumps and now >= self._next_pump:
+                self.stats.pumps += 1
+                events += self._poll(now)
+                self._next_pump = now + PUMP_INTERVAL
+            if events or now >= due:
+                return events
 
     def _warm(self, now: float) -> None:
         """Prepare later screens, one at a time, while no event waits and nothing is due."""
@@ -172,9 +188,8 @@ class App:
         return min((d for d in due if d is not None), default=math.inf)
 
     def _next_wake(self, now: float) -> float:
+        """When the loop must next run a turn: a deadline, a chore, a watchdog ping."""
         wakes = [self._next_due(now), *(chore.due(self) for chore in self.chores)]
-        if self.display.pumps:
-            wakes.append(self._next_pump)
         if self.notifier.watchdog_interval:
             wakes.append(self._next_ping)
         return min(wakes)

@@ -15,11 +15,19 @@ button pin from another thread at the real time and reads the buzzer pin's recor
 
 - press -> frame: time from ``drive_low()`` on the button pin to the return of the display
   flip/update that first shows a different screen;
+- key -> frame: a key written as a kernel input event into a FIFO in the kiosk's input
+  folder (the evdev path a USB button or touch screen takes on the console) after a quiet
+  spell of 1 to 60 s, to the frame that shows its screen; beside a ``clock.tick(60)`` peer
+  loop that polls the same kind of FIFO once a frame;
 - hold end -> buzzer: when the buzzer pin first went high after a hold's press, minus
   (press time + ``hold_seconds``); holds of 1 to 180 s;
 - CPU: ``time.process_time()`` (every thread of the kiosk process) per wall second, idle on
   the attract cycle and during a hold, next to a plain ``clock.tick(60)`` loop that repaints
   the same idle screen every frame;
+- idle as a user runs it: ``python -m kiosk --size 1920x1080`` (full screen, the LED wired
+  and blinking on mock pins) started as a process and read from outside through
+  ``/proc/PID/stat`` (CPU) and every thread's context switches (wake-ups), and the same in a
+  desktop window (``--windowed`` under Xvfb, when Xvfb is installed);
 - start -> first frame: ``python -m kiosk`` started to ``READY=1`` on a real
   ``NOTIFY_SOCKET``; peak RSS is ``ru_maxrss`` of the kiosk process.
 
@@ -88,8 +96,14 @@ class Harness:
         from kiosk.app.wiring import build_app
         from kiosk.devices.systemd import SystemdNotifier
 
+        # A keyboard the kiosk reads as it reads /dev/input/event* on the console.
+        self.inputs = Path(tempfile.mkdtemp(prefix="kiosk-bench-input-"))
+        os.mkfifo(self.inputs / "event0")
+        self.keyboard = os.open(self.inputs / "event0", os.O_RDWR | os.O_NONBLOCK)
         # Full screen at an exact size: under the dummy driver that is a plain window surface.
-        self.app = build_app(config, size=size, notifier=SystemdNotifier(None))
+        self.app = build_app(
+            config, size=size, notifier=SystemdNotifier(None), input_folder=self.inputs
+        )
         factory = Device.pin_factory
         self.button = factory.pin(config.hardware.button_pin)
         self.buzzer = factory.pin(config.hardware.buzzer_pin)
@@ -143,6 +157,13 @@ class Harness:
     def release(self) -> None:
         self.button.drive_high()
 
+    def key(self, value: int) -> float:
+        """The space bar down (1) or up (0), as the kernel hands it to a reader of evdev;
+        returns the monotonic time it was written."""
+        at = time.monotonic()
+        os.write(self.keyboard, key_event(at, value))
+        return at
+
     def tap(self) -> float:
         at = self.press()
         time.sleep(TAP_SECONDS)
@@ -184,6 +205,14 @@ class Harness:
                 times.append(at)
             at -= state.timestamp
         return sorted(times)
+
+
+def key_event(at: float, value: int) -> bytes:
+    """``struct input_event`` for the space bar (``value`` 1 down, 0 up) and its SYN."""
+    from kiosk.devices.evdev import EV_KEY, EVENT
+
+    sec, usec = int(at), int(at % 1 * 1_000_000)
+    return EVENT.pack(sec, usec, EV_KEY, 57, value) + EVENT.pack(sec, usec, 0, 0, 0)
 
 
 def config_with_holds(holds: list[float]):  # type: ignore[no-untyped-def]
@@ -233,6 +262,75 @@ def child_press(size: tuple[int, int], presses: int) -> dict:
         return {"latencies": latencies, "frames": h.app.stats.frames}
 
     return Harness(size, config_with_hold_seconds(1.0)).run(script)
+
+
+def child_keys(size: tuple[int, int], quiet: list[float]) -> dict:
+    """Key presses through the evdev path, each after a quiet spell; the time to its frame."""
+    from kiosk.core.session import Phase
+
+    def script(h: Harness) -> dict:
+        latencies: list[tuple[float, float]] = []
+        for spell in quiet:
+            h.wait_until(lambda: h.phase() is not Phase.HOLD, timeout=10)
+            time.sleep(spell)
+            before = h.app.session.view
+            mark = len(h.frames)
+            pressed = h.key(1)
+            shown = h.frame_after(mark, lambda view, was=before: view != was, timeout=5)
+            latencies.append((spell, shown - pressed))
+            time.sleep(TAP_SECONDS)
+            h.key(0)
+        return {"latencies": latencies}
+
+    return Harness(size, config_with_hold_seconds(1.0)).run(script)
+
+
+def child_naive_keys(size: tuple[int, int], presses: int) -> dict:
+    """The peers' way to see a key: ``clock.tick(60)``, polling the input once a frame."""
+    import pygame
+
+    from kiosk.content.config import load_config
+    from kiosk.core.session import Phase, View
+    from kiosk.ui.renderer import build_renderer
+
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-bench-naive-"))
+    os.mkfifo(folder / "event0")
+    writer = os.open(folder / "event0", os.O_RDWR | os.O_NONBLOCK)
+    reader = os.open(folder / "event0", os.O_RDONLY | os.O_NONBLOCK)
+    pygame.display.init()
+    surface = pygame.display.set_mode(size)
+    renderer = build_renderer(load_config(), size)
+    clock = pygame.time.Clock()
+    written: list[float] = []
+    latencies: list[float] = []
+
+    def user() -> None:  # keys at random moments, independent of the loop's frames
+        pace = random.Random(11)
+        for _ in range(presses):
+            time.sleep(pace.uniform(0.3, 0.6))
+            written.append(time.monotonic())
+            os.write(writer, key_event(written[-1], 1))
+
+    typist = threading.Thread(target=user, daemon=True)
+    typist.start()
+    point = 0
+    while len(latencies) < presses:
+        now = time.monotonic()
+        pygame.event.pump()
+        try:
+            seen = len(os.read(reader, 4096)) // len(key_event(0.0, 1))
+        except BlockingIOError:
+            seen = 0
+        point = (point + seen) % 4
+        renderer.invalidate()
+        renderer.draw(surface, View(Phase.IDLE, point=point, started=now), now)
+        pygame.display.flip()
+        if seen:
+            shown = time.monotonic()
+            latencies += [shown - at for at in written[len(latencies) : len(latencies) + seen]]
+        clock.tick(60)
+    typist.join()
+    return {"latencies": latencies}
 
 
 def child_holds(size: tuple[int, int], holds: list[float]) -> dict:
@@ -321,7 +419,14 @@ def child_naive(size: tuple[int, int], seconds: float) -> dict:
     return {"cpu": (time.process_time() - cpu) / wall, "frames": frames / wall}
 
 
-CHILDREN = {"press": child_press, "holds": child_holds, "cpu": child_cpu, "naive": child_naive}
+CHILDREN = {
+    "press": child_press,
+    "keys": child_keys,
+    "holds": child_holds,
+    "cpu": child_cpu,
+    "naive": child_naive,
+    "naive_keys": child_naive_keys,
+}
 
 
 def child_main(kind: str, args: str) -> None:
@@ -383,6 +488,72 @@ def measure_startup(size: tuple[int, int], runs: int) -> dict:
     return {"times": times, "rss": rss}
 
 
+def measure_run_idle(args: list[str], warmup: float, seconds: float, env: dict) -> dict:
+    """``python -m kiosk ARGS`` as a user runs it, idle after ``warmup`` seconds: its CPU
+    (every thread's run time, from /proc) and wake-ups (every thread's context switches)
+    per wall second, read from outside the process."""
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as folder:
+        address = str(Path(folder) / "notify")
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        server.bind(address)
+        server.settimeout(30)
+        run_env = os.environ | ENV | env | {"NOTIFY_SOCKET": address}
+        run_env.pop("WATCHDOG_USEC", None)
+        command = [sys.executable, "-m", "kiosk", *args]
+        proc = subprocess.Popen(command, env=run_env, cwd=ROOT, stderr=subprocess.DEVNULL)
+        try:
+            while server.recv(4096) != b"READY=1":
+                pass
+            time.sleep(warmup)
+            before, started = _task_totals(proc.pid), time.monotonic()
+            time.sleep(seconds)
+            after, wall = _task_totals(proc.pid), time.monotonic() - started
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=10)
+            server.close()
+    return {
+        "cpu": (after[0] - before[0]) / wall,
+        "wakeups": (after[1] - before[1]) / wall,
+        "seconds": wall,
+    }
+
+
+def _task_totals(pid: int) -> tuple[float, int]:
+    """Seconds run by all of ``pid``'s threads, and their context switches (each voluntary
+    one a wake-up from a sleep, each involuntary one a preemption)."""
+    run_ns, switches = 0, 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            run_ns += int((task / "schedstat").read_text().split()[0])
+            for line in (task / "status").read_text().splitlines():
+                if "ctxt_switches" in line:
+                    switches += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # a thread that ended while we looked
+    return run_ns / 1e9, switches
+
+
+def with_xvfb(size: tuple[int, int], measure: Callable[[dict], dict]) -> dict | None:
+    """Run ``measure(env)`` with a virtual X server (SDL's x11 driver), or None without Xvfb."""
+    import shutil
+
+    if not shutil.which("Xvfb"):
+        return None
+    display = f":{90 + os.getpid() % 9}"
+    server = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(1.0)
+        return measure({"SDL_VIDEODRIVER": "x11", "DISPLAY": display})
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def percentile(values: list[float], share: float) -> float:
     """The nearest-rank percentile (``share`` from 0 to 1)."""
     ordered = sorted(values)
@@ -415,10 +586,22 @@ def run_all(quick: bool) -> dict:
     plans = QUICK_HOLD_PLANS if quick else HOLD_PLANS
     started = time.monotonic()
     results: dict = {"startup": measure_startup(BIG, 3 if quick else 5)}
+    results["run_idle"] = measure_run_idle(
+        ["--size", _label(BIG)], warmup=warmup + 6, seconds=seconds * 2, env={}
+    )
+    results["window_idle"] = with_xvfb(
+        BIG,
+        lambda env: measure_run_idle(
+            ["--windowed", "--size", _label(BIG)], warmup=warmup + 6, seconds=seconds, env=env
+        ),
+    )
+    quiet = [0.5] * 6 + [2.0] * 2 if quick else [1.0] * 8 + [5.0] * 6 + [15.0] * 4 + [60.0] * 2
+    keys = Child("keys", size=BIG, quiet=quiet)
     holds = [Child("holds", size=size, holds=plan) for size, plan in plans]
     cpu = {size: Child("cpu", size=size, warmup=warmup, seconds=seconds) for size in (BIG, SMALL)}
     press = Child("press", size=BIG, presses=20 if quick else 60)
     results["press"] = press.result()
+    results["keys"] = keys.result()
     results["cpu"] = {size: child.result() for size, child in cpu.items()}
     hold_results = [child.result() for child in holds]
     results["holds"] = [error for result in hold_results for error in result["errors"]]
@@ -426,6 +609,7 @@ def run_all(quick: bool) -> dict:
     results["naive"] = {
         size: Child("naive", size=size, seconds=seconds).result() for size in (BIG, SMALL)
     }
+    results["naive_keys"] = Child("naive_keys", size=BIG, presses=len(quiet) * 3).result()
     results["wall"] = time.monotonic() - started
     results["quick"] = quick
     return results
@@ -456,6 +640,51 @@ def table(r: dict) -> str:
             f"p50 {ms(p50)}, p95 {ms(p95)}, max {ms(max(lat))}",
             "p95 <= 5 ms",
             verdict(p95 <= 0.005),
+        )
+    )
+    keys = [latency for _, latency in r["keys"]["latencies"]]
+    spells = sorted({spell for spell, _ in r["keys"]["latencies"]})
+    k50, k95 = percentile(keys, 0.5), percentile(keys, 0.95)
+    rows.append(
+        (
+            f"key -> frame through evdev, 1920x1080 ({len(keys)} keys after "
+            f"{spells[0]:g}-{spells[-1]:g} s of quiet)",
+            f"p50 {ms(k50)}, p95 {ms(k95)}, max {ms(max(keys))}",
+            "p95 <= 20 ms",
+            verdict(k95 <= 0.020),
+        )
+    )
+    naive_keys = r["naive_keys"]["latencies"]
+    rows.append(
+        (
+            f"  naive clock.tick(60) loop polling its input, 1920x1080 ({len(naive_keys)} keys)",
+            f"p50 {ms(percentile(naive_keys, 0.5))}, p95 {ms(percentile(naive_keys, 0.95))}",
+            "",
+            "",
+        )
+    )
+    run = r["run_idle"]
+    rows.append(
+        (
+            f"idle, `python -m kiosk --size 1920x1080` (full screen, LED blinking), "
+            f"{run['seconds']:.0f} s",
+            f"{pct(run['cpu'])} of a core; {run['wakeups']:.2f} wake-ups/s (all threads)",
+            "<= 0.1 %, <= 1 wake-up/s",
+            verdict(run["cpu"] <= 0.001 and run["wakeups"] <= 1.0),
+        )
+    )
+    window = r["window_idle"]
+    rows.append(
+        (
+            "idle, the same in a desktop window (`--windowed`, Xvfb)"
+            + (f", {window['seconds']:.0f} s" if window else ""),
+            (
+                f"{pct(window['cpu'])} of a core; {window['wakeups']:.1f} wake-ups/s"
+                if window
+                else "not measured: Xvfb is not installed (apt-get install xvfb)"
+            ),
+            "<= 0.5 %",
+            verdict(window["cpu"] <= 0.005) if window else "",
         )
     )
     errors = [e for _, e in r["holds"]]
