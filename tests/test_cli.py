@@ -150,3 +150,85 @@ def test_config_before_check_in_a_real_process(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"{bad}:2:3: hardware.button_pin" in result.stdout
     assert "1 error(s)" in result.stderr
+
+
+# -- which file: --config, else the installed kiosk's file, else the built-in one ------------
+
+
+@pytest.fixture
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in for /etc/acupressure-kiosk/config.yaml (not created: tests write it)."""
+    path = tmp_path / "etc" / "config.yaml"
+    path.parent.mkdir()
+    monkeypatch.setattr("kiosk.content.config.INSTALLED_CONFIG", path)
+    return path
+
+
+def test_check_says_which_file_it_checks(tmp_path: Path, installed: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    installed.write_text(BROKEN)
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("timing:\n  inactivity_seconds: 120\n")
+    assert cli.main(["check", "--config", str(mine)]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == f"Checking {mine}"
+
+
+def test_check_without_config_checks_the_installed_file(installed: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    installed.write_text(BROKEN)
+    assert cli.main(["check"]) == 1
+    out, err = capsys.readouterr()
+    first = err.splitlines()[0]
+    assert first.startswith(f"Checking {installed} ") and "no --config" in first, first
+    assert out.startswith(f"{installed}:2:3: hardware.button_pin:"), out
+
+
+def test_check_with_no_file_at_all_checks_the_built_in(installed: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert cli.main(["check"]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        f"Checking the built-in configuration (no --config given and {installed} does not exist)",
+        "OK: no problems found.",
+    ]
+    assert out == ""
+
+
+def test_run_and_screenshots_use_the_installed_file(installed: Path, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.commands import run, screenshots
+    from kiosk.devices.display import DisplayError
+
+    def no_display(*args: object, **kwargs: object) -> None:
+        raise DisplayError("no screen in this test")
+
+    monkeypatch.setattr(run, "build_app", no_display)
+    monkeypatch.setattr(screenshots, "save_screenshots", lambda config, size, out: [])
+    installed.write_text("timing:\n  inactivity_seconds: 120\n")
+    caplog.set_level("INFO")
+    assert cli.main(["--windowed"]) == 3
+    assert cli.main(["screenshots", "--out", str(installed.parent)]) == 0
+    used = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Configuration")]
+    assert used == [f"Configuration: {installed}"] * 2
+    caplog.clear()
+    installed.unlink()
+    assert cli.main(["run"]) == 3
+    assert "Configuration: built-in" in caplog.messages
+
+
+def test_check_names_the_file_first_and_sums_up_last_in_one_stream(tmp_path: Path) -> None:
+    """Read in a terminal (or in one log), the lines come in the order they were written,
+    also when stdout is buffered (as it is by default when it is not a terminal)."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BROKEN)
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
+    env.pop("PYTHONUNBUFFERED", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "check", "--config", str(bad)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"Checking {bad}"
+    assert lines[1].startswith(f"{bad}:2:3: hardware.button_pin:")
+    assert lines[2:] == ["1 error(s), 0 warning(s)."]

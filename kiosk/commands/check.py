@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kiosk.content.build import staff_images
 from kiosk.content.builtin import media_dir
-from kiosk.content.config import Config, load_config
+from kiosk.content.config import Config, load_config, pick_staff_file
 from kiosk.content.yamlfile import Document, Problem, parse
 from kiosk.ui.images import check_image
 from kiosk.ui.renderer import build_renderer
@@ -114,9 +114,16 @@ def fit_problems(config: Config) -> list[str]:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Print every problem of the staff file; exit 1 if there is an error."""
-    problems = check_config(args.config)
+    """Say which file is checked, print every problem of it; exit 1 if there is an error.
+
+    The problems go to stdout, one a line, and nothing else does (a script can count them);
+    the line that names the file and the summary go to stderr, like the kiosk's log.
+    """
+    staff = pick_staff_file(args.config)
+    print(f"Checking {staff.description}", file=sys.stderr)
+    problems = check_config(staff.path)
     for line in problems.lines:
         print(line)
+    sys.stdout.flush()  # the problems before the summary, also when both go to one file
     print(problems.summary, file=sys.stderr)
     return 1 if problems.errors else 0
