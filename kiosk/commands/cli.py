@@ -23,8 +23,13 @@ import os
 import sys
 from pathlib import Path
 
+from kiosk.devices.journal import formatter_for
+
 #: Command name -> the module under ``kiosk.commands`` that carries it out.
 COMMANDS = {"run": "run", "defaults": "defaults", "check": "check", "screenshots": "screenshots"}
+
+#: Every log line: the level, the module, the message (under systemd, a priority before it).
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 #: Options that only some commands use: destination -> those commands.
 ONLY_FOR = {"windowed": ("run",), "size": ("run", "screenshots")}
@@ -40,17 +45,21 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")
     args = parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.captureWarnings(True)
+    _set_up_logging(args.verbose)
     command = importlib.import_module(f"kiosk.commands.{COMMANDS[args.command]}")
     try:
         return command.main(args)
     except KeyboardInterrupt:
         return 0
+
+
+def _set_up_logging(verbose: bool) -> None:
+    """Log to stderr, one line a record; under systemd each line carries its priority for
+    the journal (:mod:`kiosk.devices.journal`)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter_for(sys.stderr, LOG_FORMAT))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
+    logging.captureWarnings(True)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
