@@ -1,9 +1,12 @@
 """The command line: ``acupressure-kiosk [COMMAND]`` (``python -m kiosk`` is the same).
 
     acupressure-kiosk [run] [--config FILE] [--windowed] [--size WxH]   run the kiosk
-    acupressure-kiosk defaults                                 print the built-in config
-    acupressure-kiosk check [--config FILE]                    validate a staff file
+    acupressure-kiosk defaults                          print the built-in configuration
+    acupressure-kiosk check [--config FILE]             validate a staff file
     acupressure-kiosk screenshots [--config FILE] [--size WxH] [--out DIR]
+
+Without ``--config``, the installed kiosk's file when there is one, else the built-in
+configuration (:func:`kiosk.content.config.pick_staff_file`).
 
 ``--config`` and ``-v`` work before or after the command, and so do ``--windowed`` and
 ``--size`` for ``run`` (``acupressure-kiosk --windowed`` is ``acupressure-kiosk run
