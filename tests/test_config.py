@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.commands.check import check_config
-from kiosk.content.config import load_config
+from kiosk.content.config import INSTALLED_CONFIG, load_config, pick_staff_file
 from kiosk.content.settings import (
     SETTINGS,
     Hardware,
@@ -749,6 +749,46 @@ def test_builtin_content_has_no_problems() -> None:
     assert BUILTIN.problems == () and not BUILTIN.fallback
     report = check_config(None)
     assert report.lines == [] and report.errors == 0 and report.warnings == 0
+
+
+def test_the_installed_file_is_the_one_the_service_and_installer_name() -> None:
+    unit = (ROOT / "systemd" / "acupressure-kiosk.service").read_text()
+    assert f"--config {INSTALLED_CONFIG}\n" in unit
+    install = (ROOT / "scripts" / "install.sh").read_text()
+    assert f"\nNAME={INSTALLED_CONFIG.parent.name}\n" in install
+    assert f"\nETC=/etc/$NAME\nCONFIG=$ETC/{INSTALLED_CONFIG.name}\n" in install
+
+
+def test_pick_staff_file_given_then_installed_then_built_in(tmp_path: Path) -> None:
+    installed = write(tmp_path, "timing:\n  inactivity_seconds: 120\n", "installed.yaml")
+    given = tmp_path / "given.yaml"
+    assert pick_staff_file(given, installed).path == given
+    assert pick_staff_file(given, installed).description == str(given)
+    assert pick_staff_file(None, installed).path == installed
+    missing = tmp_path / "missing.yaml"
+    built_in = pick_staff_file(None, missing)
+    assert built_in.path is None
+    assert built_in.description == (
+        f"the built-in configuration (no --config given and {missing} does not exist)"
+    )
+
+
+def test_pick_staff_file_an_installed_file_out_of_sight_is_used_and_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder on the way that cannot be read: say so rather than quietly use the built-in."""
+    hidden = tmp_path / "locked" / "config.yaml"
+
+    exists, read_bytes = Path.exists, Path.read_bytes
+
+    def denied(self: Path) -> None:
+        if self == hidden:
+            raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "exists", lambda self, **k: denied(self) or exists(self, **k))
+    monkeypatch.setattr(Path, "read_bytes", lambda self: denied(self) or read_bytes(self))
+    assert pick_staff_file(None, hidden).path == hidden
+    assert str(only_error(load_config(hidden))) == f"{hidden}: cannot be read: Permission denied"
 
 
 def test_defaults_output_loads_back_unchanged(tmp_path: Path) -> None:

@@ -8,14 +8,16 @@ smallest readable size.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.content.build import staff_images
 from kiosk.content.builtin import media_dir
-from kiosk.content.config import Config, load_config
+from kiosk.content.config import Config, load_config, pick_staff_file
 from kiosk.content.yamlfile import Document, Problem, parse
+from kiosk.devices.journal import printer
 from kiosk.ui.images import check_image
 from kiosk.ui.renderer import build_renderer
 from kiosk.ui.tour import tour
@@ -25,11 +27,26 @@ CHECK_SIZES = ((800, 480), (1280, 720), (1920, 1080), (1080, 1920))
 
 @dataclass
 class Report:
-    """Lines to print and how many of them are errors."""
+    """The lines to print, each with its level (``logging.ERROR`` or ``logging.WARNING``)."""
 
-    lines: list[str]
-    errors: int
-    warnings: int
+    entries: list[tuple[int, str]]
+
+    @property
+    def lines(self) -> list[str]:
+        return [text for _, text in self.entries]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for level, _ in self.entries if level >= logging.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.entries) - self.errors
+
+    @property
+    def level(self) -> int:
+        """The level of the summary: the worst of the lines (info when there are none)."""
+        return max((level for level, _ in self.entries), default=logging.INFO)
 
     @property
     def summary(self) -> str:
@@ -41,22 +58,19 @@ class Report:
 def check_config(path: Path | None) -> Report:
     """Check the staff file at ``path`` (the built-in configuration for None)."""
     config = load_config(path)
-    lines = [str(p) for p in config.problems]
-    errors = len(config.errors)
-    warnings = len(config.problems) - errors
+    entries = [_entry(p) for p in config.problems]
     staff = _staff_document(path)
     if config.fallback:
         # The file's points did not load, but the images they name can still be checked.
         problems = [] if staff is None else _named_image_problems(staff)
-        lines += [str(p) for p in problems]
-        return Report(lines, errors + len(problems), warnings)
-    problems = image_problems(config, staff)
-    lines += [str(p) for p in problems]
-    errors += len(problems)
-    for message in fit_problems(config):
-        lines.append(f"{config.source}: {message}")
-        errors += 1
-    return Report(lines, errors, warnings)
+        return Report(entries + [_entry(p) for p in problems])
+    entries += [_entry(p) for p in image_problems(config, staff)]
+    entries += [(logging.ERROR, f"{config.source}: {m}") for m in fit_problems(config)]
+    return Report(entries)
+
+
+def _entry(problem: Problem) -> tuple[int, str]:
+    return (logging.ERROR if problem.is_error else logging.WARNING, str(problem))
 
 
 def _staff_document(path: Path | None) -> Document | None:
@@ -114,9 +128,18 @@ def fit_problems(config: Config) -> list[str]:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Print every problem of the staff file; exit 1 if there is an error."""
-    problems = check_config(args.config)
-    for line in problems.lines:
-        print(line)
-    print(problems.summary, file=sys.stderr)
-    return 1 if problems.errors else 0
+    """Say which file is checked, print every problem of it; exit 1 if there is an error.
+
+    The problems go to stdout, one a line, and nothing else does (a script can count them);
+    the line that names the file and the summary go to stderr, like the kiosk's log. Under
+    systemd each line carries its priority for the journal (:mod:`kiosk.devices.journal`).
+    """
+    note, show = printer(sys.stderr), printer(sys.stdout)
+    staff = pick_staff_file(args.config)
+    note(f"Checking {staff.description}", logging.INFO)
+    report = check_config(staff.path)
+    for level, line in report.entries:
+        show(line, level)
+    sys.stdout.flush()  # the problems before the summary, also when both go to one file
+    note(report.summary, report.level)
+    return 1 if report.errors else 0

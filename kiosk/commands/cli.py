@@ -1,9 +1,16 @@
 """The command line: ``acupressure-kiosk [COMMAND]`` (``python -m kiosk`` is the same).
 
-    acupressure-kiosk [--config FILE] [--windowed] [--size WxH]   run the kiosk
-    acupressure-kiosk defaults                                     print the built-in config
-    acupressure-kiosk check --config FILE                          validate a staff file
-    acupressure-kiosk screenshots [--config FILE] --size WxH --out DIR
+    acupressure-kiosk [run] [--config FILE] [--windowed] [--size WxH]   run the kiosk
+    acupressure-kiosk defaults                          print the built-in configuration
+    acupressure-kiosk check [--config FILE]             validate a staff file
+    acupressure-kiosk screenshots [--config FILE] [--size WxH] [--out DIR]
+
+Without ``--config``, the installed kiosk's file when there is one, else the built-in
+configuration (:func:`kiosk.content.config.pick_staff_file`).
+
+``--config`` and ``-v`` work before or after the command, and so do ``--windowed`` and
+``--size`` for ``run`` (``acupressure-kiosk --windowed`` is ``acupressure-kiosk run
+--windowed``).
 
 Each command is a module of this package with a ``main(args)`` that returns the exit
 status; it is imported only when chosen, so ``defaults`` and ``--help`` never load pygame.
@@ -19,8 +26,19 @@ import os
 import sys
 from pathlib import Path
 
+from kiosk.devices.journal import formatter_for
+
 #: Command name -> the module under ``kiosk.commands`` that carries it out.
 COMMANDS = {"run": "run", "defaults": "defaults", "check": "check", "screenshots": "screenshots"}
+
+#: Every log line: the level, the module, the message (under systemd, a priority before it).
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+#: Options that only some commands use: destination -> those commands.
+ONLY_FOR = {"windowed": ("run",), "size": ("run", "screenshots")}
+
+#: The size of ``screenshots`` when no ``--size`` is given (``run`` then takes the screen's).
+SCREENSHOT_SIZE = (1920, 1080)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,50 +47,103 @@ def main(argv: list[str] | None = None) -> int:
     # surrogate such as "\uD800"): show it escaped rather than fail while reporting it.
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")
-    args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.captureWarnings(True)
-    command = importlib.import_module(f"kiosk.commands.{COMMANDS[args.command or 'run']}")
+    args = parse_args(argv)
+    _set_up_logging(args.verbose)
+    command = importlib.import_module(f"kiosk.commands.{COMMANDS[args.command]}")
     try:
         return command.main(args)
     except KeyboardInterrupt:
         return 0
 
 
+def _set_up_logging(verbose: bool) -> None:
+    """Log to stderr, one line a record; under systemd each line carries its priority for
+    the journal (:mod:`kiosk.devices.journal`)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter_for(sys.stderr, LOG_FORMAT))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
+    logging.captureWarnings(True)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The arguments, the same wherever an option was typed: ``--config FILE check`` and
+    ``check --config FILE`` give the same result. ``command`` is always set (``run`` when
+    none was given), and an option for another command is refused rather than ignored."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    args.command = args.command or "run"
+    for dest, commands in ONLY_FOR.items():
+        if getattr(args, dest) not in (None, False) and args.command not in commands:
+            parser.error(f"--{dest} works only with {' and '.join(commands)}")
+    if args.command == "screenshots" and args.size is None:
+        args.size = SCREENSHOT_SIZE
+    return args
+
+
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+    """The top parser holds every option with its default. Each command's parser takes the
+    options it accepts again with ``default=SUPPRESS``: it sets only what was typed after the
+    command and never overwrites what was typed before it (which a shared ``parents=`` parser
+    with real defaults does)."""
+    parser = argparse.ArgumentParser(
+        prog="acupressure-kiosk", description="Acupressure kiosk for low back pain."
+    )
+    _common_options(parser)
+    _run_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser("run", help="run the kiosk (the default)")
+    _common_options(run, typed_only=True)
+    _run_options(run, typed_only=True)
+    defaults = sub.add_parser("defaults", help="print the complete built-in configuration as YAML")
+    _common_options(defaults, typed_only=True)
+    check = sub.add_parser("check", help="validate a configuration file")
+    _common_options(check, typed_only=True)
+    shots = sub.add_parser("screenshots", help="render every screen to PNG")
+    _common_options(shots, typed_only=True)
+    width, height = SCREENSHOT_SIZE
+    shots.add_argument(
+        "--size",
+        type=_size,
+        metavar="WxH",
+        default=argparse.SUPPRESS,
+        help=f"size of the pictures in pixels (default: {width}x{height})",
+    )
+    shots.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        default=Path("screenshots"),
+        help="folder for the pictures (default: screenshots)",
+    )
+    return parser
+
+
+def _common_options(parser: argparse.ArgumentParser, typed_only: bool = False) -> None:
+    """``--config`` and ``--verbose``, which every command takes. ``typed_only``: no default,
+    so the option is set only when it was typed here."""
+    unset = {"default": argparse.SUPPRESS} if typed_only else {}
+    parser.add_argument(
         "--config",
         type=Path,
         metavar="FILE",
         help="staff configuration file (YAML); only the keys it changes",
+        **unset,
     )
-    common.add_argument("-v", "--verbose", action="store_true", help="log more detail")
-    parser = argparse.ArgumentParser(
-        prog="acupressure-kiosk",
-        parents=[common],
-        description="Acupressure kiosk for low back pain.",
-    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail", **unset)
+
+
+def _run_options(parser: argparse.ArgumentParser, typed_only: bool = False) -> None:
+    """``--windowed`` and ``--size``, for ``run``, typed with or without the word ``run``."""
+    unset = {"default": argparse.SUPPRESS} if typed_only else {}
     parser.add_argument(
         "--windowed",
         action="store_true",
         help="run in a window (the keyboard's space/enter is the button)",
+        **unset,
     )
-    parser.add_argument("--size", type=_size, metavar="WxH", help="exact screen size in pixels")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("run", parents=[common], help="run the kiosk (the default)")
-    sub.add_parser(
-        "defaults", parents=[common], help="print the complete built-in configuration as YAML"
+    parser.add_argument(
+        "--size", type=_size, metavar="WxH", help="exact screen size in pixels", **unset
     )
-    sub.add_parser("check", parents=[common], help="validate a configuration file")
-    shots = sub.add_parser("screenshots", parents=[common], help="render every screen to PNG")
-    shots.add_argument("--size", type=_size, metavar="WxH", default=(1920, 1080))
-    shots.add_argument("--out", type=Path, metavar="DIR", default=Path("screenshots"))
-    return parser
 
 
 def _size(text: str) -> tuple[int, int]:

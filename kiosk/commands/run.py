@@ -7,14 +7,14 @@ import logging
 
 from kiosk.app.wiring import build_app
 from kiosk.commands.report import report_config
-from kiosk.content.config import load_config
+from kiosk.content.config import load_config, pick_staff_file
 from kiosk.devices.display import DisplayError
 
 log = logging.getLogger("kiosk")
 
 
 def main(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = load_config(pick_staff_file(args.config).path)
     report_config(config)
     try:
         app = build_app(config, size=args.size, fullscreen=not args.windowed)

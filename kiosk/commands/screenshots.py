@@ -8,7 +8,7 @@ from pathlib import Path
 import pygame
 
 from kiosk.commands.report import report_config
-from kiosk.content.config import Config, load_config
+from kiosk.content.config import Config, load_config, pick_staff_file
 from kiosk.ui.renderer import build_renderer
 from kiosk.ui.tour import tour
 
@@ -29,7 +29,7 @@ def save_screenshots(config: Config, size: tuple[int, int], out: Path) -> list[P
 
 
 def main(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = load_config(pick_staff_file(args.config).path)
     report_config(config)
     files = save_screenshots(config, args.size, args.out)
     print(f"{len(files)} screens saved in {args.out}")

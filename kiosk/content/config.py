@@ -1,7 +1,7 @@
 """The kiosk's configuration: a staff file read over the built-in one.
 
-A staff file (``--config FILE``, on a Pi ``/etc/acupressure-kiosk/config.yaml``) only holds
-what it changes::
+A staff file (``--config FILE``; without it, :data:`INSTALLED_CONFIG` when the kiosk is
+installed, see :func:`pick_staff_file`) only holds what it changes::
 
     hardware:
       button_pin: 17
@@ -33,6 +33,35 @@ from kiosk.core.session import Session, Timing
 
 #: The top-level keys of a staff file.
 TOP_KEYS = (*SECTIONS, "texts", *PAGES, "points")
+
+#: The staff file of an installed kiosk: scripts/install.sh writes it, the service names it.
+INSTALLED_CONFIG = Path("/etc/acupressure-kiosk/config.yaml")
+
+
+@dataclass(frozen=True)
+class StaffFile:
+    """The staff file a command uses (None: the built-in configuration) and, in plain words
+    for staff, which it is and why."""
+
+    path: Path | None
+    description: str
+
+
+def pick_staff_file(given: Path | None, installed: Path | None = None) -> StaffFile:
+    """The file given with ``--config``; without one, the installed kiosk's file when it
+    exists (``installed``, :data:`INSTALLED_CONFIG` unless a test passes its own); else the
+    built-in configuration. So ``check`` on a Pi checks the file the kiosk runs on.
+
+    A file that exists but cannot be looked at (a folder on the way is not readable) counts
+    as there: reading it then reports why, which says more than silently using the built-in.
+    """
+    if given is not None:
+        return StaffFile(given, str(given))
+    installed = INSTALLED_CONFIG if installed is None else installed
+    if _is_there(installed):
+        return StaffFile(installed, f"{installed} (no --config given: the installed kiosk's file)")
+    why = f"no --config given and {installed} does not exist"
+    return StaffFile(None, f"the built-in configuration ({why})")
 
 
 @dataclass(frozen=True)
@@ -74,6 +103,13 @@ def load_config(path: Path | None = None) -> Config:
     if config.errors:
         return _fallback(builtin, media, str(path), list(config.problems), config.hardware)
     return config
+
+
+def _is_there(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return True
 
 
 def _read(path: Path) -> tuple[Document | None, list[Problem]]:

@@ -1,0 +1,234 @@
+"""The command line: options before or after the command mean the same thing.
+
+Each command's ``main`` is replaced by a recorder, so these tests see exactly what
+:func:`kiosk.commands.cli.main` hands to the command, without opening a window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.commands import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+BROKEN = "hardware:\n  button_pin: 99\n"
+
+
+@pytest.fixture
+def handed() -> list[tuple[str, argparse.Namespace]]:
+    """(command, arguments) for every command that :func:`cli.main` called."""
+    calls: list[tuple[str, argparse.Namespace]] = []
+    with pytest.MonkeyPatch.context() as patch:
+        for name, module in cli.COMMANDS.items():
+            command = importlib.import_module(f"kiosk.commands.{module}")
+
+            def record(args: argparse.Namespace, name: str = name) -> int:
+                calls.append((name, args))
+                return 0
+
+            patch.setattr(command, "main", record)
+        yield calls
+
+
+def parsed(handed: list[tuple[str, argparse.Namespace]], *argv: str) -> tuple[str, dict]:
+    assert cli.main(list(argv)) == 0
+    (command, args) = handed[-1]
+    return command, {k: v for k, v in vars(args).items() if k != "command"}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--config", "mine.yaml", "check"],
+        ["check", "--config", "mine.yaml"],
+        ["--config", "other.yaml", "check", "--config", "mine.yaml"],
+    ],
+)
+def test_config_before_or_after_the_command(handed, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
+    command, args = parsed(handed, *argv)
+    assert command == "check"
+    assert args["config"] == Path("mine.yaml")
+
+
+@pytest.mark.parametrize("argv", [["-v", "check"], ["check", "-v"], ["--verbose", "run"]])
+def test_verbose_before_or_after_the_command(handed, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
+    _, args = parsed(handed, *argv)
+    assert args["verbose"] is True
+
+
+def test_no_option_given_means_none_at_either_place(handed) -> None:  # type: ignore[no-untyped-def]
+    for argv in ([], ["run"], ["check"]):
+        _, args = parsed(handed, *argv)
+        assert args["config"] is None and args["verbose"] is False, argv
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--windowed", "--size", "800x480"],
+        ["run", "--windowed", "--size", "800x480"],
+        ["--windowed", "run", "--size", "800x480"],
+        ["--size", "800x480", "run", "--windowed"],
+    ],
+)
+def test_windowed_and_size_with_or_without_run(handed, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
+    command, args = parsed(handed, *argv)
+    assert command == "run"
+    assert args["windowed"] is True and args["size"] == (800, 480)
+
+
+def test_run_has_no_size_unless_given(handed) -> None:  # type: ignore[no-untyped-def]
+    for argv in ([], ["run"], ["run", "--windowed"]):
+        _, args = parsed(handed, *argv)
+        assert args["size"] is None, argv
+    _, args = parsed(handed)
+    assert args["windowed"] is False
+
+
+@pytest.mark.parametrize(
+    ("argv", "size", "out"),
+    [
+        (["screenshots"], (1920, 1080), Path("screenshots")),
+        (["screenshots", "--size", "800x480", "--out", "d"], (800, 480), Path("d")),
+        (["--size", "800x480", "screenshots", "--out", "d"], (800, 480), Path("d")),
+        (["--config", "c.yaml", "screenshots", "--size", "1080x1920"], (1080, 1920), None),
+    ],
+)
+def test_screenshots_size_and_out(handed, argv: list[str], size, out) -> None:  # type: ignore[no-untyped-def]
+    command, args = parsed(handed, *argv)
+    assert command == "screenshots"
+    assert args["size"] == size
+    assert args["out"] == (out or Path("screenshots"))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "--windowed"],
+        ["--windowed", "check"],
+        ["--windowed", "screenshots"],
+        ["--size", "800x480", "check"],
+        ["defaults", "--size", "800x480"],
+    ],
+)
+def test_an_option_for_another_command_is_refused(handed, argv: list[str], capsys) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(argv)
+    assert exit_.value.code == 2
+    assert not handed
+    (option,) = [word for word in argv if word.startswith("--")]
+    assert option in capsys.readouterr().err
+
+
+def test_config_before_check_checks_that_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BROKEN)
+    assert cli.main(["--config", str(bad), "check"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"{bad}:2:3: hardware.button_pin:"), out
+
+
+def test_config_before_check_in_a_real_process(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BROKEN)
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(bad), "check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{bad}:2:3: hardware.button_pin" in result.stdout
+    assert "1 error(s)" in result.stderr
+
+
+# -- which file: --config, else the installed kiosk's file, else the built-in one ------------
+
+
+@pytest.fixture
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in for /etc/acupressure-kiosk/config.yaml (not created: tests write it)."""
+    path = tmp_path / "etc" / "config.yaml"
+    path.parent.mkdir()
+    monkeypatch.setattr("kiosk.content.config.INSTALLED_CONFIG", path)
+    return path
+
+
+def test_check_says_which_file_it_checks(tmp_path: Path, installed: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    installed.write_text(BROKEN)
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("timing:\n  inactivity_seconds: 120\n")
+    assert cli.main(["check", "--config", str(mine)]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == f"Checking {mine}"
+
+
+def test_check_without_config_checks_the_installed_file(installed: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    installed.write_text(BROKEN)
+    assert cli.main(["check"]) == 1
+    out, err = capsys.readouterr()
+    first = err.splitlines()[0]
+    assert first.startswith(f"Checking {installed} ") and "no --config" in first, first
+    assert out.startswith(f"{installed}:2:3: hardware.button_pin:"), out
+
+
+def test_check_with_no_file_at_all_checks_the_built_in(installed: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert cli.main(["check"]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        f"Checking the built-in configuration (no --config given and {installed} does not exist)",
+        "OK: no problems found.",
+    ]
+    assert out == ""
+
+
+def test_run_and_screenshots_use_the_installed_file(installed: Path, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.commands import run, screenshots
+    from kiosk.devices.display import DisplayError
+
+    def no_display(*args: object, **kwargs: object) -> None:
+        raise DisplayError("no screen in this test")
+
+    monkeypatch.setattr(run, "build_app", no_display)
+    monkeypatch.setattr(screenshots, "save_screenshots", lambda config, size, out: [])
+    installed.write_text("timing:\n  inactivity_seconds: 120\n")
+    caplog.set_level("INFO")
+    assert cli.main(["--windowed"]) == 3
+    assert cli.main(["screenshots", "--out", str(installed.parent)]) == 0
+    used = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Configuration")]
+    assert used == [f"Configuration: {installed}"] * 2
+    caplog.clear()
+    installed.unlink()
+    assert cli.main(["run"]) == 3
+    assert "Configuration: built-in" in caplog.messages
+
+
+def test_check_names_the_file_first_and_sums_up_last_in_one_stream(tmp_path: Path) -> None:
+    """Read in a terminal (or in one log), the lines come in the order they were written,
+    also when stdout is buffered (as it is by default when it is not a terminal)."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BROKEN)
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
+    env.pop("PYTHONUNBUFFERED", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "check", "--config", str(bad)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"Checking {bad}"
+    assert lines[1].startswith(f"{bad}:2:3: hardware.button_pin:")
+    assert lines[2:] == ["1 error(s), 0 warning(s)."]
