@@ -4,6 +4,8 @@ frame before the buzzer and LED, no per-second growth of caches."""
 
 from __future__ import annotations
 
+import threading
+
 import pygame
 import pytest
 
@@ -102,9 +104,16 @@ def test_pulse_levels_rise_then_fall() -> None:
     assert list(levels[peak:]) == sorted(levels[peak:], reverse=True)
 
 
-def test_button_runs_no_hold_thread(mock_factory) -> None:  # type: ignore[no-untyped-def]
-    parts = Parts(default_hardware(), Inbox())
+def test_button_runs_no_thread_even_while_held(mock_factory) -> None:  # type: ignore[no-untyped-def]
+    """gpiozero's Button runs a hold thread that wakes ten times a second for ever; the
+    kiosk's button starts no thread at all, idle or held down (long presses are timed by the
+    session)."""
+    before = set(threading.enumerate())
+    parts = Parts(default_hardware(buzzer_pin=None, led_pin=None), Inbox())
     try:
-        assert getattr(parts.button, "_hold_thread", None) is None
+        assert parts.button is not None
+        mock_factory.pin(17).drive_low()  # pressed, and held down
+        assert set(threading.enumerate()) - before == set()
+        mock_factory.pin(17).drive_high()
     finally:
         parts.close()
