@@ -4,17 +4,21 @@ The kiosk runs on the fake clock (mock pins, the dummy display, ``make_kiosk``);
 edges on the mock button pin at fake-clock times. What is checked is the buzzer's mock pin:
 which edges it went through, when (on the fake clock) and how long each beep lasted.
 
-Two clocks meet on that pin. The main loop turns the buzzer on at once, on its own thread, at
-the fake-clock time the hold starts or ends (:meth:`Sounder.play`); the rest of a pattern
-plays on the buzzer's thread with real sleeps, while the fake clock would race ahead. So:
+Two clocks meet on that pin. The main loop turns the buzzer on at once, on the loop's thread,
+at the fake-clock time the hold starts or ends (:meth:`Sounder.play`); the rest of a pattern
+plays on the buzzer's thread with real sleeps, while the fake clock would race ahead. Timing
+only that first edge would not show the three beeps; waiting in real time alone would not
+show when they started. So both:
 
 * the buzzer pin is a :class:`ClockedPin`, which stamps every change of state with the fake
   clock's time *and* the real monotonic time;
 * just after each moment the test expects a sound (each hold's start and end, known from
   the test's own press times and the hold length), an action in the fake inbox blocks the
-  main loop until the buzzer's thread has finished, in real time. Fake time stands still
-  meanwhile, so a whole pattern is stamped within :data:`LISTEN` fake seconds of its start,
-  and its real-time stamps give the lengths of its beeps and gaps.
+  main loop until the buzzer's thread (named "buzzer") has finished, in real time. Fake time
+  stands still meanwhile, so a whole pattern is stamped within :data:`LISTEN` fake seconds of
+  its start, and its real-time stamps give the lengths of its beeps and gaps. (Were the
+  thread renamed, the wait would end at once and the later beeps would land at later fake
+  times: the test fails loudly, it does not pass by accident.)
 
 A sound is then a rising edge at a fake-clock time. Each hold must give exactly the start
 blip at its start and the three beeps of ``END_PATTERN`` starting at its end (within
