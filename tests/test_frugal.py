@@ -5,6 +5,7 @@ frame before the buzzer and LED, no per-second growth of caches."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import pygame
 
@@ -83,10 +84,17 @@ def test_the_idle_led_wakes_its_thread_less_than_once_a_second() -> None:
     assert INVITE_OFF >= 0.5  # dark long enough to be seen as a blink
 
 
-def test_button_runs_no_hold_thread(mock_factory) -> None:  # type: ignore[no-untyped-def]
-    parts = Parts(default_hardware(), Inbox())
+def test_button_runs_no_thread_even_while_held(mock_factory) -> None:  # type: ignore[no-untyped-def]
+    """gpiozero's Button runs a hold thread that wakes ten times a second for ever; the
+    kiosk's button starts no thread at all, idle or held down (long presses are timed by the
+    session)."""
+    before = set(threading.enumerate())
+    parts = Parts(default_hardware(buzzer_pin=None, led_pin=None), Inbox())
     try:
-        assert getattr(parts.button, "_hold_thread", None) is None
+        assert parts.button is not None
+        mock_factory.pin(17).drive_low()  # pressed, and held down
+        assert set(threading.enumerate()) - before == set()
+        mock_factory.pin(17).drive_high()
     finally:
         parts.close()
 

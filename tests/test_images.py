@@ -13,6 +13,7 @@ import pygame
 import pytest
 
 from kiosk.content.builtin import media_dir
+from kiosk.content.config import load_config
 from kiosk.ui import images
 from kiosk.ui.images import ImageCache, check_image, fit
 from kiosk.ui.marker import SKIN
@@ -312,20 +313,17 @@ def test_works_before_and_after_the_display_opens(cache) -> None:
         pygame.display.quit()
 
 
-#: Where each point is on its drawing, as fractions of width and height (for content.yaml).
-POINTS = {
-    "ub60": (0.4125, 0.561),
-    "ub40": (0.5, 0.562),
-    "li4": (0.3875, 0.622),
-    "gb34": (0.658, 0.68),
-}
+#: The built-in points: each marker (fractions of width and height) is read from the content.
+BUILTIN_POINTS = load_config().content.points
 
 
-@pytest.mark.parametrize(("name", "where"), POINTS.items())
-def test_point_positions_land_on_skin(cache, name, where) -> None:
-    """The point and the pixels around it are on the body (UB40's centre is the crease line)."""
-    image = cache.get(MEDIA / f"{name}.svg", (800, 600))
-    x, y = round(where[0] * 800), round(where[1] * 600)
+@pytest.mark.parametrize("point", BUILTIN_POINTS, ids=[p.id for p in BUILTIN_POINTS])
+def test_point_positions_land_on_skin(cache, point) -> None:
+    """The marker and the pixels around it are on the body (UB40's centre is the crease line)."""
+    assert point.image is not None and point.marker is not None
+    image = cache.get(point.image, (800, 600))
+    assert cache.ok(point.image)  # the drawing itself, not a placeholder
+    x, y = round(point.marker[0] * 800), round(point.marker[1] * 600)
     offsets = [(0, 0), (-7, -7), (7, -7), (-7, 7), (7, 7)]
     around = [image.get_at((x + dx, y + dy)) for dx, dy in offsets]
     assert all(color.a == 255 for color in around)

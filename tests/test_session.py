@@ -130,9 +130,10 @@ def test_stuck_button_reported_once_and_starts_nothing() -> None:
     s.tick(3.5)
     assert s.phase is Phase.IDLE
     assert s.tick(1 + STUCK_SECONDS) == [Effect.BUTTON_STUCK]
-    assert s.tick(1000) == [] or s.phase is Phase.IDLE
+    assert s.tick(1000) == []  # reported once: held down on and on, nothing more happens
     assert s.phase is Phase.IDLE
     assert s.button_down
+    assert 1000 < s.next_deadline() <= 1000 + TIMING.idle_cycle_seconds  # only the idle cycle
 
 
 def test_inactivity_warning_then_idle() -> None:
