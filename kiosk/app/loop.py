@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kiosk.core.events import Event, Inbox, Press, Quit, Release
+from kiosk.core.events import Event, Inbox, OtherKeys, Press, Quit, Release
 from kiosk.core.session import Effect, Phase, Session
 from kiosk.devices.display import DisplayError
 
@@ -201,6 +201,9 @@ class App:
         effects: list[Effect] = []
         if isinstance(event, Press) and not self.screen_on:
             return  # nothing to follow on a screen that is not there
+        if isinstance(event, OtherKeys):
+            self._drain_sdl()
+            return
         if isinstance(event, Press | Release):
             self._apply(self.session.tick(event.at))  # what happened before it, in order
         if isinstance(event, Quit):
@@ -216,6 +219,14 @@ class App:
             self._draw(self.clock())
         if not isinstance(event, Quit):
             self._apply(effects)
+
+    def _drain_sdl(self) -> None:
+        """Let SDL read its copy of the input and drop what it queued: it switches consoles
+        on Ctrl+Alt+F2 itself, when it reads the keys."""
+        try:
+            self.display.drain()
+        except DisplayError as err:
+            raise DisplayLost(str(err)) from err
 
     def _poll(self, now: float) -> list[Event]:
         try:

@@ -39,7 +39,13 @@ class Repaint:
     """The screen lost what was drawn on it (a window uncovered): draw all of it again."""
 
 
-Event = Press | Release | Quit | Repaint
+@dataclass(frozen=True)
+class OtherKeys:
+    """Keys other than the button's went by (on the console): SDL should take in its own
+    copy of the input, for what it does with keys itself (switching consoles)."""
+
+
+Event = Press | Release | Quit | Repaint | OtherKeys
 
 
 class Inbox:

@@ -126,6 +126,15 @@ class Display:
         except pygame.error as err:
             raise DisplayError(f"Display lost: {err}") from err
 
+    def drain(self) -> None:
+        """Let SDL read its input (keys it acts on itself, such as switching consoles) and
+        drop the events: on the console the kiosk reads its presses from evdev."""
+        try:
+            pygame.event.pump()
+            pygame.event.clear()
+        except pygame.error as err:
+            raise DisplayError(f"Display lost: {err}") from err
+
     def poll(self, now: float) -> list[Event]:
         """Pump SDL and return its input as button events stamped ``now``.
 

@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.core.events import Inbox, Press, Release
+from kiosk.core.events import Inbox, OtherKeys, Press, Release
 
 log = logging.getLogger(__name__)
 
@@ -200,8 +200,11 @@ class InputWatcher:
 
     def _decode(self, device: _Device, data: bytes) -> None:
         usable = len(data) - len(data) % EVENT.size
+        other_keys = False
         for sec, usec, kind, code, value in EVENT.iter_unpack(data[:usable]):
             source = BUTTON_CODES.get(code)
+            if kind == EV_KEY and source is None:
+                other_keys = True
             if kind != EV_KEY or source is None or value not in (0, 1):
                 continue  # other events, and a held key's auto-repeat (value 2)
             at = self._at(sec + usec / 1e6)
@@ -211,6 +214,8 @@ class InputWatcher:
             elif code in device.down:
                 device.down.discard(code)
                 self.inbox.put(Release(at, source))
+        if other_keys:
+            self.inbox.put(OtherKeys())
 
     def _at(self, stamp: float) -> float:
         """The event's time on the loop's clock: now, less how long ago the kernel saw it."""
