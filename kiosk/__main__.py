@@ -1,8 +1,34 @@
-"""``python -m kiosk``: the same program as ``acupressure-kiosk`` (:mod:`kiosk.commands.cli`)."""
+"""``python -m kiosk`` and ``acupressure-kiosk``: stop cleanly on a signal from the first
+instruction, then hand over to the command line (:mod:`kiosk.commands.cli`).
 
+Until the main loop installs its own handlers (which let it finish the frame and switch the
+buzzer and LED off), SIGTERM and SIGINT end the program with status 0 and no traceback,
+whatever it is doing: importing, reading the staff file, opening the screen. gpiozero closes
+the pins it opened when the interpreter exits. SIGHUP is ignored: a hang-up of the console
+the kiosk runs on must not stop it (see :meth:`kiosk.app.loop.App.install_signal_handlers`).
+"""
+
+import signal
 import sys
 
-from kiosk.commands.cli import main
+
+def main(argv: list[str] | None = None) -> int:
+    stop_on_signals()
+    from kiosk.commands.cli import main as command_line
+
+    return command_line(argv)
+
+
+def stop_on_signals() -> None:
+    """SIGTERM and SIGINT exit with status 0 at once; SIGHUP is ignored."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_cleanly)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
+def _exit_cleanly(signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -159,8 +159,14 @@ def surfaces() -> dict[str, int]:
         for item in gc.get_referents(holder):
             if isinstance(item, pygame.Surface):
                 found[id(item)] = item
-    pixels = sum(s.get_width() * s.get_height() * s.get_bytesize() for s in found.values())
-    return {"count": len(found), "bytes": pixels}
+    pixels = count = 0
+    for surface in found.values():
+        try:
+            pixels += surface.get_width() * surface.get_height() * surface.get_bytesize()
+        except pygame.error:  # the window surface of a display closed by an earlier test
+            continue
+        count += 1
+    return {"count": count, "bytes": pixels}
 
 
 class Day:

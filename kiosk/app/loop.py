@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kiosk.core.events import Event, Inbox, OtherKeys, Press, Quit, Release
+from kiosk.core.events import Event, Hangup, Inbox, OtherKeys, Press, Quit, Release
 from kiosk.core.session import Effect, Phase, Session
 from kiosk.devices.display import DisplayError
 
@@ -204,6 +204,12 @@ class App:
         if isinstance(event, OtherKeys):
             self._drain_sdl()
             return
+        if isinstance(event, Hangup):
+            log.info(
+                "SIGHUP received and ignored: to use a changed staff file, restart the kiosk "
+                "(sudo systemctl restart acupressure-kiosk)"
+            )
+            return
         if isinstance(event, Press | Release):
             self._apply(self.session.tick(event.at))  # what happened before it, in order
         if isinstance(event, Quit):
@@ -340,12 +346,17 @@ class App:
     # -- signals ------------------------------------------------------------------------
 
     def install_signal_handlers(self) -> None:
-        """SIGTERM and SIGINT stop the loop cleanly (the handler only posts an event)."""
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        """SIGTERM and SIGINT stop the loop cleanly; SIGHUP is logged and changes nothing
+        (a hang-up of tty1 must not stop the kiosk; reloading the staff file is for a later
+        version). The handlers only post an event."""
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, self._on_signal)
 
     def _on_signal(self, signum: int, _frame: object) -> None:
-        self.inbox.put(Quit(signal.Signals(signum).name))
+        if signum == signal.SIGHUP:
+            self.inbox.put(Hangup())
+        else:
+            self.inbox.put(Quit(signal.Signals(signum).name))
 
 
 class DisplayLost(RuntimeError):

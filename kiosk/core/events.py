@@ -40,12 +40,17 @@ class Repaint:
 
 
 @dataclass(frozen=True)
+class Hangup:
+    """SIGHUP came: logged, and the kiosk carries on."""
+
+
+@dataclass(frozen=True)
 class OtherKeys:
     """Keys other than the button's went by (on the console): SDL should take in its own
     copy of the input, for what it does with keys itself (switching consoles)."""
 
 
-Event = Press | Release | Quit | Repaint | OtherKeys
+Event = Press | Release | Quit | Repaint | OtherKeys | Hangup
 
 
 class Inbox:
