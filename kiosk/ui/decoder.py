@@ -1,0 +1,188 @@
+"""Decoding drawings in a child process, within a time budget and a memory cap.
+
+A staff drawing is untrusted: an SVG can take minutes to rasterise, a small PNG can decode
+to gigabytes, a damaged file can crash the decoder. Decoding it in the kiosk's own process
+would stall the main loop (no presses, no watchdog ping, no SIGTERM) or kill it. So one
+child process (``python -m kiosk.ui.decoder``, started once and kept) does all decoding:
+it reads a request, decodes the file fitted to a box, and sends the pixels back. The child
+runs with an address-space limit; a request that takes longer than its budget, or a child
+that dies, costs that drawing only: the child is killed and started afresh for the next.
+
+:class:`Decoder` is used from one thread at a time (the image cache's worker or a command);
+the child's requests and replies are lines of JSON, each reply followed by its pixels::
+
+    decoder = Decoder()
+    size, pixels = decoder.decode(Path("ub60.svg"), (640, 480))
+    surface = pygame.image.frombytes(pixels, size, "RGBA")
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+#: Seconds a drawing may take to decode (a bundled SVG takes ~20 ms here, ~0.5 s on a Pi 3).
+DECODE_SECONDS = 10.0
+#: The child's address-space limit, in bytes: pygame, SDL and one large drawing fit.
+DECODE_MEMORY = 1536 * 1024 * 1024
+#: Seconds the child may take to start (Python and pygame; several on a Pi 3).
+START_SECONDS = 30.0
+
+Size = tuple[int, int]
+
+
+class DecodeError(RuntimeError):
+    """The drawing could not be decoded: damaged, too slow, or too big. One line."""
+
+
+class Decoder:
+    """Decodes drawings in a child process; see the module docstring.
+
+    :param seconds: the time budget of one drawing.
+    :param memory: the child's address-space limit in bytes.
+    """
+
+    def __init__(self, seconds: float = DECODE_SECONDS, memory: int = DECODE_MEMORY) -> None:
+        self.seconds = seconds
+        self.memory = memory
+        self._child: subprocess.Popen[bytes] | None = None
+
+    def decode(self, path: Path, box: Size) -> tuple[Size, bytes]:
+        """The drawing at ``path`` fitted inside ``box``: its size and RGBA pixels.
+
+        Raises :class:`DecodeError` (one plain line) when it cannot be decoded in time.
+        """
+        child = self._running()
+        request = {"path": os.fsdecode(path), "box": list(box)}
+        try:
+            assert child.stdin is not None
+            child.stdin.write(json.dumps(request).encode() + b"\n")
+            child.stdin.flush()
+            header = json.loads(self._read_line(child, self.seconds))
+            if not header.get("ok"):
+                raise DecodeError(str(header.get("error", "it could not be read")))
+            width, height = header["size"]
+            pixels = self._read_exactly(child, width * height * 4, self.seconds)
+        except TimeoutError as err:  # before OSError, of which it is a kind
+            self.close()
+            raise DecodeError(f"it took longer than {self.seconds:g} s to read") from err
+        except (OSError, ValueError, KeyError, EOFError) as err:
+            self.close()
+            raise DecodeError("reading it stopped the decoder (damaged, or too big)") from err
+        return (width, height), pixels
+
+    def close(self) -> None:
+        """Stop the child (a new one starts with the next request)."""
+        child, self._child = self._child, None
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait(timeout=5)
+
+    # -- the child ------------------------------------------------------------------------
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        if self._child is None or self._child.poll() is not None:
+            self._child = subprocess.Popen(
+                [sys.executable, "-m", "kiosk.ui.decoder", str(self.memory)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=os.environ | {"SDL_VIDEODRIVER": "dummy", "PYGAME_HIDE_SUPPORT_PROMPT": "1"},
+            )
+            if json.loads(self._read_line(self._child, START_SECONDS)).get("ready") is not True:
+                raise DecodeError("the decoder did not start")
+        return self._child
+
+    @staticmethod
+    def _read_line(child: subprocess.Popen[bytes], seconds: float) -> bytes:
+        line = b""
+        while not line.endswith(b"\n"):
+            line += Decoder._read_some(child, 1, seconds)
+        return line
+
+    @staticmethod
+    def _read_exactly(child: subprocess.Popen[bytes], count: int, seconds: float) -> bytes:
+        parts, left = [], count
+        deadline = time.monotonic() + seconds
+        while left:
+            part = Decoder._read_some(child, min(left, 1 << 20), deadline - time.monotonic())
+            parts.append(part)
+            left -= len(part)
+        return b"".join(parts)
+
+    @staticmethod
+    def _read_some(child: subprocess.Popen[bytes], most: int, seconds: float) -> bytes:
+        assert child.stdout is not None
+        ready, _, _ = select.select([child.stdout], [], [], max(0.0, seconds))
+        if not ready:
+            raise TimeoutError
+        data = os.read(child.stdout.fileno(), most)
+        if not data:
+            raise EOFError("it ended")
+        return data
+
+
+# -- the child process ---------------------------------------------------------------------
+
+
+def serve(memory: int) -> None:
+    """The child: decode each request from stdin, answer on stdout, until stdin closes."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    import pygame
+
+    out = sys.stdout.buffer
+    out.write(b'{"ready": true}\n')
+    out.flush()
+    for line in sys.stdin.buffer:
+        request = json.loads(line)
+        try:
+            surface = _decode(Path(request["path"]), tuple(request["box"]))
+        except (pygame.error, OSError, ValueError, MemoryError) as err:
+            out.write(json.dumps({"ok": False, "error": _reason(err)}).encode() + b"\n")
+            out.flush()
+            continue
+        out.write(json.dumps({"ok": True, "size": list(surface.get_size())}).encode() + b"\n")
+        out.write(pygame.image.tobytes(surface, "RGBA"))
+        out.flush()
+
+
+def _decode(path: Path, box: Size):  # type: ignore[no-untyped-def]
+    """Read ``path`` fitted inside ``box``: SVG rasterised at that size, others scaled."""
+    import pygame
+
+    from kiosk.ui.images import fit
+
+    if path.suffix.lower() == ".svg":
+        surface = pygame.image.load_sized_svg(str(path), box)
+        if surface.get_width() < 1 or surface.get_height() < 1:
+            raise ValueError("the drawing has no size")
+        width, height = surface.get_size()
+        if width > box[0] or height > box[1]:  # rounded up by a pixel: cut, do not rescale
+            surface = surface.subsurface((0, 0, min(width, box[0]), min(height, box[1])))
+        return surface.convert_alpha() if pygame.display.get_surface() else surface
+    source = pygame.image.load(str(path))
+    if source.get_bitsize() not in (24, 32):  # smoothscale takes 24/32-bit surfaces only
+        full = pygame.Surface(source.get_size(), pygame.SRCALPHA, 32)
+        full.blit(source, (0, 0))
+        source = full
+    size = fit(source.get_size(), box)
+    return source if size == source.get_size() else pygame.transform.smoothscale(source, size)
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, MemoryError):
+        return "it needs more memory than a drawing may use"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror.lower()
+    return str(error).strip().rstrip(".") or type(error).__name__
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]))
