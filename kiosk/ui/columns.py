@@ -8,6 +8,7 @@ gives the column more room (a smaller or no illustration) rather than cutting te
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from kiosk.ui.elements import Box, Element, Icon, Rect, Text
@@ -90,21 +91,36 @@ class Column:
     scale: float
     overflow: bool
     longest: str = ""
+    late: bool = False
 
 
 def fit_column(
-    fonts: Fonts, unit: int, rect: Rect, top: list[Block], bottom: list[Block] = ()
-) -> Column:  # type: ignore[assignment]
+    fonts: Fonts,
+    unit: int,
+    rect: Rect,
+    top: list[Block],
+    bottom: list[Block] = (),  # type: ignore[assignment]
+    deadline: float | None = None,
+) -> Column:
     """Lay out ``top`` blocks from the top of ``rect`` and ``bottom`` ones from its bottom,
-    at the largest common scale that fits (see the module docstring)."""
+    at the largest common scale that fits (see the module docstring).
+
+    Past ``deadline`` (a ``time.monotonic()`` value) the search stops and the text is set
+    at the last resort's size at once, and the column says it was ``late``: a staff file
+    full of the longest allowed texts must not hold up the kiosk for seconds per screen.
+    """
     x, y, w, h = rect
+    late = False
     for scale, squeeze in STEPS:
+        if deadline is not None and time.monotonic() > deadline:
+            scale, squeeze = STEPS[-1]
+            late = True
         tops = [_measure(fonts, unit, b, w, scale, squeeze) for b in top]
         bottoms = [_measure(fonts, unit, b, w, scale, squeeze) for b in bottom]
         need = sum(m.total for m in tops) + sum(m.total for m in bottoms)
         if tops and bottoms:
             need += round(unit * GROUP_GAP)
-        if need <= h:
+        if need <= h or late:
             break
     elements: list[Element] = []
     cursor = y
@@ -120,7 +136,7 @@ def fit_column(
     overflow = need > h or squeeze < 1.0
     longest = max([*tops, *bottoms], key=lambda m: m.height, default=None)
     longest_text = longest.block.text if longest else ""
-    return Column(tuple(elements), scale, overflow, longest_text)
+    return Column(tuple(elements), scale, overflow, longest_text, late)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ second. Nothing here draws; :mod:`kiosk.ui.renderer` paints.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -41,6 +42,14 @@ IDLE_SHARES = (0.58, 0.5, *PICTURE_SHARES)
 GOOD_SCALE = 0.8
 #: The drawings' shape (width/height); other images fit inside a card of this shape.
 PICTURE_ASPECT = 4 / 3
+#: Seconds one screen's layout may search for the best text size (the built-in screens take
+#: a few milliseconds; the longest texts a staff file may hold took seconds, and a minute on
+#: a Pi). Past it the text is set at the smallest size at once.
+LAYOUT_SECONDS = 0.25
+TOO_SLOW = (
+    f"finding the best size for its text took longer than {LAYOUT_SECONDS:g} s, so the text "
+    "is shown at the smallest size"
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,7 @@ class Screens:
     timing: Timing
     steps: tuple[Step, ...] = field(default=())
     notices: tuple[str, ...] = ()
+    _deadline: float | None = field(default=None, repr=False, compare=False)
 
     # -- the screens ------------------------------------------------------------------
 
@@ -77,7 +87,11 @@ class Screens:
             Phase.SUMMARY: self.summary,
             Phase.WARNING: self.warning,
         }
-        layout = builder[view.phase](view)
+        self._deadline = time.monotonic() + LAYOUT_SECONDS
+        try:
+            layout = builder[view.phase](view)
+        finally:
+            self._deadline = None
         return Layout(layout.elements + self._notices(), layout.ring, layout.overflow)
 
     def idle(self, view: View) -> Layout:
@@ -174,14 +188,12 @@ class Screens:
         if self.frame.landscape:
             area, foot = self._footer_split(bottom)
             left, right = split(area, 0.5, self.frame.margin * 2, across=True)
-            a = fit_column(self.fonts, self.frame.unit, left, first)
-            b = fit_column(self.fonts, self.frame.unit, right, second)
+            a = self._fit(left, first)
+            b = self._fit(right, second)
             columns = [a, b, foot]
         else:
             columns = [
-                fit_column(
-                    self.fonts,
-                    self.frame.unit,
+                self._fit(
                     self.frame.inner,
                     [*first, Block("", BODY, gap=0), *second],
                     bottom,
@@ -200,11 +212,18 @@ class Screens:
 
     # -- the parts ----------------------------------------------------------------------
 
+    def _fit(self, rect: Rect, top: list[Block], bottom: list[Block] = ()) -> Column:  # type: ignore[assignment]
+        """Text fitted into ``rect`` within this layout's time budget."""
+        return fit_column(self.fonts, self.frame.unit, rect, top, bottom, self._deadline)
+
+    def _late(self) -> bool:
+        return self._deadline is not None and time.monotonic() > self._deadline
+
     def _picture(self, point: Point, mirror: bool = False) -> Picture:
         return Picture((0, 0, 0, 0), point.image, point.name, point.id, point.marker, mirror)
 
     def _single(self, top: list[Block], bottom: list[Block]) -> Layout:
-        column = fit_column(self.fonts, self.frame.unit, self.frame.inner, top, bottom)
+        column = self._fit(self.frame.inner, top, bottom)
         return _join([column])
 
     def _with_picture(
@@ -225,10 +244,12 @@ class Screens:
             fits = not any(c.overflow for c in columns) and card_area[3] > frame.unit * 0.25
             if fits and (best is None or scale > best[0]):
                 best = (scale, columns, card_area)
-            if best is not None and best[0] >= GOOD_SCALE:
+            if best is not None and (best[0] >= GOOD_SCALE or self._late()):
+                break
+            if self._late():
                 break
         if best is None:  # the text needs the whole screen: drop the drawing
-            column = fit_column(self.fonts, frame.unit, frame.inner, top, bottom)
+            column = self._fit(frame.inner, top, bottom)
             joined = _join([column])
             return Layout(joined.elements, overflow=(*joined.overflow, DROPPED_PICTURE))
         _, columns, card_area = best
@@ -249,18 +270,18 @@ class Screens:
         self, top: list[Block], bottom: list[Block], share: float
     ) -> tuple[list[Column], Rect]:
         """The text columns and the drawing's area when the drawing takes ``share``."""
-        frame, fonts, unit = self.frame, self.fonts, self.frame.unit
+        frame = self.frame
         if not frame.landscape:
             # no taller than the drawing needs at full width: the rest goes to the text
             x, y, w, h = frame.inner
             share = min(share, (w / PICTURE_ASPECT + frame.margin / 2) / h)
             pic_area, text_area = split(frame.inner, share, frame.margin, across=False)
-            return [fit_column(fonts, unit, text_area, top, bottom)], pic_area
+            return [self._fit(text_area, top, bottom)], pic_area
         text_area, pic_area = split(frame.inner, 1 - share, frame.margin, across=True)
-        text = fit_column(fonts, unit, text_area, top)
+        text = self._fit(text_area, top)
         if not bottom:
             return [text], pic_area
-        foot = fit_column(fonts, unit, pic_area, [], bottom)
+        foot = self._fit(pic_area, [], bottom)
         foot_top = min(e.rect[1] for e in foot.elements)
         x, y, w, _ = pic_area
         return [text, foot], (x, y, w, max(1, foot_top - frame.margin - y))
@@ -272,10 +293,10 @@ class Screens:
             ring_area, text_area = split(frame.inner, share, frame.margin * 2, across=True)
         else:
             ring_area, text_area = split(frame.inner, 0.5, frame.margin, across=False)
-        column = fit_column(self.fonts, frame.unit, text_area, top, bottom)
+        column = self._fit(text_area, top, bottom)
         if column.overflow:
             ring_area, text_area = split(frame.inner, 0.3, frame.margin, across=frame.landscape)
-            column = fit_column(self.fonts, frame.unit, text_area, top, bottom)
+            column = self._fit(text_area, top, bottom)
         side = min(ring_area[2], ring_area[3])
         ring = (
             ring_area[0] + (ring_area[2] - side) // 2,
@@ -287,7 +308,7 @@ class Screens:
         return Layout(layout.elements, ring, layout.overflow)
 
     def _footer_split(self, bottom: list[Block]) -> tuple[Rect, Column]:
-        column = fit_column(self.fonts, self.frame.unit, self.frame.inner, [], bottom)
+        column = self._fit(self.frame.inner, [], bottom)
         x, y, w, _ = self.frame.inner
         foot_top = min(e.rect[1] for e in column.elements)
         area = (x, y, w, max(1, foot_top - y - self.frame.margin))
@@ -367,7 +388,9 @@ def _join(columns: list[Column]) -> Layout:
     overflow: tuple[str, ...] = ()
     for column in columns:
         elements += column.elements
-        if column.overflow:
+        if column.late:
+            overflow += (TOO_SLOW,)
+        elif column.overflow:
             shown = column.longest if len(column.longest) <= 60 else column.longest[:57] + "..."
             overflow += (f'{TOO_LONG} (its longest text: "{shown}")',)
     return Layout(elements, overflow=overflow)
