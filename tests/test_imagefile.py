@@ -103,3 +103,10 @@ def test_a_file_swapped_for_a_pipe_after_the_look_is_refused(tmp_path, monkeypat
     monkeypatch.setattr(imagefile.os, "open", lambda name, flags: opened(pipe, flags))
     with pytest.raises(imagefile.Refused, match="named pipe"):
         imagefile.read_image(path)
+
+
+def test_an_svg_may_start_with_a_long_comment(tmp_path) -> None:
+    text = "<!-- " + "licence " * 1000 + "-->\n" + svg("400", "300", '<rect width="9" height="9"/>')
+    assert imagefile.inspect(tmp_path / "long.svg", text.encode()).size == (400, 300)
+    with pytest.raises(imagefile.Refused, match="not a valid PNG image or damaged"):
+        imagefile.inspect(tmp_path / "long.png", text.encode())  # SDL sniffs 4 KB only

@@ -150,6 +150,8 @@ def inspect(path: Path, data: bytes) -> ImageFile:
     if expected is None:
         raise Refused(f"{path}: unsupported file type; use .svg, .png, .jpg or .jpeg")
     kind = sniff(data)
+    if kind is None and expected == "svg" and _SVG_ROOT.search(data[:SVG_ROOT_BYTES]):
+        kind = "svg"  # a long comment first: SDL would not sniff it, but nanosvg reads it
     if kind == "svg" and expected != "svg":
         raise Refused(f"{path} is SVG drawing text but is named {path.suffix}: rename it to .svg")
     if expected == "svg" and kind in ("png", "jpeg"):
@@ -165,11 +167,11 @@ def inspect(path: Path, data: bytes) -> ImageFile:
         raise Refused(_damaged(path, kind, "cut short in its header"))
     width, height = size
     if width < 1 or height < 1:
-        raise Refused(_damaged(path, expected, f"its header says {width}x{height} pixels"))
+        raise Refused(_damaged(path, kind, f"its header says {width}x{height} pixels"))
     if width * height > MAX_PIXELS:
         raise Refused(
             f"{path} is {width}x{height} pixels; the most is {MAX_PIXELS // 1_000_000} "
-            f"megapixels (for example {MAX_PIXELS_EXAMPLE}). Make it smaller."
+            f"megapixels (for example {MAX_PIXELS_EXAMPLE}); make it smaller"
         )
     return ImageFile(path, kind, size, data)
 
@@ -252,9 +254,9 @@ def _svg_checked(path: Path, data: bytes) -> tuple[int, int] | None:
     numbers, elements = svg_detail(data)
     if numbers > MAX_SVG_NUMBERS or elements > MAX_SVG_ELEMENTS:
         raise Refused(
-            f"{path}: the drawing is too detailed to draw in time ({numbers} numbers in "
-            f"{elements} elements; the most is {MAX_SVG_NUMBERS} in {MAX_SVG_ELEMENTS}). "
-            "Simplify it or save it as PNG."
+            f"{path}: the drawing is too detailed to draw in time ({numbers:,} numbers and "
+            f"{elements:,} elements; the most is {MAX_SVG_NUMBERS:,} numbers and "
+            f"{MAX_SVG_ELEMENTS} elements); simplify it or save it as PNG"
         )
     return svg_size(data)
 
@@ -318,7 +320,7 @@ def _too_big(path: Path, size: int) -> str | None:
     kind = "an SVG" if cap == MAX_SVG_BYTES else "a PNG or JPEG"
     return (
         f"{path} is {size / 1024 / 1024:.1f} MB; the most for {kind} file is "
-        f"{cap // 1024 // 1024} MB. Make it smaller."
+        f"{cap // 1024 // 1024} MB; make it smaller"
     )
 
 
