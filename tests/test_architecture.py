@@ -46,6 +46,7 @@ WRONG_IMPORTS = [
     ("content/model.py", "from kiosk.ui import theme", "Imports point down"),
     ("content/settings.py", "import gpiozero", "Content and settings touch no screen"),
     ("ui/screens.py", "from kiosk.devices import gpio", "Imports point down"),
+    ("ui/imagefile.py", "from kiosk.ui import images", "Image files are checked in plain"),
     ("devices/display.py", "from kiosk.app import loop", "Imports point down"),
     ("core/session.py", "def _late():\n    from kiosk.commands import cli", "Imports point down"),
 ]

@@ -528,7 +528,7 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 
 def deny(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
     """Reading ``denied`` fails as it would without permission (root reads any file)."""
-    read_bytes, open_ = Path.read_bytes, Path.open
+    read_bytes, open_, os_open = Path.read_bytes, Path.open, os.open
 
     def check(path: Path) -> None:
         if path == denied:
@@ -536,6 +536,9 @@ def deny(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
 
     monkeypatch.setattr(Path, "read_bytes", lambda self: check(self) or read_bytes(self))
     monkeypatch.setattr(Path, "open", lambda self, *a, **k: check(self) or open_(self, *a, **k))
+    monkeypatch.setattr(
+        os, "open", lambda name, *a, **k: check(Path(name)) or os_open(name, *a, **k)
+    )
 
 
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -37,3 +37,16 @@ def test_every_setting_is_documented_in_defaults() -> None:
     for setting in SETTINGS:
         assert f"  {setting.name}:" in text
         assert setting.doc in text
+
+
+def test_configuration_doc_states_the_limits_for_drawings() -> None:
+    from kiosk.ui import imagefile
+
+    text = (ROOT / "docs" / "configuration.md").read_text()
+    limits = text.split("## Limits for drawings", 1)[1]
+    assert f"{imagefile.MAX_PIXELS // 1_000_000} megapixels" in limits
+    assert f"{imagefile.MAX_PIXELS_EXAMPLE}" in limits
+    assert f"{imagefile.MAX_RASTER_BYTES // 2**20} MB" in limits
+    assert f"{imagefile.MAX_SVG_BYTES // 2**20} MB" in limits
+    assert f"{imagefile.MAX_SVG_NUMBERS:,} numbers" in limits
+    assert f"{imagefile.MAX_SVG_ELEMENTS} elements" in limits

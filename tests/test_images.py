@@ -14,7 +14,7 @@ import pytest
 
 from kiosk.content.builtin import media_dir
 from kiosk.content.config import load_config
-from kiosk.ui import images
+from kiosk.ui import imagefile, images
 from kiosk.ui.images import ImageCache, check_image, fit
 from kiosk.ui.marker import SKIN
 from kiosk.ui.text import Fonts
@@ -256,11 +256,14 @@ def test_check_image_reports_problems(tmp_path, garbage, halves) -> None:
 
 def test_check_image_reports_unreadable_file(halves, monkeypatch) -> None:
     path = halves("locked.png")
+    opened = os.open
 
-    def refuse(self, *args, **kwargs):
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(name, *args, **kwargs):
+        if Path(name) == path:
+            raise PermissionError(13, "Permission denied", str(name))
+        return opened(name, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(imagefile.os, "open", refuse)
     problem = check_image(path)
     assert "cannot be read" in problem and "permission denied" in problem
 

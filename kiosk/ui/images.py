@@ -5,16 +5,22 @@ are rasterised at exactly that size (sharp from 800x480 to 4K); PNG and JPEG fil
 once and scaled smoothly, keeping their aspect ratio. A missing or broken file gives a
 neutral placeholder with the point's name and one log line, so the kiosk keeps running.
 :func:`check_image` gives the same diagnosis for the ``check`` command.
+
+Nothing is decoded before :func:`kiosk.ui.imagefile.read_image` has checked it: a regular file,
+under the size caps, a PNG or JPEG that declares at most 40 megapixels, an SVG that is not too
+detailed, content that matches its name. The decoder is handed the bytes that were checked.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 
 import pygame
 
 from kiosk.ui.cache import LRU
+from kiosk.ui.imagefile import ImageFile, Refused, file_problem, read_image
 
 logger = logging.getLogger(__name__)
 
@@ -32,15 +38,19 @@ Size = tuple[int, int]
 def check_image(path: Path) -> str | None:
     """What is wrong with the image file at ``path``, in one line, or None if it can be shown.
 
-    Reports an unsupported file type, a missing file, a folder, an unreadable file and a file
-    that is not a valid image (it is decoded once, at a small size).
+    Reports an unsupported file type, a missing file, a folder or pipe, an unreadable file,
+    a file over a limit (:mod:`kiosk.ui.imagefile`: size, pixels, detail, content that does
+    not match its name) and a file that is not a valid image (decoded once, at a small size,
+    once it is known to be safe).
     """
     problem = _file_problem(path)
     if problem is not None:
         return problem
     try:
-        _decode(path, (64, 48))
-    except (pygame.error, OSError, ValueError) as error:
+        _decode(read_image(path), (64, 48))
+    except Refused as refusal:
+        return str(refusal)
+    except (pygame.error, OSError, ValueError, MemoryError) as error:
         return f"{path}: not a valid {_kind(path)} image or damaged ({_reason(error)})"
     return None
 
@@ -50,16 +60,7 @@ def _file_problem(path: Path) -> str | None:
     if suffix not in SUFFIXES:
         shown = f"'{path.suffix}'" if path.suffix else "no extension"
         return f"{path}: unsupported file type ({shown}); use .svg, .png, .jpg or .jpeg"
-    if not path.exists():
-        return f"{path}: file not found"
-    if not path.is_file():
-        return f"{path}: not a file"
-    try:
-        with path.open("rb") as handle:
-            handle.read(1)
-    except OSError as error:
-        return f"{path}: cannot be read ({_reason(error)})"
-    return None
+    return file_problem(path)
 
 
 def _kind(path: Path) -> str:
@@ -81,15 +82,19 @@ def fit(source: Size, box: Size) -> Size:
     return min(bw, max(1, round(sw * bh / sh))), bh
 
 
-def _decode(path: Path, box: Size) -> pygame.Surface:
-    """Read ``path`` fitted inside ``box``; SVG is rasterised at that size. May raise."""
-    if path.suffix.lower() == ".svg":
-        surface = pygame.image.load_sized_svg(str(path), box)
+def _decode(image: ImageFile, box: Size) -> pygame.Surface:
+    """``image`` fitted inside ``box``; SVG is rasterised at that size. May raise."""
+    if image.kind == "svg":
+        surface = pygame.image.load_sized_svg(io.BytesIO(image.data), box)
         if surface.get_width() < 1 or surface.get_height() < 1:
             raise ValueError("the drawing has no size")
         return surface
-    surface = pygame.image.load(str(path))
-    return _scaled(surface, box)
+    return _scaled(_load(image), box)
+
+
+def _load(image: ImageFile) -> pygame.Surface:
+    """A checked PNG or JPEG, decoded from the bytes that were checked (at its own size)."""
+    return pygame.image.load(io.BytesIO(image.data), f"{image.path.stem}.{image.kind}")
 
 
 def _scaled(source: pygame.Surface, box: Size) -> pygame.Surface:
@@ -108,7 +113,9 @@ class ImageCache:
     """Images fitted to the size each screen asks for, kept for the next frame.
 
     ``get()`` never raises: a missing, unreadable or damaged file (or no file) gives a plain
-    placeholder with the point's name, and one warning per file in the ``kiosk.images`` log.
+    placeholder with the point's name, and one warning per file in the ``kiosk.images`` log;
+    so does a file over a limit of :mod:`kiosk.ui.imagefile` (too many pixels, too large or
+    too detailed, SVG text under a picture's name), which is never decoded.
     Results are kept by (file, size, mirror) in a least-recently-used cache of ``capacity``
     entries (32 by default: four points, both sides, a few screen layouts), so changing sizes
     cannot make it grow without limit. ``font`` is the font file for the placeholder's text
@@ -142,7 +149,7 @@ class ImageCache:
         """True when ``path`` shows as itself rather than as the placeholder.
 
         Known after ``get()`` has tried the file; before that only the file itself (type,
-        presence, readability) is checked, not its contents.
+        presence, a regular file under the size cap) is checked, without opening it.
         """
         if path is None:
             return False
@@ -179,16 +186,19 @@ class ImageCache:
             return self.placeholder(box, name)
         try:
             if path.suffix.lower() == ".svg":
-                return _exact(_decode(path, box), box)
+                return _exact(_decode(read_image(path), box), box)
             return _scaled(self._source(path), box)
-        except (pygame.error, OSError, ValueError, MemoryError) as error:
-            problem = f"{path}: not a valid {_kind(path)} image or damaged ({_reason(error)})"
+        except (Refused, pygame.error, OSError, ValueError, MemoryError) as error:
+            problem = str(error)
+            if not isinstance(error, Refused):
+                problem = f"{path}: not a valid {_kind(path)} image or damaged ({_reason(error)})"
             self._problems[path] = problem
             self._warn_placeholder(path, problem, name)
             return self.placeholder(box, name)
 
     def _source(self, path: Path) -> pygame.Surface:
-        return self._sources.get_or(path, lambda: pygame.image.load(str(path)))
+        """The PNG or JPEG at ``path`` at its own size, decoded once it has passed its checks."""
+        return self._sources.get_or(path, lambda: _load(read_image(path)))
 
     def _warn_placeholder(self, path: Path, problem: str, name: str) -> None:
         shown = f" for {name!r}" if name else ""
