@@ -17,6 +17,20 @@ MAX_VALUES = 20_000
 #: Staff files are a few kilobytes; anything much bigger is a mistake (or a log pasted in).
 MAX_BYTES = 256 * 1024
 
+#: What PyYAML's constructors raise for a value they cannot make (``2024-02-30``, ``!!int
+#: seventeen``, ``!!bool lots``, an integer of 5000 digits): plain Python errors, not
+#: ``YAMLError``.
+CONSTRUCT_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError)
+
+#: What a tag makes, in the words of the message for a value it cannot make.
+TAG_WORDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "yes or no",
+    "timestamp": "a real date",
+    "binary": "base64 data",
+}
+
 KeyPath = tuple[str | int, ...]
 
 
@@ -103,7 +117,7 @@ def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
             problems: list[Problem] = []
             doc = Document(file, None, {})
             if node is not None:
-                doc.data = _build(node, (), loader, doc, problems)
+                doc.data = _build(node, (), _Maker(loader, doc, problems), doc, problems)
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as err:
@@ -112,6 +126,8 @@ def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
         return None, [Problem(file, f"not valid YAML: {err}")]
     except RecursionError:
         return None, [Problem(file, "the YAML is nested too deeply to be a kiosk config")]
+    if any(p.is_error for p in problems):
+        return None, problems  # a value that could not be made: nothing to build on
     if doc.data is None:
         return None, [
             Problem(
@@ -150,8 +166,58 @@ def _started(err: yaml.MarkedYAMLError) -> str:
     return f" ({err.context.strip()} that starts on line {start.line + 1})"
 
 
+class _Maker:
+    """Makes Python values from scalar nodes; a value PyYAML cannot make becomes one problem
+    at the node's start (and None), once even when aliases repeat it."""
+
+    def __init__(self, loader: yaml.SafeLoader, doc: Document, problems: list[Problem]) -> None:
+        self.loader, self.doc, self.problems = loader, doc, problems
+        self.failed: set[int] = set()
+
+    def make(self, node: yaml.Node, path: KeyPath) -> object:
+        if id(node) in self.failed:
+            return None
+        try:
+            return self.loader.construct_object(node)
+        except CONSTRUCT_ERRORS as err:
+            self.failed.add(id(node))
+            self.loader.recursive_objects.clear()  # PyYAML leaves the node there on an error
+            mark = node.start_mark
+            problem = Problem(
+                self.doc.file, _unmade(node, err), path, mark.line + 1, mark.column + 1
+            )
+            self.problems.append(problem)
+            return None
+
+
+def _unmade(node: yaml.Node, err: Exception) -> str:
+    """Why the value of ``node`` cannot be made, in words for the person who typed it."""
+    kind = str(node.tag).rsplit(":", 1)[-1]
+    value = str(node.value)
+    if isinstance(err, ValueError) and "digits" in str(err):
+        digits = sum(char.isdigit() for char in value)
+        return f"a number of {digits} digits is far too long; write a number of a few digits"
+    shown = value if len(value) <= 40 else value[:37] + "..."
+    explicit = _explicit_tag(node)
+    if explicit:
+        shown = f"{explicit} {shown}"
+    words = TAG_WORDS.get(kind, f"a {kind}")
+    hint = f"remove the `{explicit}` tag" if explicit else "to mean it as text, put it in quotes"
+    return f"`{shown}` is not {words}; {hint}"
+
+
+def _explicit_tag(node: yaml.Node) -> str | None:
+    """The tag as written (``!!int``) when the file gives one, else None."""
+    start, end = node.start_mark, node.end_mark
+    written = start.buffer[start.pointer : end.pointer] if start.buffer else ""
+    for word in written.split():
+        if not word.startswith("&"):  # an anchor may come first
+            return word if word.startswith("!") else None
+    return None
+
+
 def _build(
-    node: yaml.Node, path: KeyPath, loader: yaml.SafeLoader, doc: Document, problems: list[Problem]
+    node: yaml.Node, path: KeyPath, maker: _Maker, doc: Document, problems: list[Problem]
 ) -> object:
     doc.values += 1
     if doc.values > MAX_VALUES:
@@ -160,7 +226,7 @@ def _build(
     if isinstance(node, yaml.MappingNode):
         result: dict[str, object] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node)
+            key = maker.make(key_node, (*path,))
             key_path = (*path, str(key))
             mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if not isinstance(key, str):
@@ -171,10 +237,8 @@ def _build(
                 )
                 continue
             doc.marks[key_path] = mark
-            result[key] = _build(value_node, key_path, loader, doc, problems)
+            result[key] = _build(value_node, key_path, maker, doc, problems)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(item, (*path, i), loader, doc, problems) for i, item in enumerate(node.value)
-        ]
-    return loader.construct_object(node)
+        return [_build(item, (*path, i), maker, doc, problems) for i, item in enumerate(node.value)]
+    return maker.make(node, path)
