@@ -7,6 +7,8 @@ column, with no control character in it: never a traceback, a hang or a fake lin
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,98 @@ def test_a_number_too_big_for_a_float_is_refused_plainly(tmp_path: Path, text: s
     path = write(tmp_path, text)
     problem = only_error(path)
     assert "a number of 4000 digits" in problem and len(problem) < 300, problem
+
+
+# -- 2. image names that cannot be looked up: one problem at the image's line ---------------
+
+
+def image_file(folder: Path, image: str) -> Path:
+    return write(
+        folder,
+        f"points:\n  - id: UB60\n    image: {image}\n  - id: UB40\n  - id: LI4\n  - id: GB34\n",
+    )
+
+
+def assert_image_problem(path: Path, *words: str) -> None:
+    """One error at the image's line from loading, and the same one line from ``check``."""
+    problem = only_error(path)
+    assert problem.startswith(f"{path}:3:5: points[0].image: "), problem
+    for word in words:
+        assert word in problem, problem
+    assert check_config(path).lines == [problem]
+
+
+def test_a_file_name_over_255_bytes(tmp_path: Path) -> None:
+    name = "a" * 300 + ".png"
+    assert_image_problem(image_file(tmp_path, name), "the file name is too long (the most is 255")
+
+
+def test_a_file_name_over_255_bytes_in_a_folder(tmp_path: Path) -> None:
+    name = "drawings/" + "é" * 130 + ".svg"  # 260 bytes in UTF-8, 134 characters
+    assert_image_problem(image_file(tmp_path, name), "the file name is too long")
+
+
+def test_a_path_over_4096_bytes(tmp_path: Path) -> None:
+    name = "a/" * 2100 + "x.png"
+    assert_image_problem(image_file(tmp_path, name), "the path is too long (the most is 4096")
+
+
+def test_a_user_that_does_not_exist(tmp_path: Path) -> None:
+    path = image_file(tmp_path, "~nosuchuser/x.png")
+    assert_image_problem(path, "`~nosuchuser/x.png`: there is no user nosuchuser")
+
+
+def test_a_file_used_as_a_folder(tmp_path: Path) -> None:
+    write(tmp_path, "just some words\n", "notes.txt")
+    path = image_file(tmp_path, "notes.txt/x.png")
+    assert_image_problem(path, "cannot look there: ", "notes.txt is a file, not a folder")
+
+
+def test_a_folder_that_cannot_be_looked_into(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As root chmod stops nothing, so the lookup fails as it would for the kiosk's user."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    stat, lstat = os.stat, os.lstat
+
+    def denied(real: Callable[..., os.stat_result]) -> Callable[..., os.stat_result]:
+        def look(path: object, *args: object, **kwargs: object) -> os.stat_result:
+            if str(path).startswith(str(locked) + os.sep):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path, *args, **kwargs)
+
+        return look
+
+    monkeypatch.setattr(os, "stat", denied(stat))
+    monkeypatch.setattr(os, "lstat", denied(lstat))
+    path = image_file(tmp_path, "locked/x.png")
+    assert_image_problem(path, "cannot look there: permission denied")
+
+
+def test_image_problems_of_a_file_that_does_not_load_are_named_once(tmp_path: Path) -> None:
+    """With another error the points do not load; ``check`` still names the bad image once
+    and never hands it to the image checker."""
+    path = write(
+        tmp_path,
+        "points:\n  - id: UB60\n    hold_seconds: -3\n    image: ~nosuchuser/x.png\n"
+        "  - id: UB40\n    image: " + "b" * 256 + ".svg\n",
+    )
+    lines = check_config(path).lines
+    assert [line.split(": ")[0] for line in lines] == [
+        f"{path}:3:5",
+        f"{path}:4:5",
+        f"{path}:6:5",
+    ], lines
+    assert "there is no user nosuchuser" in lines[1] and "too long" in lines[2]
+
+
+def test_a_bad_image_name_of_a_point_that_is_not_read_is_still_named(tmp_path: Path) -> None:
+    """A point without a proper id is not read at all; ``check`` still looks at its image."""
+    path = write(
+        tmp_path,
+        "points:\n  - id: far too long an id\n    image: ~nosuchuser/x.png\n  - id: UB40\n",
+    )
+    lines = check_config(path).lines
+    assert len(lines) == 2, lines
+    assert lines[1].startswith(f"{path}:3:5: points[0].image: `~nosuchuser/x.png`: there is no")

@@ -62,7 +62,7 @@ def check_config(path: Path | None) -> Report:
     staff = _staff_document(path)
     if config.fallback:
         # The file's points did not load, but the images they name can still be checked.
-        problems = [] if staff is None else _named_image_problems(staff)
+        problems = [] if staff is None else _named_image_problems(staff, config.problems)
         return Report(entries + [_entry(p) for p in problems])
     entries += [_entry(p) for p in image_problems(config, staff)]
     entries += [(logging.ERROR, f"{config.source}: {m}") for m in fit_problems(config)]
@@ -84,9 +84,12 @@ def _staff_document(path: Path | None) -> Document | None:
     return doc
 
 
-def _named_image_problems(staff: Document) -> list[Problem]:
-    problems = []
-    for path, image in staff_images(staff, media_dir()):
+def _named_image_problems(staff: Document, known: tuple[Problem, ...]) -> list[Problem]:
+    """The images of a file that did not load; names that cannot be looked up are told
+    once (loading has told most of them) and never opened."""
+    found, refused = staff_images(staff, media_dir())
+    problems = [p for p in refused if p not in known]
+    for path, image in found:
         problem = check_image(image)
         if problem:
             message = f"{problem}; expected an .svg, .png or .jpg file that opens"

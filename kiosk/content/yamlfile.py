@@ -226,7 +226,7 @@ def _build(
     if isinstance(node, yaml.MappingNode):
         result: dict[str, object] = {}
         for key_node, value_node in node.value:
-            key = maker.make(key_node, (*path,))
+            key = maker.make(key_node, path)
             key_path = (*path, str(key))
             mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if not isinstance(key, str):
