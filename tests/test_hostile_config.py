@@ -7,7 +7,12 @@ column, with no control character in it: never a traceback, a hang or a fake lin
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +20,7 @@ import pytest
 
 from kiosk.commands.check import check_config
 from kiosk.content.config import load_config
+from kiosk.content.yamlfile import MAX_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTROL = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)]
@@ -221,3 +227,98 @@ def test_a_bad_image_name_of_a_point_that_is_not_read_is_still_named(tmp_path: P
     lines = check_config(path).lines
     assert len(lines) == 2, lines
     assert lines[1].startswith(f"{path}:3:5: points[0].image: `~nosuchuser/x.png`: there is no")
+
+
+# -- 3. the staff file itself: a regular file, never read past the size cap --------------------
+
+
+def within(seconds: float, work: Callable[[], object]) -> object:
+    """``work()``'s result, failing the test if it takes longer than ``seconds``."""
+    result: list[object] = []
+    thread = threading.Thread(target=lambda: result.append(work()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still busy after {seconds} s"
+    return result[0]
+
+
+@pytest.fixture
+def fifo(tmp_path: Path) -> object:
+    path = tmp_path / "config.yaml"
+    os.mkfifo(path)
+    yield path
+    # A reader still waiting for a writer (the old code) is let go.
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+
+
+def test_a_fifo_is_refused_at_once(fifo: Path) -> None:
+    problem = within(1, lambda: only_error(fifo))
+    assert problem == f"{fifo}: is a named pipe (FIFO), not a file", problem
+    lines = within(1, lambda: check_config(fifo).lines)
+    assert lines == [problem]
+
+
+def test_a_socket_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        assert only_error(path) == f"{path}: is a socket, not a file"
+
+
+def test_a_folder_is_refused(tmp_path: Path) -> None:
+    assert only_error(tmp_path) == f"{tmp_path}: is a folder, not a file"
+
+
+def in_a_small_process(config: Path) -> str:
+    """Load ``config`` in a process that may use 1 GB at most, and what it printed: reading a
+    device or a huge file whole would end in MemoryError there, not slow this machine."""
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+        "from pathlib import Path\n"
+        "from kiosk.content.config import load_config\n"
+        "print(*load_config(Path(sys.argv[1])).errors, sep='\\n')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(config)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=30,
+    )
+    assert done.returncode == 0 and not done.stderr, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_dev_zero_is_refused_without_reading_it() -> None:
+    assert in_a_small_process(Path("/dev/zero")) == "/dev/zero: is a device, not a file\n"
+
+
+def test_a_huge_file_is_refused_without_reading_it_whole(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    with path.open("wb") as sparse:
+        sparse.truncate(4 << 30)  # 4 GiB of nothing, taking no room on the disk
+    printed = in_a_small_process(path)
+    assert printed.startswith(f"{path}: the file is {4 << 30} bytes; a config is at most"), printed
+
+
+def test_a_file_just_over_the_cap_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, b"#" * 300_000)
+    problem = only_error(path)
+    assert problem.startswith(f"{path}: the file is 300000 bytes; a config is at most {MAX_BYTES}")
+
+
+def test_a_link_to_a_file_is_followed(tmp_path: Path) -> None:
+    real = write(tmp_path, "timing:\n  inactivity_seconds: 120\n", "real.yaml")
+    link = tmp_path / "config.yaml"
+    link.symlink_to(real)
+    config = load_config(link)
+    assert not config.problems and config.timing.inactivity_seconds == 120
+
+
+def test_a_link_to_a_fifo_is_refused_at_once(tmp_path: Path, fifo: Path) -> None:
+    link = tmp_path / "link.yaml"
+    link.symlink_to(fifo)
+    assert within(1, lambda: only_error(link)) == f"{link}: is a named pipe (FIFO), not a file"

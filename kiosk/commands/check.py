@@ -15,8 +15,8 @@ from pathlib import Path
 
 from kiosk.content.build import staff_images
 from kiosk.content.builtin import media_dir
-from kiosk.content.config import Config, load_config, pick_staff_file
-from kiosk.content.yamlfile import Document, Problem, parse
+from kiosk.content.config import Config, load_config, pick_staff_file, read_staff_file
+from kiosk.content.yamlfile import Document, Problem
 from kiosk.devices.journal import printer
 from kiosk.ui.images import check_image
 from kiosk.ui.renderer import build_renderer
@@ -77,10 +77,7 @@ def _staff_document(path: Path | None) -> Document | None:
     """The staff file again, for the lines of what it says (None if it does not parse)."""
     if path is None:
         return None
-    try:
-        doc, _ = parse(path.read_bytes(), str(path))
-    except OSError:
-        return None
+    doc, _ = read_staff_file(path)
     return doc
 
 

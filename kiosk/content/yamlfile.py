@@ -89,13 +89,7 @@ class Document:
 def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
     """Parse ``raw`` bytes of ``file``. Returns the document, or None and the reasons why not."""
     if len(raw) > MAX_BYTES:
-        return None, [
-            Problem(
-                file,
-                f"the file is {len(raw)} bytes; a config is at most "
-                f"{MAX_BYTES} bytes. Is this the right file?",
-            )
-        ]
+        return None, [Problem(file, too_big(len(raw)))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -137,6 +131,13 @@ def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
             )
         ]
     return doc, problems
+
+
+def too_big(size: int) -> str:
+    """Why a file of ``size`` bytes is not read."""
+    return (
+        f"the file is {size} bytes; a config is at most {MAX_BYTES} bytes. Is this the right file?"
+    )
 
 
 def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
