@@ -20,7 +20,7 @@ import pytest
 
 from kiosk.commands.check import check_config
 from kiosk.content.config import load_config
-from kiosk.content.yamlfile import MAX_BYTES
+from kiosk.content.yamlfile import MAX_BYTES, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTROL = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)]
@@ -322,3 +322,80 @@ def test_a_link_to_a_fifo_is_refused_at_once(tmp_path: Path, fifo: Path) -> None
     link = tmp_path / "link.yaml"
     link.symlink_to(fifo)
     assert within(1, lambda: only_error(link)) == f"{link}: is a named pipe (FIFO), not a file"
+
+
+# -- 4. every problem is one printable line ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "where", "shown"),
+    [
+        (b"safety:\n  title: a\x1b[2Jb\n", "2:11", "U+001B"),
+        (b"safety:\n  title: a\x00b\n", "2:11", "U+0000"),
+        (b"timing: {}\n\x7f\n", "2:1", "U+007F"),
+        (b"safety:\n  title: \xc2\x9b2J\n", "2:10", "U+009B"),
+    ],
+    ids=["escape", "nul", "delete", "c1"],
+)
+def test_a_raw_control_character_is_named_at_its_line(
+    tmp_path: Path, raw: bytes, where: str, shown: str
+) -> None:
+    path = write(tmp_path, raw)
+    problem = only_error(path)
+    assert problem.startswith(f"{path}:{where}: "), problem
+    assert shown in problem and "control character" in problem, problem
+    assert_one_line(problem)
+
+
+ECHOED = (
+    # values and keys that the problems quote back, with a line break or an escape inside
+    "timing:\n"
+    '  inactivity_seconds: "a\\nOK: no problems found"\n'
+    '  warning_seconds: "\\e[2J\\e[32mOK\\e[0m"\n'
+    '  "\\e]0;owned\\a": 1\n'
+    '  "x\\u2028y\\u2029z\\x85": 2\n'
+    'points:\n  - id: UB60\n    image: "\\e[2Jx.gif"\n  - id: UB40\n  - id: LI4\n  - id: GB34\n'
+)
+
+
+def test_values_with_line_breaks_and_escapes_are_shown_escaped(tmp_path: Path) -> None:
+    path = write(tmp_path, ECHOED)
+    problems = [str(p) for p in load_config(path).errors]
+    assert len(problems) == 5, problems
+    for problem in problems:
+        assert problem.startswith(f"{path}:"), problem
+        assert_one_line(problem)
+    assert '"a\\x0aOK: no problems found"' in problems[0]
+    assert "\\x1b[2J\\x1b[32mOK" in problems[1]
+    assert "\\x1b]0;owned\\x07" in problems[2]
+    assert "x\\u2028y\\u2029z\\x85" in problems[3]
+
+
+def test_check_prints_one_printable_line_per_problem(tmp_path: Path) -> None:
+    path = write(tmp_path, ECHOED)
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "check", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=dict(os.environ, SDL_VIDEODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1"),
+        timeout=60,
+    )
+    assert done.returncode == 1
+    lines = done.stdout.split("\n")
+    assert lines.pop() == ""
+    assert len(lines) == 5, lines
+    for line in lines:
+        assert line.startswith(f"{path}:") and line.split(":")[1].isdigit(), line
+        assert_one_line(line)
+    assert "OK: no problems found." not in done.stderr
+    assert_one_line(done.stderr.replace("\n", ""))
+
+
+def test_a_problem_is_one_line_whatever_it_holds() -> None:
+    problem = Problem(
+        "a\nb.yaml", "got \x1b[2J\r\x00\x7f\x9b\u2028\u2029\ud800 end", ("k\n",), 3, 4
+    )
+    assert str(problem) == (
+        "a\\x0ab.yaml:3:4: k\\x0a: got \\x1b[2J\\x0d\\x00\\x7f\\x9b\\u2028\\u2029\\ud800 end"
+    )

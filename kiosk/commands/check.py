@@ -16,7 +16,7 @@ from pathlib import Path
 from kiosk.content.build import staff_images
 from kiosk.content.builtin import media_dir
 from kiosk.content.config import Config, load_config, pick_staff_file, read_staff_file
-from kiosk.content.yamlfile import Document, Problem
+from kiosk.content.yamlfile import Document, Problem, printable
 from kiosk.devices.journal import printer
 from kiosk.ui.images import check_image
 from kiosk.ui.renderer import build_renderer
@@ -65,7 +65,7 @@ def check_config(path: Path | None) -> Report:
         problems = [] if staff is None else _named_image_problems(staff, config.problems)
         return Report(entries + [_entry(p) for p in problems])
     entries += [_entry(p) for p in image_problems(config, staff)]
-    entries += [(logging.ERROR, f"{config.source}: {m}") for m in fit_problems(config)]
+    entries += [_entry(Problem(config.source, m)) for m in fit_problems(config)]
     return Report(entries)
 
 
@@ -136,7 +136,7 @@ def main(args: argparse.Namespace) -> int:
     """
     note, show = printer(sys.stderr), printer(sys.stdout)
     staff = pick_staff_file(args.config)
-    note(f"Checking {staff.description}", logging.INFO)
+    note(printable(f"Checking {staff.description}"), logging.INFO)
     report = check_config(staff.path)
     for level, line in report.entries:
         show(line, level)

@@ -7,6 +7,8 @@ tree itself and records the line and column of every key path.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import yaml
@@ -30,6 +32,10 @@ TAG_WORDS = {
     "timestamp": "a real date",
     "binary": "base64 data",
 }
+
+#: What must not reach a log line or a terminal as it is: C0 and C1 controls (escape codes,
+#: line breaks), DEL, the Unicode line and paragraph separators, and lone surrogates.
+UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 KeyPath = tuple[str | int, ...]
 
@@ -57,7 +63,18 @@ class Problem:
                 where += f":{self.column}"
         key = f" {format_path(self.path)}:" if self.path else ""
         label = "" if self.is_error else " warning:"
-        return f"{where}:{label}{key} {self.message}"
+        return printable(f"{where}:{label}{key} {self.message}")
+
+
+def printable(text: str) -> str:
+    """``text`` with every :data:`UNSAFE` character written as ``\\xNN`` or ``\\uNNNN``: one
+    line that shows as it is (a value with "\\n" or an escape code cannot fake a line)."""
+    return UNSAFE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def format_path(path: KeyPath) -> str:
@@ -105,7 +122,7 @@ def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
         ]
     text = text.removeprefix("\ufeff")
     try:
-        loader = yaml.SafeLoader(text)
+        loader = yaml.SafeLoader(text)  # raises ReaderError for a control character
         try:
             node = loader.get_single_node()
             problems: list[Problem] = []
@@ -116,6 +133,8 @@ def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
             loader.dispose()
     except yaml.MarkedYAMLError as err:
         return None, [_syntax_problem(err, text, file)]
+    except yaml.reader.ReaderError as err:
+        return None, [_character_problem(err, text, file)]
     except yaml.YAMLError as err:
         return None, [Problem(file, f"not valid YAML: {err}")]
     except RecursionError:
@@ -138,6 +157,19 @@ def too_big(size: int) -> str:
     return (
         f"the file is {size} bytes; a config is at most {MAX_BYTES} bytes. Is this the right file?"
     )
+
+
+def _character_problem(err: yaml.reader.ReaderError, text: str, file: str) -> Problem:
+    """A character YAML does not allow, at its line and column (PyYAML gives its index)."""
+    index = err.position
+    line = text.count("\n", 0, index) + 1
+    column = index - text.rfind("\n", 0, index)
+    code = f"U+{err.character:04X}"
+    if unicodedata.category(chr(err.character)) == "Cc":
+        reason = f"a control character ({code}), invisible in most editors, is here; remove it"
+    else:
+        reason = f"the character {code} cannot be in a config; remove it"
+    return Problem(file, reason, line=line, column=column)
 
 
 def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
