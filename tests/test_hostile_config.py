@@ -134,6 +134,18 @@ def test_a_number_too_big_for_a_float_is_refused_plainly(tmp_path: Path, text: s
     assert "a number of 4000 digits" in problem and len(problem) < 300, problem
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["safety:\n  title: 0x" + "1" * 5000 + "\n", "? 0x" + "1" * 5000 + "\n: 1\n"],
+    ids=["value", "key"],
+)
+def test_a_number_too_long_to_write_out_is_refused_plainly(tmp_path: Path, text: str) -> None:
+    """Hexadecimal has no digit limit in PyYAML, but Python cannot write the number out."""
+    path = write(tmp_path, text)
+    problem = only_error(path)
+    assert "a number of more than 4300 digits" in problem and len(problem) < 300, problem
+
+
 # -- 2. image names that cannot be looked up: one problem at the image's line ---------------
 
 

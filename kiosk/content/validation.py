@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 import string
+import sys
 import unicodedata
 from collections.abc import Collection
 
@@ -99,7 +100,10 @@ def _nan(value: int | float) -> bool:
 def _number(value: int | float) -> str:
     """A number as staff wrote it, short; a whole number too big for a float by its length."""
     if isinstance(value, int) and abs(value) > 10**15:
-        return f"a number of {len(str(abs(value)))} digits"
+        try:
+            return f"a number of {len(str(abs(value)))} digits"
+        except ValueError:  # too long even to write out (0x1111... of thousands of digits)
+            return f"a number of more than {sys.get_int_max_str_digits()} digits"
     return f"{value:g}"
 
 

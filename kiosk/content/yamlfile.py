@@ -8,6 +8,7 @@ tree itself and records the line and column of every key path.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 
@@ -249,6 +250,13 @@ def _explicit_tag(node: yaml.Node) -> str | None:
     return None
 
 
+def _key_text(key: object) -> str:
+    try:
+        return str(key)
+    except ValueError:  # a whole number too long to write out (0x1111... of 5000 digits)
+        return f"(a number of more than {sys.get_int_max_str_digits()} digits)"
+
+
 def _build(
     node: yaml.Node, path: KeyPath, maker: _Maker, doc: Document, problems: list[Problem]
 ) -> object:
@@ -259,11 +267,9 @@ def _build(
     if isinstance(node, yaml.MappingNode):
         result: dict[str, object] = {}
         for key_node, value_node in node.value:
-            key = maker.make(key_node, path)
-            key_path = (*path, str(key))
+            key = _key_text(maker.make(key_node, path))
+            key_path = (*path, key)
             mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if not isinstance(key, str):
-                key = str(key)
             if key in result:
                 problems.append(
                     Problem(doc.file, f"`{key}` appears twice here; keep one", key_path, *mark)
