@@ -85,6 +85,13 @@ VALUES = [
         "points[0].hold_seconds",
         "a number of 5000 digits",
     ),
+    (
+        "binary-tag-on-junk",
+        "timing:\n  inactivity_seconds: !!binary 'a'\n",
+        "2:23",
+        None,
+        "a config needs no `!tags`: remove it",
+    ),
     ("a-key-that-is-no-date", "2024-02-30: 1\n", "1:1", None, "not a real date"),
     ("a-tagged-key", "? !!int x\n: 1\n", "1:3", None, "`!!int x` is not a whole number"),
 ]

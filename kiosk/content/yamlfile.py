@@ -185,7 +185,7 @@ def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
             reason = "a tab is used for indenting; YAML needs spaces. Replace the tab with spaces"
         elif "another document" in reason:
             reason = "a second document (`---`) starts here; a config is one document"
-        elif "for the tag" in reason:
+        elif "for the tag" in reason or isinstance(err, yaml.constructor.ConstructorError):
             reason = f"{reason}; a config needs no `!tags`: remove it"
         else:
             reason = f"not valid YAML: {reason}{_started(err)}. Check the indenting and quotes"
