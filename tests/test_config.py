@@ -530,15 +530,13 @@ def deny(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
     """Reading ``denied`` fails as it would without permission (root reads any file)."""
     read_bytes, open_, os_open = Path.read_bytes, Path.open, os.open
 
-    def check(path: Path) -> None:
-        if path == denied:
+    def check(path: object) -> None:
+        if Path(str(path)) == denied:
             raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(Path, "read_bytes", lambda self: check(self) or read_bytes(self))
     monkeypatch.setattr(Path, "open", lambda self, *a, **k: check(self) or open_(self, *a, **k))
-    monkeypatch.setattr(
-        os, "open", lambda name, *a, **k: check(Path(name)) or os_open(name, *a, **k)
-    )
+    monkeypatch.setattr(os, "open", lambda path, *a, **k: check(path) or os_open(path, *a, **k))
 
 
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -782,14 +780,15 @@ def test_pick_staff_file_an_installed_file_out_of_sight_is_used_and_reported(
     """A folder on the way that cannot be read: say so rather than quietly use the built-in."""
     hidden = tmp_path / "locked" / "config.yaml"
 
-    exists, read_bytes = Path.exists, Path.read_bytes
+    exists, read_bytes, stat = Path.exists, Path.read_bytes, os.stat
 
-    def denied(self: Path) -> None:
-        if self == hidden:
+    def denied(self: object) -> None:
+        if Path(str(self)) == hidden:
             raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "exists", lambda self, **k: denied(self) or exists(self, **k))
     monkeypatch.setattr(Path, "read_bytes", lambda self: denied(self) or read_bytes(self))
+    monkeypatch.setattr(os, "stat", lambda path, *a, **k: denied(path) or stat(path, *a, **k))
     assert pick_staff_file(None, hidden).path == hidden
     assert str(only_error(load_config(hidden))) == f"{hidden}: cannot be read: Permission denied"
 

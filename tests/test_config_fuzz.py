@@ -1,31 +1,34 @@
 """Fuzzing the staff-file loader and ``check``: whatever bytes staff save, only clear problems.
 
 Random and mutated YAML (the built-in defaults with lines deleted, duplicated, swapped or
-tab-indented, random bytes, random structures) goes through
+tab-indented, random bytes, random structures) and hostile values (dates that do not exist,
+tags on junk, numbers of thousands of digits, control characters, image names that cannot be
+looked up) go through
 :func:`kiosk.content.yamlfile.parse`, :func:`kiosk.content.config.load_config` and
 :func:`kiosk.commands.check.check_config`. Each must return problems that name the file
-and say something, and never raise. The example counts are kept small so the whole module
-runs in a few seconds.
+and say something in one printable line, and never raise. The example counts are kept
+small so the whole module runs in a few seconds.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pygame
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kiosk.commands import check as checking
 from kiosk.content.builtin import media_dir
 from kiosk.content.config import load_config
 from kiosk.content.settings import defaults_yaml
-from kiosk.content.yamlfile import Problem, parse
+from kiosk.content.yamlfile import UNSAFE, Problem, parse
 
 FILE = "staff.yaml"
 DEFAULT_LINES = defaults_yaml().splitlines(keepends=True)
@@ -144,12 +147,61 @@ shaped = st.fixed_dictionaries(
     },
 ).map(lambda value: yaml.safe_dump(value, allow_unicode=True).encode("utf-8"))
 
+# Hostile values, each written into one place of a staff file.
+DATES = st.builds(
+    "{:04d}-{:02d}-{:02d}{}".format,
+    st.integers(0, 9999),
+    st.integers(0, 99),
+    st.integers(0, 99),
+    st.sampled_from(["", " 25:61:61", "T12:00:00Z", "t1:2:3.5 +99"]),
+)
+JUNK = st.text(alphabet="abcxyz0123456789-+._:=~", min_size=1, max_size=12)
+TAGGED = st.builds(
+    "!!{} {}".format,
+    st.sampled_from(["int", "float", "bool", "timestamp", "binary", "null", "str", "set"]),
+    JUNK | DATES,
+)
+HUGE = st.builds(
+    lambda sign, digits: sign + "1" * digits,
+    st.sampled_from(["", "-", "+", "0x", "0o", "0b", "1e", "0."]),
+    st.integers(4000, 5000),
+)
+CONTROLS = st.text(
+    st.characters(categories=["Cc", "Zl", "Zp"]) | st.sampled_from("ab\x1b[2J OK"), max_size=12
+).map(json.dumps)  # in double quotes, as YAML escapes
+HOSTILE_VALUES = DATES | TAGGED | HUGE | CONTROLS
+PLACES = [
+    "safety:\n  title: {}\n",
+    "timing:\n  inactivity_seconds: {}\n",
+    "hardware:\n  button_pin: {}\n",
+    "points:\n  - id: UB60\n    hold_seconds: {}\n",
+    "points:\n  - id: UB60\n    marker: [{}, 0.5]\n",
+    "texts:\n  invite: {}\n",
+    "{}: 1\n",
+]
+IMAGE_NAMES = st.one_of(
+    st.integers(250, 300).map(lambda n: "a" * n + ".png"),
+    st.integers(2040, 2100).map(lambda n: "a/" * n + "x.svg"),
+    st.sampled_from(["~nosuchuser/x.png", "~/x.png", "~", f"{FILE}/x.png", "x\0.png"]),
+    st.text(min_size=1, max_size=8).map(lambda s: s + ".jpg"),
+).map(json.dumps)
+IMAGE_PLACE = "points:\n  - id: UB60\n    image: {}\n  - id: UB40\n  - id: LI4\n  - id: GB34\n"
+hostile = st.one_of(
+    st.builds(str.format, st.sampled_from(PLACES), HOSTILE_VALUES),
+    st.builds(IMAGE_PLACE.format, IMAGE_NAMES),
+    st.tuples(st.sampled_from(PLACES), st.characters(categories=["Cc"]), st.integers(0, 40)).map(
+        lambda t: t[0][: t[2]] + t[1] + t[0][t[2] :]  # a raw control character
+    ),
+).map(lambda text: text.encode("utf-8", "surrogatepass"))
+
+
 any_bytes = st.one_of(
     st.binary(max_size=300),
     st.text(max_size=300).map(lambda s: s.encode("utf-8", "surrogatepass")),
     mutated_defaults,
     dumped_structures,
     shaped,
+    hostile,
     st.tuples(mutated_defaults, st.binary(min_size=1, max_size=8), st.integers(0, 10_000)).map(
         lambda t: t[0][: t[2] % (len(t[0]) + 1)] + t[1] + t[0][t[2] % (len(t[0]) + 1) :]
     ),
@@ -167,6 +219,7 @@ def assert_clear(problems: tuple[Problem, ...] | list[Problem], file: str) -> No
         assert problem.line is None or problem.line >= 1
         assert problem.column is None or problem.column >= 1
         assert str(problem).startswith(file)
+        assert not UNSAFE.search(str(problem)), "one printable line"
 
 
 @pytest.fixture(scope="module")
@@ -198,7 +251,7 @@ def test_load_config_never_raises(raw: bytes, folder: Path) -> None:
 
 
 @settings(FAST, max_examples=25)
-@given(raw=st.one_of(mutated_defaults, shaped))
+@given(raw=st.one_of(mutated_defaults, shaped, hostile))
 def test_check_never_raises(raw: bytes, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(checking, "CHECK_SIZES", ((800, 480),))  # one size keeps it quick
     path = folder / FILE
@@ -207,10 +260,45 @@ def test_check_never_raises(raw: bytes, folder: Path, monkeypatch: pytest.Monkey
     assert report.errors + report.warnings == len(report.lines)
     for line in report.lines:
         assert line.startswith(str(path)), line
+        assert not UNSAFE.search(line), line
     if report.errors:
         assert load_config(path).fallback or any(
             "image" in x or "screen" in x for x in report.lines
         )
+
+
+def hostile_examples(test: Callable[..., None]) -> Callable[..., None]:
+    """The outside tester's files, always tried, whatever hypothesis picks besides."""
+    found = [
+        "safety:\n  title: 2024-02-30\n",
+        "timing:\n  inactivity_seconds: !!int seventeen\n",
+        "timing:\n  inactivity_seconds: !!float lots\n",
+        "timing:\n  inactivity_seconds: !!bool lots\n",
+        "points:\n  - id: UB60\n    hold_seconds: " + "1" * 5000 + "\n",
+        "safety:\n  title: 0x" + "1" * 5000 + "\n",
+        "? 0x" + "1" * 5000 + "\n: 1\n",
+        "safety:\n  title: a\x1b[2Jb\n",
+        "safety:\n  title: a\x00b\n",
+        'timing:\n  warning_seconds: "a\\nOK: no problems found"\n',
+        IMAGE_PLACE.format("a" * 300 + ".png"),
+        IMAGE_PLACE.format("~nosuchuser/x.png"),
+        IMAGE_PLACE.format(f"{FILE}/x.png"),
+    ]
+    for text in found:
+        test = example(raw=text.encode())(test)
+    return test
+
+
+@settings(FAST, max_examples=80)
+@given(raw=hostile)
+@hostile_examples
+def test_hostile_values_are_one_placed_line_each(raw: bytes, folder: Path) -> None:
+    path = folder / FILE
+    path.write_bytes(raw)
+    config = load_config(path)
+    assert_clear(config.problems, str(path))
+    for problem in config.errors:
+        assert problem.line is not None, str(problem)
 
 
 #: Texts with placeholders, and two without.

@@ -17,6 +17,16 @@ def test_configuration_doc_lists_the_settings_table() -> None:
     assert block.group(1) == settings_markdown(), "stale: run ./dev.sh docs"
 
 
+def test_configuration_doc_states_the_limits_the_code_has() -> None:
+    from kiosk.content.validation import MAX_TEXT_CHARS
+    from kiosk.content.yamlfile import MAX_BYTES
+
+    text = (ROOT / "docs" / "configuration.md").read_text()
+    limits = text.split("## Limits\n", 1)[1].split("\n## ", 1)[0]
+    assert f"at most {MAX_BYTES} bytes (" in limits and "`MAX_BYTES`" in limits
+    assert f"at most {MAX_TEXT_CHARS} characters (" in limits and "`MAX_TEXT_CHARS`" in limits
+
+
 def test_readme_starts_with_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     first_block = re.search(r"```sh\n(.*?)```", readme, re.S)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from kiosk.content.build import staff_images
 from kiosk.content.builtin import media_dir
-from kiosk.content.config import Config, load_config, pick_staff_file
-from kiosk.content.yamlfile import Document, Problem, parse
+from kiosk.content.config import Config, load_config, pick_staff_file, read_staff_file
+from kiosk.content.yamlfile import Document, Problem, printable
 from kiosk.devices.journal import printer
 from kiosk.ui.images import check_image
 from kiosk.ui.renderer import build_renderer
@@ -62,10 +62,10 @@ def check_config(path: Path | None) -> Report:
     staff = _staff_document(path)
     if config.fallback:
         # The file's points did not load, but the images they name can still be checked.
-        problems = [] if staff is None else _named_image_problems(staff)
+        problems = [] if staff is None else _named_image_problems(staff, config.problems)
         return Report(entries + [_entry(p) for p in problems])
     entries += [_entry(p) for p in image_problems(config, staff)]
-    entries += [(logging.ERROR, f"{config.source}: {m}") for m in fit_problems(config)]
+    entries += [_entry(Problem(config.source, m)) for m in fit_problems(config)]
     return Report(entries)
 
 
@@ -77,16 +77,16 @@ def _staff_document(path: Path | None) -> Document | None:
     """The staff file again, for the lines of what it says (None if it does not parse)."""
     if path is None:
         return None
-    try:
-        doc, _ = parse(path.read_bytes(), str(path))
-    except OSError:
-        return None
+    doc, _ = read_staff_file(path)
     return doc
 
 
-def _named_image_problems(staff: Document) -> list[Problem]:
-    problems = []
-    for path, image in staff_images(staff, media_dir()):
+def _named_image_problems(staff: Document, known: tuple[Problem, ...]) -> list[Problem]:
+    """The images of a file that did not load; names that cannot be looked up are told
+    once (loading has told most of them) and never opened."""
+    found, refused = staff_images(staff, media_dir())
+    problems = [p for p in refused if p not in known]
+    for path, image in found:
         problem = check_image(image)
         if problem:
             message = f"{problem}; expected an .svg, .png or .jpg file that opens"
@@ -136,7 +136,7 @@ def main(args: argparse.Namespace) -> int:
     """
     note, show = printer(sys.stderr), printer(sys.stdout)
     staff = pick_staff_file(args.config)
-    note(f"Checking {staff.description}", logging.INFO)
+    note(printable(f"Checking {staff.description}"), logging.INFO)
     report = check_config(staff.path)
     for level, line in report.entries:
         show(line, level)

@@ -8,12 +8,14 @@ built-in point only needs the fields it changes.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from pathlib import Path
 
 from kiosk.content.model import Content, Page, Point
 from kiosk.content.validation import Validator, describe, placeholders, unprintable
-from kiosk.content.yamlfile import Document, KeyPath
+from kiosk.content.yamlfile import Document, KeyPath, Problem
 
 PAGES = ("safety", "summary", "side_effects")
 MAX_POINTS = 12
@@ -23,6 +25,9 @@ MAX_HOLD_SECONDS = 600.0
 #: A marker label is drawn in a small pill on the drawing: keep it short.
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,7}$")
 IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg")
+#: Linux's limits on a file name (NAME_MAX) and a whole path (PATH_MAX), in bytes.
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4096
 
 
 def build_content(
@@ -185,6 +190,9 @@ def _point(values: dict, path: KeyPath, media: Path, image_dir: Path, check: Val
 def _image(
     value: object, path: KeyPath, media: Path, image_dir: Path, check: Validator
 ) -> Path | None:
+    """The image file ``value`` names, or None (and why, at ``path``) when there is none or
+    its name cannot even be looked up; a file that is simply missing is ``check``'s to report.
+    """
     if value is None:
         check.warn(path, "no image: a plain placeholder is shown")
         return None
@@ -195,25 +203,80 @@ def _image(
     if why:
         check.error(path, why)
         return None
-    name = Path(value.strip()).expanduser()
+    shown = _shown(value.strip())
+    name, why = _expand(value.strip())
+    if name is None:
+        check.error(path, f"`{shown}`: {why}")
+        return None
     if name.suffix.lower() not in IMAGE_SUFFIXES:
         check.error(path, f"`{value}` is not an .svg, .png or .jpg file")
         return None
-    if name.is_absolute():
-        return name
-    local = image_dir / name
-    if len(name.parts) == 1 and not local.exists() and (media / name).exists():
-        return media / name
-    return local
+    image, why = _locate(name, media, image_dir)
+    if why:
+        check.error(path, f"`{shown}`: {why}")
+        return None
+    return image
 
 
-def staff_images(staff: Document, media: Path) -> list[tuple[KeyPath, Path]]:
+def _shown(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _expand(text: str) -> tuple[Path | None, str]:
+    """``text`` as a path with ``~`` or ``~user`` expanded, or None and why not."""
+    try:
+        return Path(text).expanduser(), ""
+    except RuntimeError:  # what pathlib raises for a user or home folder it cannot find
+        user = text[1:].split("/", 1)[0]
+        return None, f"there is no user {user}" if user else "there is no home folder"
+
+
+def _locate(name: Path, media: Path, image_dir: Path) -> tuple[Path | None, str]:
+    """Where the image ``name`` is: next to the staff file, else (a bare name) in the built-in
+    media folder. None and why when the name cannot be looked up there."""
+    if any(len(os.fsencode(part)) > MAX_NAME_BYTES for part in name.parts):
+        return None, f"the file name is too long (the most is {MAX_NAME_BYTES} bytes)"
+    local = name if name.is_absolute() else image_dir / name
+    there, why = _look(local)
+    if why:
+        return None, why
+    if not there and len(name.parts) == 1:
+        in_media, why = _look(media / name)
+        if why:
+            return None, why
+        if in_media:
+            return media / name, ""
+    return local, ""
+
+
+def _look(path: Path) -> tuple[bool, str]:
+    """Whether ``path`` is there, or why it cannot be looked up. ``Path.exists`` raises for
+    a name too long or a folder the service cannot read; this answers in words instead."""
+    if len(os.fsencode(path)) >= MAX_PATH_BYTES:
+        return False, f"the path is too long (the most is {MAX_PATH_BYTES} bytes)"
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return False, ""
+    except NotADirectoryError:
+        file = next((p for p in reversed(path.parents) if os.path.isfile(p)), path.parent)
+        return False, f"cannot look there: {file.name} is a file, not a folder"
+    except OSError as err:
+        if err.errno == errno.ENAMETOOLONG:
+            return False, f"the file name is too long (the most is {MAX_NAME_BYTES} bytes)"
+        reason = (err.strerror or type(err).__name__).lower()
+        return False, f"cannot look there: {reason}"
+    return True, ""
+
+
+def staff_images(staff: Document, media: Path) -> tuple[list[tuple[KeyPath, Path]], list[Problem]]:
     """Every image a staff file's ``points:`` names, resolved as the kiosk would, with its
-    key path; for ``check`` when other errors keep the file's points from loading."""
+    key path, and the problems of the names that cannot be looked up; for ``check`` when
+    other errors keep the file's points from loading."""
     points = staff.data.get("points") if isinstance(staff.data, dict) else None
     if not isinstance(points, list):
-        return []
-    scratch = Validator(staff)  # the loader has reported these values' problems already
+        return [], []
+    scratch = Validator(staff)
     found = []
     for index, item in enumerate(points):
         if isinstance(item, dict) and isinstance(item.get("image"), str):
@@ -222,7 +285,7 @@ def staff_images(staff: Document, media: Path) -> list[tuple[KeyPath, Path]]:
             image = _image(item["image"], path, media, folder, scratch)
             if image is not None:
                 found.append((path, image))
-    return found
+    return found, [p for p in scratch.problems if p.is_error]
 
 
 def _marker(value: object, path: KeyPath, check: Validator) -> tuple[float, float] | None:

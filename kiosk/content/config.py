@@ -20,6 +20,8 @@ built-in one would otherwise be dead.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +30,7 @@ from kiosk.content.builtin import builtin_document, media_dir
 from kiosk.content.model import Content
 from kiosk.content.settings import SECTIONS, Hardware, read_settings
 from kiosk.content.validation import Validator
-from kiosk.content.yamlfile import Document, Problem, parse
+from kiosk.content.yamlfile import MAX_BYTES, Document, Problem, parse, too_big
 from kiosk.core.session import Session, Timing
 
 #: The top-level keys of a staff file.
@@ -96,7 +98,7 @@ def load_config(path: Path | None = None) -> Config:
     media = media_dir()
     if path is None:
         return _build(builtin, None, media, "built-in")
-    staff, problems = _read(path)
+    staff, problems = read_staff_file(path)
     if staff is None:
         return _fallback(builtin, media, str(path), problems)
     config = _build(builtin, staff, media, str(path), problems)
@@ -112,16 +114,66 @@ def _is_there(path: Path) -> bool:
         return True
 
 
-def _read(path: Path) -> tuple[Document | None, list[Problem]]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, [Problem(str(path), "the file does not exist")]
-    except IsADirectoryError:
-        return None, [Problem(str(path), "is a folder, not a file")]
-    except OSError as err:
-        return None, [Problem(str(path), f"cannot be read: {err.strerror or err}")]
+def read_staff_file(path: Path) -> tuple[Document | None, list[Problem]]:
+    """The staff file at ``path`` parsed, or None and why not.
+
+    Only a regular file is read (a link to one is fine), and never more than
+    :data:`~kiosk.content.yamlfile.MAX_BYTES` and one byte of it: a named pipe would hang
+    start-up and ``/dev/zero`` would fill the memory.
+    """
+    raw, problem = _read_bytes(path)
+    if problem:
+        return None, [Problem(str(path), problem)]
+    assert raw is not None
     return parse(raw, str(path))
+
+
+#: Kinds of files that are not config files, in words, by their ``stat`` test.
+NOT_FILES = (
+    (stat.S_ISDIR, "is a folder, not a file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a file"),
+    (stat.S_ISSOCK, "is a socket, not a file"),
+    (stat.S_ISCHR, "is a device, not a file"),
+    (stat.S_ISBLK, "is a device, not a file"),
+)
+
+
+def _read_bytes(path: Path) -> tuple[bytes | None, str]:
+    """The bytes of the regular file at ``path``, or None and why not, in words."""
+    try:
+        why = _not_a_file(os.stat(path).st_mode)  # before opening: opening a device may act
+        if why:
+            return None, why
+        # O_NONBLOCK: a pipe put there after the look above opens at once instead of waiting.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None, "the file does not exist"
+    except OSError as err:
+        return None, f"cannot be read: {err.strerror or err}"
+    try:
+        info = os.fstat(fd)  # the file opened, whatever the path points to now
+        why = _not_a_file(info.st_mode)
+        if why:
+            return None, why
+        if info.st_size > MAX_BYTES:
+            return None, too_big(info.st_size)
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            raw = file.read(MAX_BYTES + 1)
+    except OSError as err:
+        return None, f"cannot be read: {err.strerror or err}"
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_BYTES:  # it grew while being read
+        return None, too_big(len(raw))
+    return raw, ""
+
+
+def _not_a_file(mode: int) -> str:
+    """What a file of ``mode`` is when it is not a regular file, else ""."""
+    if stat.S_ISREG(mode):
+        return ""
+    return next((why for test, why in NOT_FILES if test(mode)), "is not a regular file")
 
 
 def _fallback(

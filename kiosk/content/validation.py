@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 import string
+import sys
 import unicodedata
 from collections.abc import Collection
 
@@ -81,15 +82,29 @@ class Validator:
         self, value: object, path: KeyPath, low: float, high: float, what: str, low_ok: bool = True
     ) -> float | None:
         """A number in ``[low, high]`` (or ``(low, high]`` when not ``low_ok``)."""
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        if isinstance(value, bool) or not isinstance(value, int | float) or _nan(value):
             self.error(path, f"expected {what}, got {describe(value)}")
             return None
         too_low = value < low if low_ok else value <= low
         if too_low or value > high:
             bound = f"from {low:g}" if low_ok else f"more than {low:g}"
-            self.error(path, f"expected {what} {bound} up to {high:g}, got {value:g}")
+            self.error(path, f"expected {what} {bound} up to {high:g}, got {_number(value)}")
             return None
         return float(value)
+
+
+def _nan(value: int | float) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _number(value: int | float) -> str:
+    """A number as staff wrote it, short; a whole number too big for a float by its length."""
+    if isinstance(value, int) and abs(value) > 10**15:
+        try:
+            return f"a number of {len(str(abs(value)))} digits"
+        except ValueError:  # too long even to write out (0x1111... of thousands of digits)
+            return f"a number of more than {sys.get_int_max_str_digits()} digits"
+    return f"{value:g}"
 
 
 def placeholders(text: str) -> list[str] | None:
@@ -160,7 +175,8 @@ def describe(value: object) -> str:
         items = "1 item" if len(value) == 1 else f"{len(value)} items"
         return f"a list of {items} (`- item` lines)"
     if isinstance(value, int | float):
-        return f"the number {value:g}"
+        shown = _number(value)
+        return shown if shown.startswith("a number") else f"the number {shown}"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f'the text "{shown}"'

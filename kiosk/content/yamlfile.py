@@ -7,6 +7,9 @@ tree itself and records the line and column of every key path.
 
 from __future__ import annotations
 
+import re
+import sys
+import unicodedata
 from dataclasses import dataclass
 
 import yaml
@@ -16,6 +19,24 @@ MAX_VALUES = 20_000
 
 #: Staff files are a few kilobytes; anything much bigger is a mistake (or a log pasted in).
 MAX_BYTES = 256 * 1024
+
+#: What PyYAML's constructors raise for a value they cannot make (``2024-02-30``, ``!!int
+#: seventeen``, ``!!bool lots``, an integer of 5000 digits): plain Python errors, not
+#: ``YAMLError``.
+CONSTRUCT_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError)
+
+#: What a tag makes, in the words of the message for a value it cannot make.
+TAG_WORDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "yes or no",
+    "timestamp": "a real date",
+    "binary": "base64 data",
+}
+
+#: What must not reach a log line or a terminal as it is: C0 and C1 controls (escape codes,
+#: line breaks), DEL, the Unicode line and paragraph separators, and lone surrogates.
+UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 KeyPath = tuple[str | int, ...]
 
@@ -43,7 +64,18 @@ class Problem:
                 where += f":{self.column}"
         key = f" {format_path(self.path)}:" if self.path else ""
         label = "" if self.is_error else " warning:"
-        return f"{where}:{label}{key} {self.message}"
+        return printable(f"{where}:{label}{key} {self.message}")
+
+
+def printable(text: str) -> str:
+    """``text`` with every :data:`UNSAFE` character written as ``\\xNN`` or ``\\uNNNN``: one
+    line that shows as it is (a value with "\\n" or an escape code cannot fake a line)."""
+    return UNSAFE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def format_path(path: KeyPath) -> str:
@@ -75,13 +107,7 @@ class Document:
 def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
     """Parse ``raw`` bytes of ``file``. Returns the document, or None and the reasons why not."""
     if len(raw) > MAX_BYTES:
-        return None, [
-            Problem(
-                file,
-                f"the file is {len(raw)} bytes; a config is at most "
-                f"{MAX_BYTES} bytes. Is this the right file?",
-            )
-        ]
+        return None, [Problem(file, too_big(len(raw)))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -97,21 +123,25 @@ def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
         ]
     text = text.removeprefix("\ufeff")
     try:
-        loader = yaml.SafeLoader(text)
+        loader = yaml.SafeLoader(text)  # raises ReaderError for a control character
         try:
             node = loader.get_single_node()
             problems: list[Problem] = []
             doc = Document(file, None, {})
             if node is not None:
-                doc.data = _build(node, (), loader, doc, problems)
+                doc.data = _build(node, (), _Maker(loader, doc, problems), doc, problems)
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as err:
         return None, [_syntax_problem(err, text, file)]
+    except yaml.reader.ReaderError as err:
+        return None, [_character_problem(err, text, file)]
     except yaml.YAMLError as err:
         return None, [Problem(file, f"not valid YAML: {err}")]
     except RecursionError:
         return None, [Problem(file, "the YAML is nested too deeply to be a kiosk config")]
+    if any(p.is_error for p in problems):
+        return None, problems  # a value that could not be made: nothing to build on
     if doc.data is None:
         return None, [
             Problem(
@@ -121,6 +151,26 @@ def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
             )
         ]
     return doc, problems
+
+
+def too_big(size: int) -> str:
+    """Why a file of ``size`` bytes is not read."""
+    return (
+        f"the file is {size} bytes; a config is at most {MAX_BYTES} bytes. Is this the right file?"
+    )
+
+
+def _character_problem(err: yaml.reader.ReaderError, text: str, file: str) -> Problem:
+    """A character YAML does not allow, at its line and column (PyYAML gives its index)."""
+    index = err.position
+    line = text.count("\n", 0, index) + 1
+    column = index - text.rfind("\n", 0, index)
+    code = f"U+{err.character:04X}"
+    if unicodedata.category(chr(err.character)) == "Cc":
+        reason = f"a control character ({code}), invisible in most editors, is here; remove it"
+    else:
+        reason = f"the character {code} cannot be in a config; remove it"
+    return Problem(file, reason, line=line, column=column)
 
 
 def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
@@ -135,7 +185,7 @@ def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
             reason = "a tab is used for indenting; YAML needs spaces. Replace the tab with spaces"
         elif "another document" in reason:
             reason = "a second document (`---`) starts here; a config is one document"
-        elif "for the tag" in reason:
+        elif "for the tag" in reason or isinstance(err, yaml.constructor.ConstructorError):
             reason = f"{reason}; a config needs no `!tags`: remove it"
         else:
             reason = f"not valid YAML: {reason}{_started(err)}. Check the indenting and quotes"
@@ -150,8 +200,65 @@ def _started(err: yaml.MarkedYAMLError) -> str:
     return f" ({err.context.strip()} that starts on line {start.line + 1})"
 
 
+class _Maker:
+    """Makes Python values from scalar nodes; a value PyYAML cannot make becomes one problem
+    at the node's start (and None), once even when aliases repeat it."""
+
+    def __init__(self, loader: yaml.SafeLoader, doc: Document, problems: list[Problem]) -> None:
+        self.loader, self.doc, self.problems = loader, doc, problems
+        self.failed: set[int] = set()
+
+    def make(self, node: yaml.Node, path: KeyPath) -> object:
+        if id(node) in self.failed:
+            return None
+        try:
+            return self.loader.construct_object(node)
+        except CONSTRUCT_ERRORS as err:
+            self.failed.add(id(node))
+            self.loader.recursive_objects.clear()  # PyYAML leaves the node there on an error
+            mark = node.start_mark
+            problem = Problem(
+                self.doc.file, _unmade(node, err), path, mark.line + 1, mark.column + 1
+            )
+            self.problems.append(problem)
+            return None
+
+
+def _unmade(node: yaml.Node, err: Exception) -> str:
+    """Why the value of ``node`` cannot be made, in words for the person who typed it."""
+    kind = str(node.tag).rsplit(":", 1)[-1]
+    value = str(node.value)
+    if isinstance(err, ValueError) and "digits" in str(err):
+        digits = sum(char.isdigit() for char in value)
+        return f"a number of {digits} digits is far too long; write a number of a few digits"
+    shown = value if len(value) <= 40 else value[:37] + "..."
+    explicit = _explicit_tag(node)
+    if explicit:
+        shown = f"{explicit} {shown}"
+    words = TAG_WORDS.get(kind, f"a {kind}")
+    hint = f"remove the `{explicit}` tag" if explicit else "to mean it as text, put it in quotes"
+    return f"`{shown}` is not {words}; {hint}"
+
+
+def _explicit_tag(node: yaml.Node) -> str | None:
+    """The tag as written (``!!int``) when the file gives one, else None."""
+    start, end = node.start_mark, node.end_mark
+    written = start.buffer[start.pointer : end.pointer] if start.buffer else ""
+    for word in written.split():
+        if not word.startswith("&"):  # an anchor may come first
+            return word if word.startswith("!") else None
+    return None
+
+
+def _key_text(key: object) -> str:
+    try:
+        return str(key)
+    except ValueError:  # a whole number too long to write out (0x1111... of 5000 digits)
+        return f"(a number of more than {sys.get_int_max_str_digits()} digits)"
+
+
 def _build(
-    node: yaml.Node, path: KeyPath, loader: yaml.SafeLoader, doc: Document, problems: list[Problem]
+    node: yaml.Node, path: KeyPath, maker: _Maker, doc: Document, problems: list[Problem]
 ) -> object:
     doc.values += 1
     if doc.values > MAX_VALUES:
@@ -160,21 +267,17 @@ def _build(
     if isinstance(node, yaml.MappingNode):
         result: dict[str, object] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node)
-            key_path = (*path, str(key))
+            key = _key_text(maker.make(key_node, path))
+            key_path = (*path, key)
             mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if not isinstance(key, str):
-                key = str(key)
             if key in result:
                 problems.append(
                     Problem(doc.file, f"`{key}` appears twice here; keep one", key_path, *mark)
                 )
                 continue
             doc.marks[key_path] = mark
-            result[key] = _build(value_node, key_path, loader, doc, problems)
+            result[key] = _build(value_node, key_path, maker, doc, problems)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(item, (*path, i), loader, doc, problems) for i, item in enumerate(node.value)
-        ]
-    return loader.construct_object(node)
+        return [_build(item, (*path, i), maker, doc, problems) for i, item in enumerate(node.value)]
+    return maker.make(node, path)
