@@ -117,6 +117,7 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
         pump_sdl: bool = False,
         fullscreen: bool = False,
         drm_folder: Path | None = None,
+        background_images: bool = False,
     ) -> Kiosk:
         config = config or load_config()
         clock = FakeClock()
@@ -133,6 +134,7 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
             input_folder=inputs.folder,
             pump_sdl=pump_sdl,
             drm_folder=drm_folder,
+            background_images=background_images,
         )
         kiosk = Kiosk(app, clock, inbox, mock_factory, config, inputs)
         made.append(kiosk)

@@ -132,6 +132,7 @@ class App:
             self.notifier.stopping()
             if self.inputs is not None:
                 self.inputs.close()
+            self.renderer.close()
             self.parts.close()
         return EXIT_OK
 

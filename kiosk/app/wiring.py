@@ -9,7 +9,7 @@ from pathlib import Path
 from kiosk.app.chores import PartsRetry, ScreenWatch
 from kiosk.app.loop import App
 from kiosk.content.config import Config
-from kiosk.core.events import Inbox
+from kiosk.core.events import Inbox, Repaint
 from kiosk.devices.connectors import DRM_DIR, Connectors
 from kiosk.devices.display import Display
 from kiosk.devices.evdev import INPUT_DIR, InputWatcher
@@ -29,13 +29,15 @@ def build_app(
     input_folder: Path | None = INPUT_DIR,
     pump_sdl: bool | None = None,
     drm_folder: Path | None = None,
+    background_images: bool = True,
 ) -> App:
     """The kiosk for ``config``: the display opened, the parts wired, ready to ``run()``.
 
     Keys, clicks and taps come through SDL in a desktop window, and from the evdev devices in
     ``input_folder`` otherwise (None: no such input); ``pump_sdl`` overrides the choice. On
     the console (KMSDRM) the screen's cable is watched through ``/sys/class/drm``;
-    ``drm_folder`` watches a folder of that shape under any driver (tests).
+    ``drm_folder`` watches a folder of that shape under any driver (tests). Drawings are
+    decoded in a child process in the background unless ``background_images`` is False.
     Raises :class:`kiosk.devices.display.DisplayError` when there is no screen.
     """
     inbox = inbox or Inbox()
@@ -58,7 +60,8 @@ def build_app(
     chores: list = [PartsRetry()]
     if drm_folder is not None or display.driver.lower() == "kmsdrm":
         chores.append(ScreenWatch(Connectors(drm_folder or DRM_DIR)))
-    renderer = build_renderer(config, display.size, notices())
+    on_ready = (lambda: inbox.put(Repaint())) if background_images else None
+    renderer = build_renderer(config, display.size, notices(), on_ready=on_ready)
     # Every screen a patient meets is prepared by the main loop after the first frame.
     renderer.prepare(stop.view for stop in tour(config))
     return App(

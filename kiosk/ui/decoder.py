@@ -51,15 +51,16 @@ class Decoder:
         self.seconds = seconds
         self.memory = memory
         self._child: subprocess.Popen[bytes] | None = None
+        self._closed = False
 
     def decode(self, path: Path, box: Size) -> tuple[Size, bytes]:
         """The drawing at ``path`` fitted inside ``box``: its size and RGBA pixels.
 
         Raises :class:`DecodeError` (one plain line) when it cannot be decoded in time.
         """
-        child = self._running()
         request = {"path": os.fsdecode(path), "box": list(box)}
         try:
+            child = self._running()
             assert child.stdin is not None
             child.stdin.write(json.dumps(request).encode() + b"\n")
             child.stdin.flush()
@@ -69,24 +70,38 @@ class Decoder:
             width, height = header["size"]
             pixels = self._read_exactly(child, width * height * 4, self.seconds)
         except TimeoutError as err:  # before OSError, of which it is a kind
-            self.close()
+            self._stop_child()
             raise DecodeError(f"it took longer than {self.seconds:g} s to read") from err
         except (OSError, ValueError, KeyError, EOFError) as err:
-            self.close()
+            self._stop_child()
             raise DecodeError("reading it stopped the decoder (damaged, or too big)") from err
         return (width, height), pixels
 
     def close(self) -> None:
-        """Stop the child (a new one starts with the next request)."""
+        """Stop the child for good: later requests fail at once."""
+        self._closed = True
+        self._stop_child()
+
+    def _stop_child(self) -> None:
+        """Kill the child (a new one starts with the next request) and close its pipes."""
         child, self._child = self._child, None
-        if child is not None and child.poll() is None:
+        if child is None:
+            return
+        if child.poll() is None:
             child.kill()
-            child.wait(timeout=5)
+        child.wait(timeout=5)
+        for pipe in (child.stdin, child.stdout):
+            if pipe is not None:
+                pipe.close()
 
     # -- the child ------------------------------------------------------------------------
 
     def _running(self) -> subprocess.Popen[bytes]:
-        if self._child is None or self._child.poll() is not None:
+        if self._closed:
+            raise DecodeError("the decoder is closed")
+        if self._child is not None and self._child.poll() is not None:
+            self._stop_child()  # it died since the last request
+        if self._child is None:
             self._child = subprocess.Popen(
                 [sys.executable, "-m", "kiosk.ui.decoder", str(self.memory)],
                 stdin=subprocess.PIPE,
@@ -134,54 +149,33 @@ def serve(memory: int) -> None:
     """The child: decode each request from stdin, answer on stdout, until stdin closes."""
     import resource
 
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    except (OSError, ValueError):
+        # The service's system-call filter refuses setrlimit (@resources); the header caps of
+        # kiosk.ui.imagefile (40 megapixels) still bound what a drawing may need.
+        pass
     import pygame
+
+    from kiosk.ui.imagefile import Refused
+    from kiosk.ui.images import fitted_image, problem_of
 
     out = sys.stdout.buffer
     out.write(b'{"ready": true}\n')
     out.flush()
     for line in sys.stdin.buffer:
         request = json.loads(line)
+        path = Path(request["path"])
         try:
-            surface = _decode(Path(request["path"]), tuple(request["box"]))
-        except (pygame.error, OSError, ValueError, MemoryError) as err:
-            out.write(json.dumps({"ok": False, "error": _reason(err)}).encode() + b"\n")
+            surface = fitted_image(path, tuple(request["box"]))
+        except (Refused, pygame.error, OSError, ValueError, MemoryError) as err:
+            problem = problem_of(path, err).removeprefix(f"{path}: ")
+            out.write(json.dumps({"ok": False, "error": problem}).encode() + b"\n")
             out.flush()
             continue
         out.write(json.dumps({"ok": True, "size": list(surface.get_size())}).encode() + b"\n")
         out.write(pygame.image.tobytes(surface, "RGBA"))
         out.flush()
-
-
-def _decode(path: Path, box: Size):  # type: ignore[no-untyped-def]
-    """Read ``path`` fitted inside ``box``: SVG rasterised at that size, others scaled."""
-    import pygame
-
-    from kiosk.ui.images import fit
-
-    if path.suffix.lower() == ".svg":
-        surface = pygame.image.load_sized_svg(str(path), box)
-        if surface.get_width() < 1 or surface.get_height() < 1:
-            raise ValueError("the drawing has no size")
-        width, height = surface.get_size()
-        if width > box[0] or height > box[1]:  # rounded up by a pixel: cut, do not rescale
-            surface = surface.subsurface((0, 0, min(width, box[0]), min(height, box[1])))
-        return surface.convert_alpha() if pygame.display.get_surface() else surface
-    source = pygame.image.load(str(path))
-    if source.get_bitsize() not in (24, 32):  # smoothscale takes 24/32-bit surfaces only
-        full = pygame.Surface(source.get_size(), pygame.SRCALPHA, 32)
-        full.blit(source, (0, 0))
-        source = full
-    size = fit(source.get_size(), box)
-    return source if size == source.get_size() else pygame.transform.smoothscale(source, size)
-
-
-def _reason(error: BaseException) -> str:
-    if isinstance(error, MemoryError):
-        return "it needs more memory than a drawing may use"
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror.lower()
-    return str(error).strip().rstrip(".") or type(error).__name__
 
 
 if __name__ == "__main__":

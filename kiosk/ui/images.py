@@ -9,17 +9,27 @@ neutral placeholder with the point's name and one log line, so the kiosk keeps r
 Nothing is decoded before :func:`kiosk.ui.imagefile.read_image` has checked it: a regular file,
 under the size caps, a PNG or JPEG that declares at most 40 megapixels, an SVG that is not too
 detailed, content that matches its name. The decoder is handed the bytes that were checked.
+
+In the running kiosk the cache decodes in the background (``decoder`` and ``on_ready``): a
+drawing not decoded yet shows as the placeholder, a worker thread has the decoding child
+process (:mod:`kiosk.ui.decoder`) decode it within a time budget, and ``on_ready`` asks for a
+repaint. So a slow or hostile drawing never holds up the main loop: not a press, not the
+watchdog, not SIGTERM.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import queue
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pygame
 
 from kiosk.ui.cache import LRU
+from kiosk.ui.decoder import DecodeError, Decoder
 from kiosk.ui.imagefile import ImageFile, Refused, file_problem, read_image
 
 logger = logging.getLogger(__name__)
@@ -82,6 +92,26 @@ def fit(source: Size, box: Size) -> Size:
     return min(bw, max(1, round(sw * bh / sh))), bh
 
 
+def fitted_image(path: Path, box: Size) -> pygame.Surface:
+    """The drawing at ``path`` fitted inside ``box``, once it has passed its checks: an SVG
+    rasterised at the box, a PNG or JPEG scaled into it. Raises :class:`Refused`,
+    ``pygame.error``, ``OSError``, ``ValueError`` or ``MemoryError``."""
+    if path.suffix.lower() == ".svg":
+        return _exact(_decode(read_image(path), box), box)
+    return _scaled(_load(read_image(path)), box)
+
+
+def problem_of(path: Path, error: BaseException) -> str:
+    """The one line that says why the drawing at ``path`` cannot be shown."""
+    if isinstance(error, Refused):
+        return str(error)
+    return f"{path}: not a valid {_kind(path)} image or damaged ({_reason(error)})"
+
+
+class _Pending(Exception):
+    """The drawing is being decoded in the background."""
+
+
 def _decode(image: ImageFile, box: Size) -> pygame.Surface:
     """``image`` fitted inside ``box``; SVG is rasterised at that size. May raise."""
     if image.kind == "svg":
@@ -127,13 +157,27 @@ class ImageCache:
         screen.blit(drawing, (80, 40))
     """
 
-    def __init__(self, font: Path | None = None, capacity: int = 32, sources: int = 8) -> None:
+    def __init__(
+        self,
+        font: Path | None = None,
+        capacity: int = 32,
+        sources: int = 8,
+        decoder: Decoder | None = None,
+        on_ready: Callable[[], None] | None = None,
+    ) -> None:
         self.font_file = font
         self._entries: LRU[pygame.Surface] = LRU(capacity)
         self._sources: LRU[pygame.Surface] = LRU(sources)
         self._fonts: LRU[pygame.font.Font] = LRU(16)
+        self._placeholders: LRU[pygame.Surface] = LRU(8)
         self._problems: dict[Path | None, str | None] = {}
         self._warned: set[object] = set()
+        self._background = _Background(decoder, on_ready) if decoder and on_ready else None
+
+    def close(self) -> None:
+        """Stop decoding in the background (the decoding child goes too)."""
+        if self._background is not None:
+            self._background.close()
 
     def __len__(self) -> int:
         """How many fitted images are cached now."""
@@ -144,6 +188,8 @@ class ImageCache:
         self._entries.clear()
         self._sources.clear()
         self._problems.clear()
+        if self._background is not None:
+            self._background.forget()
 
     def ok(self, path: Path | None) -> bool:
         """True when ``path`` shows as itself rather than as the placeholder.
@@ -154,6 +200,12 @@ class ImageCache:
         if path is None:
             return False
         path = Path(path)
+        if self._background is not None and self._background.waiting(path):
+            return False  # shown as the placeholder until it is decoded
+        return self._file_ok(path)
+
+    def _file_ok(self, path: Path) -> bool:
+        """No problem known with ``path`` (and none with the file itself)."""
         if path not in self._problems:
             self._problems[path] = _file_problem(path)
         return self._problems[path] is None
@@ -165,9 +217,12 @@ class ImageCache:
         ``mirror``; the returned surface has the fitted size, not ``size``."""
         path = None if path is None else Path(path)
         box = (max(1, int(size[0])), max(1, int(size[1])))
-        return self._entries.get_or(
-            (path, box, mirror, name), lambda: self._fitted(path, box, mirror, name)
-        )
+        try:
+            return self._entries.get_or(
+                (path, box, mirror, name), lambda: self._fitted(path, box, mirror, name)
+            )
+        except _Pending:  # not cached: the drawing replaces it when it is ready
+            return self._placeholders.get_or((box, name), lambda: self.placeholder(box, name))
 
     def _fitted(self, path: Path | None, box: Size, mirror: bool, name: str) -> pygame.Surface:
         surface = self._render(path, box, name)
@@ -181,17 +236,19 @@ class ImageCache:
         if path is None:
             self._warn_once(("none", name), f"no image given for {name!r}: showing a placeholder")
             return self.placeholder(box, name)
-        if not self.ok(path):
+        if not self._file_ok(path):
             self._warn_placeholder(path, str(self._problems[path]), name)
             return self.placeholder(box, name)
         try:
+            if self._background is not None:
+                return self._background.result(path, box)
             if path.suffix.lower() == ".svg":
                 return _exact(_decode(read_image(path), box), box)
             return _scaled(self._source(path), box)
-        except (Refused, pygame.error, OSError, ValueError, MemoryError) as error:
-            problem = str(error)
-            if not isinstance(error, Refused):
-                problem = f"{path}: not a valid {_kind(path)} image or damaged ({_reason(error)})"
+        except (Refused, pygame.error, OSError, ValueError, MemoryError, DecodeError) as error:
+            problem = problem_of(path, error)
+            if isinstance(error, DecodeError):
+                problem = f"{path}: {error}"
             self._problems[path] = problem
             self._warn_placeholder(path, problem, name)
             return self.placeholder(box, name)
@@ -266,3 +323,58 @@ def _exact(surface: pygame.Surface, box: Size) -> pygame.Surface:
     if width <= box[0] and height <= box[1]:
         return surface
     return surface.subsurface((0, 0, min(width, box[0]), min(height, box[1]))).copy()
+
+
+class _Background:
+    """Decoding in the background: a worker thread hands each drawing to the decoding child
+    and keeps its pixels until the main thread asks again (see the module docstring)."""
+
+    def __init__(self, decoder: Decoder, on_ready: Callable[[], None]) -> None:
+        self.decoder = decoder
+        self.on_ready = on_ready
+        self._requests: queue.SimpleQueue[tuple[Path, Size] | None] = queue.SimpleQueue()
+        self._ready: dict[tuple[Path, Size], tuple[Size, bytes] | str] = {}
+        self._asked: set[tuple[Path, Size]] = set()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._work, name="drawings", daemon=True)
+        self._thread.start()
+
+    def result(self, path: Path, box: Size) -> pygame.Surface:
+        """The decoded drawing, or :class:`_Pending` (asking for it the first time)."""
+        key = (path, box)
+        with self._lock:
+            done = self._ready.pop(key, None)
+        if done is None:
+            if key not in self._asked:
+                self._asked.add(key)
+                self._requests.put(key)
+            raise _Pending
+        self._asked.discard(key)
+        if isinstance(done, str):
+            raise DecodeError(done)
+        size, pixels = done
+        return pygame.image.frombytes(pixels, size, "RGBA")
+
+    def waiting(self, path: Path) -> bool:
+        return any(asked == path for asked, _ in self._asked)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._ready.clear()
+        self._asked.clear()
+
+    def close(self) -> None:
+        """Stop the worker; a drawing being decoded is abandoned (its child is killed)."""
+        self._requests.put(None)
+        self.decoder.close()
+        self._thread.join(timeout=5)
+
+    def _work(self) -> None:
+        while (key := self._requests.get()) is not None:
+            try:
+                done: tuple[Size, bytes] | str = self.decoder.decode(*key)
+            except DecodeError as error:
+                done = str(error)
+            with self._lock:
+                self._ready[key] = done
+            self.on_ready()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pygame
 
@@ -23,6 +23,7 @@ from kiosk.content.config import Config
 from kiosk.core.session import View
 from kiosk.ui.cache import LRU
 from kiosk.ui.columns import Frame
+from kiosk.ui.decoder import Decoder
 from kiosk.ui.elements import Element, Rect
 from kiosk.ui.images import ImageCache
 from kiosk.ui.painter import Painter
@@ -134,6 +135,10 @@ class Renderer:
         if not self._pending:
             self._scratch = None
 
+    def close(self) -> None:
+        """Stop decoding drawings in the background."""
+        self.painter.images.close()
+
     def invalidate(self) -> None:
         """Forget what is on screen (the next draw is a full repaint)."""
         self._shown = None
@@ -161,11 +166,14 @@ def build_renderer(
     size: tuple[int, int],
     notices: tuple[str, ...] = (),
     images: ImageCache | None = None,
+    on_ready: Callable[[], None] | None = None,
 ) -> Renderer:
     """A renderer for ``config``'s content on a screen of ``size`` pixels.
 
     Its caches are sized from the routine, so that every screen a patient meets (and its
-    drawing) stays prepared once warmed up: a 12-point routine has 75 screens.
+    drawing) stays prepared once warmed up: a 12-point routine has 75 screens. With
+    ``on_ready`` drawings are decoded in the background, in a child process, and
+    ``on_ready()`` is called (from another thread) when one is ready to be shown.
     """
     pygame.font.init()
     fonts = Fonts(media_dir() / "fonts")
@@ -173,6 +181,11 @@ def build_renderer(
     screens = Screens(Frame(*size), content, fonts, config.timing, content.steps(), notices)
     if images is None:
         # each point's drawing at up to four sizes: idle, intro, the next-point and other-side
-        images = ImageCache(fonts.bold, capacity=max(32, 4 * len(content.points) + 8))
+        images = ImageCache(
+            fonts.bold,
+            capacity=max(32, 4 * len(content.points) + 8),
+            decoder=Decoder() if on_ready else None,
+            on_ready=on_ready,
+        )
     layouts = max(32, len(tour(config)) + 8)
     return Renderer(screens, Painter(fonts, images), layouts)

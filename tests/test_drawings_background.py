@@ -1,0 +1,55 @@
+"""Drawings are decoded in the background: the kiosk never waits for one.
+
+The running kiosk's image cache hands each drawing to the decoding child process
+(kiosk.ui.decoder) on a worker thread and shows the placeholder until it is ready. These
+tests use a drawing within every cap that still takes seconds to rasterise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from pathlib import Path
+
+from test_decoder import slow_svg
+
+from kiosk.content.config import load_config
+from kiosk.core.session import Phase
+from kiosk.ui.decoder import Decoder
+from kiosk.ui.images import ImageCache
+
+MEDIA = Path(__file__).resolve().parent.parent / "media"
+
+
+def test_a_drawing_shows_as_the_placeholder_until_decoded_then_as_itself() -> None:
+    ready = threading.Event()
+    images = ImageCache(decoder=Decoder(), on_ready=ready.set)
+    try:
+        first = images.get(MEDIA / "ub60.svg", (320, 240), name="Ankle")
+        assert not images.ok(MEDIA / "ub60.svg")  # no marker on a placeholder
+        assert first.get_size() == (320, 240)
+        assert ready.wait(10)
+        drawn = images.get(MEDIA / "ub60.svg", (320, 240), name="Ankle")
+        assert images.ok(MEDIA / "ub60.svg")
+        assert drawn is images.get(MEDIA / "ub60.svg", (320, 240), name="Ankle")  # cached
+        assert drawn.get_at((160, 120)) != first.get_at((160, 120))
+    finally:
+        images.close()
+
+
+def test_a_slow_drawing_never_holds_up_a_press(make_kiosk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Three screens through, with a drawing that takes seconds on the first of them: the
+    loop answers every press without waiting for it (in real time, well under a second)."""
+    config = load_config()
+    slow = dataclasses.replace(config.content.points[0], image=slow_svg(tmp_path))
+    points = (slow, *config.content.points[1:])
+    config = dataclasses.replace(config, content=dataclasses.replace(config.content, points=points))
+    kiosk = make_kiosk(config, size=(1920, 1080), background_images=True)
+    t0 = kiosk.clock.now
+    for offset in (1, 2):  # safety, then the first point's intro with the slow drawing
+        kiosk.press_at(t0 + offset)
+    started = time.monotonic()
+    kiosk.run_until(t0 + 3)
+    assert time.monotonic() - started < 1.0
+    assert kiosk.app.session.phase is Phase.INTRO
