@@ -18,6 +18,7 @@ the child's requests and replies are lines of JSON, each reply followed by its p
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -149,12 +150,10 @@ def serve(memory: int) -> None:
     """The child: decode each request from stdin, answer on stdout, until stdin closes."""
     import resource
 
-    try:
+    # The service's system-call filter refuses setrlimit (@resources); the header caps of
+    # kiosk.ui.imagefile (40 megapixels) still bound what a drawing may need.
+    with contextlib.suppress(OSError, ValueError):
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    except (OSError, ValueError):
-        # The service's system-call filter refuses setrlimit (@resources); the header caps of
-        # kiosk.ui.imagefile (40 megapixels) still bound what a drawing may need.
-        pass
     import pygame
 
     from kiosk.ui.imagefile import Refused
