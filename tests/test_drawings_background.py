@@ -53,3 +53,19 @@ def test_a_slow_drawing_never_holds_up_a_press(make_kiosk, tmp_path: Path) -> No
     kiosk.run_until(t0 + 3)
     assert time.monotonic() - started < 1.0
     assert kiosk.app.session.phase is Phase.INTRO
+
+
+def test_a_refused_drawing_is_named_once_in_its_warning(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    from hostile import png_bomb
+
+    bomb = png_bomb(tmp_path / "bomb.png")
+    ready = threading.Event()
+    images = ImageCache(decoder=Decoder(), on_ready=ready.set)
+    try:
+        images.get(bomb, (320, 240), name="Ankle")
+        assert ready.wait(10)
+        images.get(bomb, (320, 240), name="Ankle")
+    finally:
+        images.close()
+    (warning,) = [r.getMessage() for r in caplog.records if "bomb.png" in r.getMessage()]
+    assert warning.count(str(bomb)) == 1 and "40 megapixels" in warning

@@ -115,3 +115,10 @@ def test_the_image_cache_always_gives_a_surface_inside_the_box(
         path.write_bytes(data)
         surface = ImageCache().get(path, box, name="Point")
         assert surface.get_width() <= box[0] and surface.get_height() <= box[1]
+
+
+def test_an_infinite_declared_size_is_no_size(tmp_path: Path) -> None:
+    """Found by the fuzz test above: ``1e310`` is a float too big to round."""
+    path = tmp_path / "x.svg"
+    path.write_bytes(b'<svg height="1e310" viewBox="0 0 1 1e999">')
+    assert_one_line(check_image(path))

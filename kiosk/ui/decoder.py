@@ -57,7 +57,8 @@ class Decoder:
     def decode(self, path: Path, box: Size) -> tuple[Size, bytes]:
         """The drawing at ``path`` fitted inside ``box``: its size and RGBA pixels.
 
-        Raises :class:`DecodeError` (one plain line) when it cannot be decoded in time.
+        Raises :class:`DecodeError` (one plain line naming the file) when it cannot be
+        decoded, or not in time.
         """
         request = {"path": os.fsdecode(path), "box": list(box)}
         try:
@@ -72,10 +73,11 @@ class Decoder:
             pixels = self._read_exactly(child, width * height * 4, self.seconds)
         except TimeoutError as err:  # before OSError, of which it is a kind
             self._stop_child()
-            raise DecodeError(f"it took longer than {self.seconds:g} s to read") from err
+            raise DecodeError(f"{path}: it took longer than {self.seconds:g} s to read") from err
         except (OSError, ValueError, KeyError, EOFError) as err:
             self._stop_child()
-            raise DecodeError("reading it stopped the decoder (damaged, or too big)") from err
+            message = f"{path}: reading it stopped the decoder (damaged, or too big)"
+            raise DecodeError(message) from err
         return (width, height), pixels
 
     def close(self) -> None:
@@ -168,8 +170,7 @@ def serve(memory: int) -> None:
         try:
             surface = fitted_image(path, tuple(request["box"]))
         except (Refused, pygame.error, OSError, ValueError, MemoryError) as err:
-            problem = problem_of(path, err).removeprefix(f"{path}: ")
-            out.write(json.dumps({"ok": False, "error": problem}).encode() + b"\n")
+            out.write(json.dumps({"ok": False, "error": problem_of(path, err)}).encode() + b"\n")
             out.flush()
             continue
         out.write(json.dumps({"ok": True, "size": list(surface.get_size())}).encode() + b"\n")

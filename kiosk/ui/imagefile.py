@@ -38,6 +38,7 @@ fill). A decoder in a worker process with a time limit is the guard for that.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import stat
@@ -283,7 +284,7 @@ def _length(text: str | None) -> float | None:
     if match is None or match.group(2).lower() not in SVG_UNITS:
         return None  # percent, or something the rasteriser cannot read either
     value = float(match.group(1)) * SVG_UNITS[match.group(2).lower()]
-    return value if value > 0 else None
+    return value if 0 < value < math.inf else None  # "1e310" is infinite: no size
 
 
 def _view_box(text: str | None) -> tuple[float, float] | None:
@@ -294,7 +295,7 @@ def _view_box(text: str | None) -> tuple[float, float] | None:
         numbers = [float(part) for part in parts]
     except ValueError:
         return None
-    if len(numbers) != 4 or numbers[2] <= 0 or numbers[3] <= 0:
+    if len(numbers) != 4 or not all(0 < n < math.inf for n in numbers[2:]):
         return None
     return numbers[2], numbers[3]
 

@@ -246,9 +246,7 @@ class ImageCache:
                 return _exact(_decode(read_image(path), box), box)
             return _scaled(self._source(path), box)
         except (Refused, pygame.error, OSError, ValueError, MemoryError, DecodeError) as error:
-            problem = problem_of(path, error)
-            if isinstance(error, DecodeError):
-                problem = f"{path}: {error}"
+            problem = str(error) if isinstance(error, DecodeError) else problem_of(path, error)
             self._problems[path] = problem
             self._warn_placeholder(path, problem, name)
             return self.placeholder(box, name)
