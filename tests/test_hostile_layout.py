@@ -68,3 +68,15 @@ def test_the_built_in_screens_never_reach_the_budget() -> None:
         renderer = build_renderer(config, size)
         for stop in tour(config):
             assert TOO_SLOW not in renderer.layout(stop.view).overflow, (size, stop.name)
+
+
+def test_screens_are_laid_out_off_the_main_loop(make_kiosk, long_config) -> None:  # type: ignore[no-untyped-def]
+    """While every later screen of such a file is being laid out (seconds in all), a press is
+    answered at once: the layouts run on the renderer's thread, not between presses."""
+    kiosk = make_kiosk(long_config, size=(1920, 1080))
+    t0 = kiosk.clock.now
+    kiosk.press_at(t0 + 1)
+    started = time.monotonic()
+    kiosk.run_until(t0 + 1.5)
+    assert kiosk.app.session.phase.value == "safety"
+    assert time.monotonic() - started < 2.0  # the safety screen at most, not all 23

@@ -25,7 +25,16 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kiosk.core.events import Event, Hangup, Inbox, OtherKeys, Press, Quit, Release
+from kiosk.core.events import (
+    Event,
+    Hangup,
+    Inbox,
+    OtherKeys,
+    Prepared,
+    Press,
+    Quit,
+    Release,
+)
 from kiosk.core.session import Effect, Phase, Session
 from kiosk.devices.display import DisplayError
 
@@ -174,12 +183,14 @@ class App:
                 return events
 
     def _warm(self, now: float) -> None:
-        """Prepare later screens, one at a time, while no event waits and nothing is due."""
+        """Paint later screens (laid out on the renderer's thread), one at a time, while no
+        event waits and nothing is due; the layout thread wakes the loop for each."""
         while self.renderer.warming and self.inbox.empty():
             if self._next_due(now) - self.clock() < WARM_SLACK:
                 return
             try:
-                self.renderer.warm()
+                if not self.renderer.warm():
+                    return  # its layout is not ready: Prepared comes when it is
             except Exception:
                 log.exception("Preparing a later screen failed: it is laid out when shown")
 
@@ -205,6 +216,8 @@ class App:
         if isinstance(event, OtherKeys):
             self._drain_sdl()
             return
+        if isinstance(event, Prepared):
+            return  # a screen was laid out: the next turn warms it
         if isinstance(event, Hangup):
             log.info(
                 "SIGHUP received and ignored: to use a changed staff file, restart the kiosk "

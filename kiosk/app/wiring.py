@@ -9,7 +9,7 @@ from pathlib import Path
 from kiosk.app.chores import PartsRetry, ScreenWatch
 from kiosk.app.loop import App
 from kiosk.content.config import Config
-from kiosk.core.events import Inbox, Repaint
+from kiosk.core.events import Inbox, Prepared, Repaint
 from kiosk.devices.connectors import DRM_DIR, Connectors
 from kiosk.devices.display import Display
 from kiosk.devices.evdev import INPUT_DIR, InputWatcher
@@ -61,7 +61,13 @@ def build_app(
     if drm_folder is not None or display.driver.lower() == "kmsdrm":
         chores.append(ScreenWatch(Connectors(drm_folder or DRM_DIR)))
     on_ready = (lambda: inbox.put(Repaint())) if background_images else None
-    renderer = build_renderer(config, display.size, notices(), on_ready=on_ready)
+    renderer = build_renderer(
+        config,
+        display.size,
+        notices(),
+        on_ready=on_ready,
+        on_prepared=lambda: inbox.put(Prepared()),
+    )
     # Every screen a patient meets is prepared by the main loop after the first frame.
     renderer.prepare(stop.view for stop in tour(config))
     return App(

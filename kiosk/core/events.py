@@ -40,6 +40,11 @@ class Repaint:
 
 
 @dataclass(frozen=True)
+class Prepared:
+    """A later screen was laid out in the background: the loop may warm it up."""
+
+
+@dataclass(frozen=True)
 class Hangup:
     """SIGHUP came: logged, and the kiosk carries on."""
 
@@ -50,7 +55,7 @@ class OtherKeys:
     copy of the input, for what it does with keys itself (switching consoles)."""
 
 
-Event = Press | Release | Quit | Repaint | OtherKeys | Hangup
+Event = Press | Release | Quit | Repaint | OtherKeys | Hangup | Prepared
 
 
 class Inbox:

@@ -95,7 +95,8 @@ class Decoder:
         child.wait(timeout=5)
         for pipe in (child.stdin, child.stdout):
             if pipe is not None:
-                pipe.close()
+                with contextlib.suppress(OSError, ValueError):  # a request left unsent
+                    pipe.close()
 
     # -- the child ------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ import pygame
 from kiosk.ui.cache import LRU
 from kiosk.ui.decoder import DecodeError, Decoder
 from kiosk.ui.imagefile import ImageFile, Refused, file_problem, read_image
+from kiosk.ui.text import open_font
 
 logger = logging.getLogger(__name__)
 
@@ -303,10 +304,10 @@ class ImageCache:
         if not pygame.font.get_init():
             pygame.font.init()
         try:
-            font = pygame.font.Font(self.font_file, points)
+            font = open_font(self.font_file, points)
         except (OSError, pygame.error) as error:
             self._warn_once(("font",), f"font {self.font_file} cannot be read ({_reason(error)})")
-            font = pygame.font.Font(None, points)
+            font = open_font(None, points)
         font.align = pygame.FONT_CENTER
         return font
 
@@ -373,6 +374,8 @@ class _Background:
                 done: tuple[Size, bytes] | str = self.decoder.decode(*key)
             except DecodeError as error:
                 done = str(error)
+            except Exception as error:  # never lose the worker: the drawing stays a placeholder
+                done = f"{key[0]}: the decoder failed ({type(error).__name__}: {error})"
             with self._lock:
                 self._ready[key] = done
             self.on_ready()

@@ -13,6 +13,9 @@ after the first frame is up, so a press never waits for text fitting or an SVG r
 from __future__ import annotations
 
 import dataclasses
+import logging
+import queue
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 
@@ -32,6 +35,8 @@ from kiosk.ui.text import Fonts
 from kiosk.ui.theme import BACKGROUND
 from kiosk.ui.tour import tour
 
+log = logging.getLogger(__name__)
+
 
 class Renderer:
     """Draws :class:`~kiosk.core.session.View` s with :class:`~kiosk.ui.screens.Screens`.
@@ -40,12 +45,24 @@ class Renderer:
     :param painter: paints elements (holds the font and image caches).
     :param layouts: how many screens' layouts are kept: at least every screen of the
         routine, or warming them up would push out the first ones.
+    :param on_prepared: called (from the layout thread) when a prepared screen has been laid
+        out, so the main loop can warm it up; None when nobody waits for that.
     """
 
-    def __init__(self, screens: Screens, painter: Painter, layouts: int = 32) -> None:
+    def __init__(
+        self,
+        screens: Screens,
+        painter: Painter,
+        layouts: int = 32,
+        on_prepared: Callable[[], None] | None = None,
+    ) -> None:
         self.screens = screens
         self.painter = painter
+        self.on_prepared = on_prepared
         self._layouts: LRU[Layout] = LRU(layouts)
+        self._to_lay_out: queue.SimpleQueue[View | None] = queue.SimpleQueue()
+        self._layout_thread: threading.Thread | None = None
+        self._closing = False
         self._shown: tuple[Element, ...] | None = None
         self._shown_layout: Layout | None = None
         self._pending: deque[View] = deque()
@@ -53,8 +70,7 @@ class Renderer:
         self._scratch: pygame.Surface | None = None
 
     def layout(self, view: View) -> Layout:
-        key = (view.phase, view.point, view.step)
-        return self._layouts.get_or(key, lambda: self.screens.layout(view))
+        return self._layouts.get_or(_key(view), lambda: self.screens.layout(view))
 
     def elements(self, view: View, now: float) -> tuple[Layout, tuple[Element, ...]]:
         layout = self.layout(view)
@@ -88,10 +104,42 @@ class Renderer:
         return [area]
 
     def prepare(self, views: Iterable[View]) -> None:
-        """Queue ``views`` to be prepared by :meth:`warm`, one call each."""
+        """Lay ``views`` out on a background thread, then have :meth:`warm` paint them (to
+        fill the caches), one call each, on the main thread."""
         views = list(views)
         self._prepared += views
         self._pending.extend(views)
+        self._lay_out_later(views)
+
+    def _lay_out_later(self, views: list[View]) -> None:
+        for view in views:
+            self._to_lay_out.put(view)
+
+    def _start_laying_out(self) -> None:
+        """The layout thread starts with the first :meth:`warm` (from the running loop, whose
+        end closes it), never while the program may still end without closing it."""
+        if self._layout_thread is None and not self._closing:
+            self._layout_thread = threading.Thread(
+                target=self._lay_out, name="layouts", daemon=True
+            )
+            self._layout_thread.start()
+
+    def _lay_out(self) -> None:
+        """The layout thread: text fitting is pure Python, so the interpreter hands the main
+        loop its turn every few milliseconds while a long layout runs here."""
+        while (view := self._to_lay_out.get()) is not None and not self._closing:
+            screens = self.screens
+            if _key(view) in self._layouts:
+                continue
+            try:
+                layout = screens.layout(view)
+            except Exception:  # the main thread lays it out (and falls back) when shown
+                log.exception("Laying out a screen in the background failed")
+                continue
+            if screens is self.screens:  # not made for a screen size or notes since changed
+                self._layouts.put(_key(view), layout)
+                if self.on_prepared is not None:
+                    self.on_prepared()
 
     @property
     def size(self) -> tuple[int, int]:
@@ -113,6 +161,8 @@ class Renderer:
         self.screens = screens
         self._layouts.clear()
         self._pending = deque(self._prepared)
+        if self._prepared:
+            self._lay_out_later(self._prepared)
         self.invalidate()
 
     @property
@@ -120,23 +170,32 @@ class Renderer:
         """True while prepared views are waiting for :meth:`warm`."""
         return bool(self._pending)
 
-    def warm(self) -> None:
-        """Prepare the next queued view: its layout and drawings.
+    def warm(self) -> bool:
+        """Paint the next prepared view once the layout thread has laid it out (its drawings
+        are then asked for); False when its layout is not ready yet.
 
         Its elements are painted onto a 1x1 scratch surface: the painter fills its caches
         exactly as for the screen, and clipping throws the pixels away.
         """
-        if not self._pending:
-            return
+        self._start_laying_out()
+        if not self._pending or _key(self._pending[0]) not in self._layouts:
+            return False
         if self._scratch is None:
             self._scratch = pygame.Surface((1, 1))
         for element in self.layout(self._pending.popleft()).elements:
             self.painter.paint(self._scratch, element)
         if not self._pending:
             self._scratch = None
+        return True
 
     def close(self) -> None:
-        """Stop decoding drawings in the background."""
+        """Stop laying out and decoding drawings in the background. The layout thread is
+        waited for (a layout is bounded by its time budget): fonts must not be freed under
+        it when the program ends."""
+        self._closing = True
+        self._to_lay_out.put(None)
+        if self._layout_thread is not None:
+            self._layout_thread.join(timeout=5)
         self.painter.images.close()
 
     def invalidate(self) -> None:
@@ -161,19 +220,26 @@ class Renderer:
         }
 
 
+def _key(view: View) -> tuple:
+    """What a layout depends on in a view (not the countdown's times)."""
+    return (view.phase, view.point, view.step)
+
+
 def build_renderer(
     config: Config,
     size: tuple[int, int],
     notices: tuple[str, ...] = (),
     images: ImageCache | None = None,
     on_ready: Callable[[], None] | None = None,
+    on_prepared: Callable[[], None] | None = None,
 ) -> Renderer:
     """A renderer for ``config``'s content on a screen of ``size`` pixels.
 
     Its caches are sized from the routine, so that every screen a patient meets (and its
     drawing) stays prepared once warmed up: a 12-point routine has 75 screens. With
     ``on_ready`` drawings are decoded in the background, in a child process, and
-    ``on_ready()`` is called (from another thread) when one is ready to be shown.
+    ``on_ready()`` is called (from another thread) when one is ready to be shown;
+    ``on_prepared()`` when a screen queued by :meth:`Renderer.prepare` has been laid out.
     """
     pygame.font.init()
     fonts = Fonts(media_dir() / "fonts")
@@ -188,4 +254,4 @@ def build_renderer(
             on_ready=on_ready,
         )
     layouts = max(32, len(tour(config)) + 8)
-    return Renderer(screens, Painter(fonts, images), layouts)
+    return Renderer(screens, Painter(fonts, images), layouts, on_prepared)

@@ -7,6 +7,7 @@ second. Nothing here draws; :mod:`kiosk.ui.renderer` paints.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -72,7 +73,9 @@ class Screens:
     timing: Timing
     steps: tuple[Step, ...] = field(default=())
     notices: tuple[str, ...] = ()
-    _deadline: float | None = field(default=None, repr=False, compare=False)
+    _local: threading.local = field(
+        default_factory=threading.local, init=False, repr=False, compare=False
+    )
 
     # -- the screens ------------------------------------------------------------------
 
@@ -87,11 +90,11 @@ class Screens:
             Phase.SUMMARY: self.summary,
             Phase.WARNING: self.warning,
         }
-        self._deadline = time.monotonic() + LAYOUT_SECONDS
+        self._local.deadline = time.monotonic() + LAYOUT_SECONDS  # per thread: two may lay out
         try:
             layout = builder[view.phase](view)
         finally:
-            self._deadline = None
+            self._local.deadline = None
         return Layout(layout.elements + self._notices(), layout.ring, layout.overflow)
 
     def idle(self, view: View) -> Layout:
@@ -214,10 +217,12 @@ class Screens:
 
     def _fit(self, rect: Rect, top: list[Block], bottom: list[Block] = ()) -> Column:  # type: ignore[assignment]
         """Text fitted into ``rect`` within this layout's time budget."""
-        return fit_column(self.fonts, self.frame.unit, rect, top, bottom, self._deadline)
+        deadline = getattr(self._local, "deadline", None)
+        return fit_column(self.fonts, self.frame.unit, rect, top, bottom, deadline)
 
     def _late(self) -> bool:
-        return self._deadline is not None and time.monotonic() > self._deadline
+        deadline = getattr(self._local, "deadline", None)
+        return deadline is not None and time.monotonic() > deadline
 
     def _picture(self, point: Point, mirror: bool = False) -> Picture:
         return Picture((0, 0, 0, 0), point.image, point.name, point.id, point.marker, mirror)

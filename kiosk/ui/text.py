@@ -7,6 +7,7 @@ bounded caches; a screen is laid out once and later frames reuse it.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,16 @@ import pygame
 
 from kiosk.ui.cache import LRU
 from kiosk.ui.theme import Role
+
+#: FreeType may not open two faces at once (pygame lets go of the interpreter lock while it
+#: opens one), and screens are laid out on two threads: every font is opened under this.
+_OPENING = threading.Lock()
+
+
+def open_font(path: Path | None, size: int) -> pygame.font.Font:
+    """``pygame.font.Font(path, size)``, one at a time across threads."""
+    with _OPENING:
+        return pygame.font.Font(path, size)
 
 
 class Fonts:
@@ -32,7 +43,7 @@ class Fonts:
 
     def font(self, size: int, bold: bool = False) -> pygame.font.Font:
         return self._fonts.get_or(
-            (size, bold), lambda: pygame.font.Font(self.bold if bold else self.regular, size)
+            (size, bold), lambda: open_font(self.bold if bold else self.regular, size)
         )
 
     def cache_size(self) -> int:
