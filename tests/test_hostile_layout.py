@@ -17,7 +17,7 @@ import yaml
 from kiosk.content.builtin import builtin_document
 from kiosk.content.config import load_config
 from kiosk.ui.renderer import build_renderer
-from kiosk.ui.screens import TOO_SLOW
+from kiosk.ui.screens import TOO_LONG, TOO_SLOW
 from kiosk.ui.tour import tour
 
 LONG = ("gentle press " * 60)[:490]
@@ -74,9 +74,29 @@ def test_screens_are_laid_out_off_the_main_loop(make_kiosk, long_config) -> None
     """While every later screen of such a file is being laid out (seconds in all), a press is
     answered at once: the layouts run on the renderer's thread, not between presses."""
     kiosk = make_kiosk(long_config, size=(1920, 1080))
+    kiosk.inbox.busy = lambda: False  # the fake clock must not wait for the layouts here
     t0 = kiosk.clock.now
     kiosk.press_at(t0 + 1)
     started = time.monotonic()
     kiosk.run_until(t0 + 1.5)
     assert kiosk.app.session.phase.value == "safety"
     assert time.monotonic() - started < 2.0  # the safety screen at most, not all 23
+
+
+def test_a_screen_past_its_budget_still_says_whether_its_text_fits(
+    long_config, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """On a slow machine (CI, a Pi) the budget runs out sooner: ``check`` must still say that
+    a text does not fit even at the smallest readable size, not only that it was slow, and a
+    text that fits at the floor must not be called too long."""
+    import kiosk.ui.screens
+
+    monkeypatch.setattr(kiosk.ui.screens, "LAYOUT_SECONDS", 0.0)  # every layout is late
+    stop = next(s for s in tour(long_config) if s.name == "03-intro-1-UB60")
+    layout = build_renderer(long_config, (800, 480)).layout(stop.view)
+    assert TOO_SLOW in layout.overflow
+    assert any(reason.startswith(TOO_LONG) for reason in layout.overflow)
+    builtin = load_config()
+    layout = build_renderer(builtin, (1920, 1080)).layout(tour(builtin)[1].view)
+    assert TOO_SLOW in layout.overflow
+    assert not any(reason.startswith(TOO_LONG) for reason in layout.overflow)

@@ -9,6 +9,7 @@ gives the column more room (a smaller or no illustration) rather than cutting te
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kiosk.ui.elements import Box, Element, Icon, Rect, Text
@@ -20,6 +21,8 @@ SCALES = tuple(1.0 - i * 0.04 for i in range(20))
 #: cut off or overlapped, and the column reports ``overflow`` (``check`` names the screen).
 SQUEEZES = (0.9, 0.8, 0.7, 0.6, 0.5)
 STEPS = tuple((scale, 1.0) for scale in SCALES) + tuple((0.0, f) for f in SQUEEZES)
+#: What is tried once a layout is past its time budget: the floor, then the last resort.
+LATE_STEPS = ((0.0, 1.0), STEPS[-1])
 #: The least space between the top and the bottom blocks of a column (fraction of unit).
 GROUP_GAP = 0.035
 
@@ -105,22 +108,20 @@ def fit_column(
     """Lay out ``top`` blocks from the top of ``rect`` and ``bottom`` ones from its bottom,
     at the largest common scale that fits (see the module docstring).
 
-    Past ``deadline`` (a ``time.monotonic()`` value) the search stops and the text is set
-    at the last resort's size at once, and the column says it was ``late``: a staff file
-    full of the longest allowed texts must not hold up the kiosk for seconds per screen.
+    Past ``deadline`` (a ``time.monotonic()`` value) the search stops: the text is set at
+    the floor if it fits there, else at the last resort's size, and the column says it was
+    ``late``: a staff file full of the longest allowed texts must not hold up the kiosk for
+    seconds per screen.
     """
     x, y, w, h = rect
     late = False
-    for scale, squeeze in STEPS:
-        if deadline is not None and time.monotonic() > deadline:
-            scale, squeeze = STEPS[-1]
-            late = True
+    for (scale, squeeze), late in _steps(deadline):  # noqa: B007 (used after the loop)
         tops = [_measure(fonts, unit, b, w, scale, squeeze) for b in top]
         bottoms = [_measure(fonts, unit, b, w, scale, squeeze) for b in bottom]
         need = sum(m.total for m in tops) + sum(m.total for m in bottoms)
         if tops and bottoms:
             need += round(unit * GROUP_GAP)
-        if need <= h or late:
+        if need <= h:
             break
     elements: list[Element] = []
     cursor = y
@@ -137,6 +138,20 @@ def fit_column(
     longest = max([*tops, *bottoms], key=lambda m: m.height, default=None)
     longest_text = longest.block.text if longest else ""
     return Column(tuple(elements), scale, overflow, longest_text, late)
+
+
+def _steps(deadline: float | None) -> Iterator[tuple[tuple[float, float], bool]]:
+    """The sizes to try, largest first, each with whether the deadline had passed. Once it
+    has, only two are left: the floor (so ``overflow`` still tells whether the text fits at
+    the smallest readable size) and the last resort."""
+    for step in STEPS:
+        if deadline is not None and time.monotonic() > deadline:
+            break
+        yield step, False
+    else:
+        return
+    for step in LATE_STEPS:
+        yield step, True
 
 
 @dataclass(frozen=True)

@@ -269,7 +269,7 @@ class Screens:
             picture.mirror,
         )
         joined = _join(columns)
-        return Layout((card, placed, *joined.elements))
+        return Layout((card, placed, *joined.elements), overflow=joined.overflow)
 
     def _beside(
         self, top: list[Block], bottom: list[Block], share: float
@@ -393,9 +393,9 @@ def _join(columns: list[Column]) -> Layout:
     overflow: tuple[str, ...] = ()
     for column in columns:
         elements += column.elements
-        if column.late:
-            overflow += (TOO_SLOW,)
-        elif column.overflow:
+        if column.overflow:
             shown = column.longest if len(column.longest) <= 60 else column.longest[:57] + "..."
             overflow += (f'{TOO_LONG} (its longest text: "{shown}")',)
+        if column.late:
+            overflow += (TOO_SLOW,)
     return Layout(elements, overflow=overflow)
