@@ -136,6 +136,7 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
             drm_folder=drm_folder,
             background_images=background_images,
         )
+        inbox.busy = lambda: app.renderer.laying_out
         kiosk = Kiosk(app, clock, inbox, mock_factory, config, inputs)
         made.append(kiosk)
         return kiosk

@@ -15,6 +15,8 @@ from kiosk.core.events import Event, Inbox
 from kiosk.devices.evdev import EV_KEY, EVENT
 
 KEY_SPACE = 57
+#: The longest the fake clock waits (real seconds) for background work to hand over.
+BUSY_WAIT = 10.0
 BTN_TOUCH = 0x14A
 
 
@@ -44,12 +46,18 @@ class FakeInbox(Inbox):
         self._plan: list[tuple[float, int, Callable[[], Event | None]]] = []
         self._order = itertools.count()
         self.waits: list[float] = []
+        #: True while the kiosk's own background work (laying out screens) is under way: the
+        #: fake clock then waits for it in real time, as if it took no time at all, so that
+        #: tests do not depend on how fast this machine lays out text.
+        self.busy: Callable[[], bool] = lambda: False
 
     def at(self, when: float, action: Callable[[], Event | None]) -> None:
         heapq.heappush(self._plan, (when, next(self._order), action))
 
     def get(self, timeout: float) -> Event | None:
         event = super().get(0)
+        if event is None and self.busy():
+            event = super().get(BUSY_WAIT)
         if event is not None:
             return event
         self.waits.append(timeout)

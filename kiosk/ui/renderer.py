@@ -62,6 +62,8 @@ class Renderer:
         self._layouts: LRU[Layout] = LRU(layouts)
         self._to_lay_out: queue.SimpleQueue[View | None] = queue.SimpleQueue()
         self._layout_thread: threading.Thread | None = None
+        self._queued = 0  # views put on the layout thread's queue and not yet done
+        self._queued_lock = threading.Lock()
         self._closing = False
         self._shown: tuple[Element, ...] | None = None
         self._shown_layout: Layout | None = None
@@ -112,8 +114,16 @@ class Renderer:
         self._lay_out_later(views)
 
     def _lay_out_later(self, views: list[View]) -> None:
+        with self._queued_lock:
+            self._queued += len(views)
         for view in views:
             self._to_lay_out.put(view)
+
+    @property
+    def laying_out(self) -> bool:
+        """True while the layout thread runs and has screens still to lay out."""
+        thread = self._layout_thread
+        return self._queued > 0 and thread is not None and thread.is_alive() and not self._closing
 
     def _start_laying_out(self) -> None:
         """The layout thread starts with the first :meth:`warm` (from the running loop, whose
@@ -128,18 +138,26 @@ class Renderer:
         """The layout thread: text fitting is pure Python, so the interpreter hands the main
         loop its turn every few milliseconds while a long layout runs here."""
         while (view := self._to_lay_out.get()) is not None and not self._closing:
-            screens = self.screens
-            if _key(view) in self._layouts:
-                continue
-            try:
-                layout = screens.layout(view)
-            except Exception:  # the main thread lays it out (and falls back) when shown
-                log.exception("Laying out a screen in the background failed")
-                continue
-            if screens is self.screens:  # not made for a screen size or notes since changed
-                self._layouts.put(_key(view), layout)
-                if self.on_prepared is not None:
-                    self.on_prepared()
+            laid_out = self._lay_out_one(view)
+            with self._queued_lock:
+                self._queued -= 1
+            if laid_out and self.on_prepared is not None:
+                self.on_prepared()
+
+    def _lay_out_one(self, view: View) -> bool:
+        """Lay ``view`` out into the cache; False when there was nothing new to warm."""
+        screens = self.screens
+        if _key(view) in self._layouts:
+            return False
+        try:
+            layout = screens.layout(view)
+        except Exception:  # the main thread lays it out (and falls back) when shown
+            log.exception("Laying out a screen in the background failed")
+            return False
+        if screens is not self.screens:  # made for a screen size or notes since changed
+            return False
+        self._layouts.put(_key(view), layout)
+        return True
 
     @property
     def size(self) -> tuple[int, int]:
