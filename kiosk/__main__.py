@@ -4,12 +4,16 @@ instruction, then hand over to the command line (:mod:`kiosk.commands.cli`).
 Until the main loop installs its own handlers (which let it finish the frame and switch the
 buzzer and LED off), SIGTERM and SIGINT end the program with status 0 and no traceback,
 whatever it is doing: importing, reading the staff file, opening the screen. gpiozero closes
-the pins it opened when the interpreter exits. SIGHUP is ignored: a hang-up of the console
-the kiosk runs on must not stop it (see :meth:`kiosk.app.loop.App.install_signal_handlers`).
+the pins it opened when the interpreter exits. Each such stop is also written down
+(:mod:`kiosk.core.stops`): where C code swallows the exit, the loop stops at its start.
+SIGHUP is ignored: a hang-up of the console the kiosk runs on must not stop it (see
+:meth:`kiosk.app.loop.App.install_signal_handlers`).
 """
 
 import signal
 import sys
+
+from kiosk.core import stops
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +31,7 @@ def stop_on_signals() -> None:
 
 
 def _exit_cleanly(signum: int, _frame: object) -> None:
+    stops.record(signum)
     raise SystemExit(0)
 
 

@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kiosk.core import stops
 from kiosk.core.events import (
     Event,
     Hangup,
@@ -362,9 +363,12 @@ class App:
     def install_signal_handlers(self) -> None:
         """SIGTERM and SIGINT stop the loop cleanly; SIGHUP is logged and changes nothing
         (a hang-up of tty1 must not stop the kiosk; reloading the staff file is for a later
-        version). The handlers only post an event."""
+        version). The handlers only post an event. A stop that came during start-up and was
+        swallowed there (:mod:`kiosk.core.stops`) is posted now."""
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, self._on_signal)
+        for signum in stops.early()[:1]:
+            self.inbox.put(Quit(f"{signal.Signals(signum).name} during start-up"))
 
     def _on_signal(self, signum: int, _frame: object) -> None:
         if signum == signal.SIGHUP:

@@ -26,6 +26,7 @@ import os
 import sys
 from pathlib import Path
 
+from kiosk.core import stops
 from kiosk.devices.journal import formatter_for
 
 #: Command name -> the module under ``kiosk.commands`` that carries it out.
@@ -51,9 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     _set_up_logging(args.verbose)
     command = importlib.import_module(f"kiosk.commands.{COMMANDS[args.command]}")
     try:
-        return command.main(args)
+        status = command.main(args)
     except KeyboardInterrupt:
         return 0
+    return 0 if stops.early() else status  # a stop came and was swallowed on the way
 
 
 def _set_up_logging(verbose: bool) -> None:
