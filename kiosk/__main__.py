@@ -28,6 +28,16 @@ def stop_on_signals() -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _exit_cleanly)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    sys.unraisablehook = _quiet_early_stop
+
+
+def _quiet_early_stop(unraisable: "sys.UnraisableHookArgs") -> None:
+    """A stop that landed where Python cannot pass an exception on (a weak reference's
+    callback, a ``__del__``) is not a problem to print with a traceback: it is written down,
+    and the loop stops at its start. Anything else is printed as usual."""
+    if isinstance(unraisable.exc_value, SystemExit) and stops.early():
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _exit_cleanly(signum: int, _frame: object) -> None:

@@ -87,11 +87,12 @@ def test_sighup_is_logged_and_stops_nothing(kiosk_env) -> None:  # type: ignore[
 def early_handlers() -> Iterator[None]:
     """The start-up handlers of ``python -m kiosk``, put back as they were afterwards."""
     saved = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
-    saved_hup = signal.getsignal(signal.SIGHUP)
+    saved_hup, saved_hook = signal.getsignal(signal.SIGHUP), sys.unraisablehook
     stop_on_signals()
     try:
         yield
     finally:
+        sys.unraisablehook = saved_hook
         for signum, handler in saved.items():
             signal.signal(signum, handler)
         signal.signal(signal.SIGHUP, saved_hup)
@@ -115,3 +116,31 @@ def test_a_stop_swallowed_during_start_up_stops_the_loop_at_once(
     assert status == 0
     assert kiosk.clock.now < t0 + 1  # stopped, not run out by the test's limit
     assert "Stopping: SIGTERM during start-up" in caplog.text
+
+
+CALLBACK_STOP = """
+import signal, weakref
+from kiosk.__main__ import stop_on_signals
+from kiosk.core import stops
+
+class Thing:
+    pass
+
+stop_on_signals()
+thing = Thing()
+ref = weakref.ref(thing, lambda _: signal.raise_signal(signal.SIGTERM))
+del thing
+print(stops.early() == (signal.SIGTERM,))
+"""
+
+
+def test_a_stop_that_lands_in_a_callback_prints_no_traceback(kiosk_env) -> None:  # type: ignore[no-untyped-def]
+    """Python cannot pass an exception on from a weak reference's callback (importlib uses
+    them for its module locks): a SIGTERM landing there printed "Exception ignored ...
+    Traceback ... SystemExit" (seen once in 400 starts). It is written down instead, quietly
+    (the loop then stops at its start, as above)."""
+    done = subprocess.run(
+        [sys.executable, "-c", CALLBACK_STOP], env=kiosk_env(), capture_output=True, text=True
+    )
+    assert done.stdout.strip() == "True"
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
