@@ -34,13 +34,16 @@ def test_whole_session_buzzes_once_per_hold(make_kiosk) -> None:
         kiosk.press_at(t0 + offset)
     kiosk.press_at(t0 + 14)  # other side: starts hold 2
     kiosk.press_at(t0 + 25)  # next point intro
-    kiosk.press_at(t0 + 26)  # hold 3
-    kiosk.press_at(t0 + 37)  # summary
-    kiosk.press_at(t0 + 38)  # back to idle
-    kiosk.run_until(t0 + 40)
+    kiosk.press_at(t0 + 26)  # hold 3, the last: its end (t0 + 36) is the summary
+    kiosk.press_at(t0 + 37)  # meant for the hold just ended: the summary stays
+    kiosk.inbox.at(t0 + 38, lambda: phases.append(kiosk.app.session.phase))
+    kiosk.press_at(t0 + 40)  # back to idle
+    phases: list[Phase] = []
+    kiosk.run_until(t0 + 41)
     effects = kiosk.app.stats.effects
     assert effects.count(Effect.HOLD_STARTED) == 3
     assert effects.count(Effect.HOLD_ENDED) == 3
+    assert phases == [Phase.SUMMARY]
     assert effects[-1] is Effect.SESSION_COMPLETED
     assert kiosk.app.session.phase is Phase.IDLE
 

@@ -22,10 +22,13 @@ STOPS = tour(CONFIG)
 
 
 def screens_at(size: tuple[int, int]):  # type: ignore[no-untyped-def]
+    """Every screen's elements, without the band that lies over a screen while the button is
+    held (it covers what is under it on purpose: checked on its own below)."""
     renderer = build_renderer(CONFIG, size, notices=("Using the built-in content. See the log.",))
     for stop in STOPS:
         layout, elements = renderer.elements(stop.view, stop.now)
-        yield stop, layout, elements
+        note = renderer.screens.stop_note.elements(stop.view, stop.now)
+        yield stop, layout, elements[: len(elements) - len(note)]
 
 
 def contains(outer: tuple, inner: tuple) -> bool:
@@ -35,7 +38,7 @@ def contains(outer: tuple, inner: tuple) -> bool:
 def test_tour_covers_every_screen() -> None:
     names = [stop.name for stop in STOPS]
     kinds = {name.split("-")[1] for name in names}
-    assert kinds == {"idle", "safety", "intro", "hold", "done", "summary", "warning"}
+    assert kinds == {"idle", "safety", "intro", "hold", "done", "summary", "warning", "stopping"}
     assert sum(name.startswith("01-idle") for name in names) == len(CONFIG.content.points)
     assert any(name.endswith("side2") for name in names)
 
@@ -111,6 +114,37 @@ def test_contrast_of_every_text_and_ring(size: tuple[int, int]) -> None:
             elif isinstance(element, Ring):
                 assert theme.contrast(element.color, theme.BACKGROUND) >= 4.5
                 assert theme.contrast(element.color, element.track) >= 3.0
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_band_saying_holding_on_stops_is_readable_and_on_top(size: tuple[int, int]) -> None:
+    """While the button is held: a band across the foot of the screen, drawn last (over the
+    screen), its words inside it, unclipped, at the body floor or above and in high
+    contrast on it, and a bar that shows how far the button is to stopping."""
+    renderer = build_renderer(CONFIG, size)
+    stop = next(s for s in STOPS if s.name == "08-stopping")
+    _, elements = renderer.elements(stop.view, stop.now)
+    note = renderer.screens.stop_note.elements(stop.view, stop.now)
+    assert note and elements[-len(note) :] == note
+    band, *rest = note
+    assert isinstance(band, Box) and band.color == theme.WARNING
+    assert band.rect[1] + band.rect[3] == size[1] and band.rect[2] == size[0]
+    assert band.rect[3] <= size[1] * 0.34
+    fonts, unit = renderer.painter.fonts, min(size)
+    texts = [e for e in rest if isinstance(e, Text)]
+    words = " ".join(" ".join(t.lines) for t in texts)
+    assert CONFIG.content.text("cancel_warning") in words
+    assert CONFIG.content.text("cancel_let_go") in words
+    for text in texts:
+        assert contains(band.rect, text.rect)
+        assert theme.contrast(text.color, band.color) >= 7.0
+        assert text.size >= math.ceil(theme.BODY_FLOOR * unit)
+        for line in text.lines:
+            assert fonts.font(text.size, text.bold).size(line)[0] <= text.rect[2] + 1
+    track, bar = [e for e in rest if isinstance(e, Box)]
+    assert contains(band.rect, track.rect)
+    held = (stop.now - stop.view.cancel_from) / (stop.view.cancel_at - stop.view.cancel_from)
+    assert bar.rect[2] == pytest.approx(track.rect[2] * held, abs=track.rect[2] / 20 + 1)
 
 
 def test_theme_contrast_ratios() -> None:

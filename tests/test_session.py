@@ -2,7 +2,16 @@
 
 import pytest
 
-from kiosk.core.session import STUCK_SECONDS, Effect, Phase, Session, Timing, plan_steps
+from kiosk.core.session import (
+    CANCEL_HINT_SHARE,
+    STUCK_SECONDS,
+    SUMMARY_GUARD_SECONDS,
+    Effect,
+    Phase,
+    Session,
+    Timing,
+    plan_steps,
+)
 
 TIMING = Timing(
     idle_cycle_seconds=5,
@@ -60,11 +69,12 @@ def test_whole_session_both_sides() -> None:
     click(s, 25)
     assert (s.phase, s.view.point, s.view.step) == (Phase.INTRO, 1, 2)
     click(s, 26)
-    s.tick(46)
-    assert s.phase is Phase.DONE
-    click(s, 47)
-    assert s.phase is Phase.SUMMARY and s.view.ends == 77
-    assert click(s, 48) == [Effect.SESSION_COMPLETED]
+    # the last hold's end goes straight to the summary: no "that was the last point" press
+    assert s.tick(46) == [Effect.HOLD_ENDED]
+    assert s.phase is Phase.SUMMARY and s.view.ends == 76
+    assert click(s, 47) == []  # meant for the hold that ended: the summary stays
+    assert s.phase is Phase.SUMMARY
+    assert click(s, 46 + SUMMARY_GUARD_SECONDS + 0.5) == [Effect.SESSION_COMPLETED]
     assert s.phase is Phase.IDLE
 
 
@@ -78,8 +88,8 @@ def test_summary_times_out_to_idle() -> None:
     click(s, 25)
     click(s, 26)
     s.tick(46)
-    click(s, 47)
-    assert s.tick(77) == [Effect.SESSION_COMPLETED]
+    assert s.tick(75.9) == []
+    assert s.tick(76) == [Effect.SESSION_COMPLETED]
     assert s.phase is Phase.IDLE
 
 
@@ -117,8 +127,14 @@ def test_long_press_cancels_session() -> None:
     click(s, 1)
     click(s, 2)
     s.press(3)  # starts the hold
+    assert s.view.cancel_at is None
+    assert s.next_deadline() == 4.0  # the screen warns after 1 s of the 2.5 s
+    assert s.tick(4.0) == []
+    assert (s.view.cancel_from, s.view.cancel_at) == (3, 5.5)
+    assert s.phase is Phase.HOLD  # the hold goes on meanwhile
     assert s.next_deadline() == 5.5
     assert s.tick(5.5) == [Effect.SESSION_CANCELLED]
+    assert s.view.cancel_at is None
     assert s.phase is Phase.IDLE
     s.release(6)
     assert s.phase is Phase.IDLE
@@ -169,7 +185,7 @@ def test_warning_never_during_a_hold() -> None:
     click(s, 3)
     assert s.tick(150) == []
     assert s.tick(203) == [Effect.HOLD_ENDED]
-    assert s.next_deadline() == 263
+    assert s.phase is Phase.SUMMARY and s.next_deadline() == 233
 
 
 def test_time_jump_runs_every_deadline_in_order() -> None:
@@ -188,7 +204,8 @@ def test_hold_ends_exactly_on_time(hold: float) -> None:
     click(s, 1)
     click(s, 2)
     s.press(3.0)
-    assert s.next_deadline() == pytest.approx(3.0 + min(hold, TIMING.long_press_seconds))
+    hint = TIMING.long_press_seconds * CANCEL_HINT_SHARE
+    assert s.next_deadline() == pytest.approx(3.0 + min(hold, hint))
     s.release(3.05)
     assert s.next_deadline() == 3.0 + hold
     assert s.tick(3.0 + hold - 1e-6) == []
@@ -198,3 +215,29 @@ def test_hold_ends_exactly_on_time(hold: float) -> None:
 def test_rejects_empty_routine() -> None:
     with pytest.raises(ValueError):
         Session((), points=0, timing=TIMING, now=0)
+
+
+def test_letting_go_in_time_carries_on_as_if_nothing_happened() -> None:
+    s = make()
+    click(s, 1)
+    click(s, 2)  # the first point's intro
+    s.press(3)  # starts the hold, and is held on
+    s.tick(4.5)
+    assert s.view.cancel_at == 5.5
+    s.release(5.4)
+    assert s.view.cancel_from is None and s.view.cancel_at is None
+    assert s.phase is Phase.HOLD and s.next_deadline() == 13  # the hold's end, nothing else
+    assert s.tick(13) == [Effect.HOLD_ENDED]
+
+
+def test_no_stop_warning_once_stopped() -> None:
+    """Held on after the long press stopped the session: idle says nothing about stopping."""
+    s = make()
+    s.press(1)  # starts a session; held on, it stops it again
+    assert s.next_deadline() == 2.0
+    s.tick(2.0)
+    assert s.view.cancel_at == 3.5
+    s.tick(3.5)
+    assert s.phase is Phase.IDLE and s.view.cancel_at is None
+    s.tick(10)
+    assert s.view.cancel_at is None

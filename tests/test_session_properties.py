@@ -29,7 +29,7 @@ from hypothesis.stateful import (
 )
 
 from kiosk.content.settings import SETTINGS, default_timing
-from kiosk.core.session import Effect, Phase, Session, Timing, plan_steps
+from kiosk.core.session import SUMMARY_GUARD_SECONDS, Effect, Phase, Session, Timing, plan_steps
 
 ENDINGS = (Effect.SESSION_COMPLETED, Effect.SESSION_ABANDONED, Effect.SESSION_CANCELLED)
 
@@ -116,7 +116,12 @@ class SessionMachine(RuleBasedStateMachine):
         if accepted:
             self.last_press = self.now
             self.accepted += 1
-            if before.phase is not Phase.HOLD:
+            guarded = before.phase is Phase.SUMMARY and self.now < before.view.started + (
+                SUMMARY_GUARD_SECONDS
+            )
+            if guarded:  # just after the last hold: meant for that, not to skip the summary
+                assert self.session.view == before.view, "a press skipped the summary"
+            elif before.phase is not Phase.HOLD:
                 # a press outside a hold always moves the session on: nothing is stuck
                 assert self.session.view != before.view
             else:

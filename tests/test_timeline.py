@@ -83,7 +83,9 @@ def test_a_hold_started_by_a_key_read_late_starts_when_the_key_went_down(make_ki
     kiosk.run_until(t0 + 4)
     view = kiosk.app.session.view
     assert view.phase is Phase.HOLD
-    assert view.ends == pytest.approx(t0 + 13, abs=1e-3)
+    # the evdev thread converts kernel time as it reads: milliseconds of real time on a
+    # loaded machine, against the 0.4 s a hold would start late
+    assert view.ends == pytest.approx(t0 + 13, abs=0.05)
 
 
 def test_two_keys_read_late_together_both_count(make_kiosk) -> None:  # type: ignore[no-untyped-def]

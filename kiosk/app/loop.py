@@ -293,6 +293,7 @@ class App:
     def parts_changed(self) -> None:
         """A missing part opened: update the staff notes and set the LED."""
         self.renderer.set_notices(self.notices())
+        self.renderer.set_beeps(self.parts.beeps)
         self.parts.set_led(_led_mode(self.session.phase))
         missing = ", ".join(self.parts.missing)
         self.notifier.status(f"Running without the {missing}" if missing else "Running")

@@ -67,6 +67,7 @@ def build_app(
         notices(),
         on_ready=on_ready,
         on_prepared=lambda: inbox.put(Prepared()),
+        beeps=parts.beeps,
     )
     # Every screen a patient meets is prepared by the main loop after the first frame.
     renderer.prepare(stop.view for stop in tour(config))

@@ -55,9 +55,20 @@ def build_content(
     return Content(texts, pages["safety"], pages["summary"], pages["side_effects"], points)
 
 
+#: Texts an earlier version showed and this one does not: a staff file may still hold them
+#: (copied from ``defaults``); each is a warning, not an error.
+RETIRED_TEXTS = {
+    "last_point_done": "the last hold now goes straight to the summary",
+}
+
+
 def _texts(base: object, over: object, check: Validator) -> dict[str, str]:
     assert isinstance(base, dict)
     texts = dict(base)
+    if isinstance(over, dict):
+        for key in [k for k in over if k in RETIRED_TEXTS]:
+            check.warn(("texts", key), f"is no longer used ({RETIRED_TEXTS[key]}): delete it")
+        over = {k: v for k, v in over.items() if k not in RETIRED_TEXTS}
     if over is not None:
         for key, value in check.mapping(over, ("texts",), list(base)).items():
             allowed = placeholders(str(base[key])) or ()

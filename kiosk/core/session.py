@@ -9,11 +9,20 @@ numbers.
 The flow::
 
     IDLE --press--> SAFETY --press--> INTRO(point) --press--> HOLD(step) --time--> DONE(step)
-    DONE --press--> HOLD(other side) | INTRO(next point) | SUMMARY --press or time--> IDLE
+    DONE --press--> HOLD(other side) | INTRO(next point)
+    HOLD(last step) --time--> SUMMARY --press or time--> IDLE
+
+The last hold's end goes straight to the summary: a "that was the last point" screen would
+cost a press and say nothing new. A press in the summary's first ``SUMMARY_GUARD_SECONDS``
+is ignored there, as it was most likely meant for the hold that just ended (the patient
+expected a "done" screen) and would skip the side effects to watch for.
 
 From SAFETY, INTRO and DONE, ``inactivity_seconds`` without a press leads to WARNING, which
 returns to IDLE after ``warning_seconds`` unless a press resumes the screen it interrupted.
-A long press anywhere in a session goes straight back to IDLE.
+A long press anywhere in a session goes straight back to IDLE. Once the button has been
+held for ``CANCEL_HINT_SHARE`` of that time, the view carries ``cancel_from``/``cancel_at``
+so the screen can say that holding on will stop the session, with its progress: a cancel
+is never a surprise, and letting go in time carries on as if nothing happened.
 
 A press acts when the button goes down (the hold's timer starts at that moment). Presses
 closer together than ``press_gap_seconds`` are contact bounce or a touch storm and are
@@ -57,6 +66,11 @@ class Effect(enum.Enum):
 
 #: A button held this long (seconds) is reported once as stuck or miswired.
 STUCK_SECONDS = 20.0
+#: After this share of ``long_press_seconds`` held down, the screen warns that holding on
+#: stops the session (2.5 s -> after 1 s).
+CANCEL_HINT_SHARE = 0.4
+#: Presses this soon (seconds) after the summary appeared by itself are ignored.
+SUMMARY_GUARD_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,8 @@ class View:
     ``point`` is the point on screen (the cycling one in IDLE). ``step`` indexes
     :attr:`Session.steps` in INTRO, HOLD and DONE. ``started``/``ends`` bound the hold, the
     warning countdown or the summary. ``resume`` is the screen a WARNING interrupted.
+    ``cancel_from``/``cancel_at``: the button is being held down, since ``cancel_from``, and
+    the session stops at ``cancel_at`` unless it is let go (None when not).
     """
 
     phase: Phase
@@ -109,6 +125,8 @@ class View:
     started: float | None = None
     ends: float | None = None
     resume: View | None = field(default=None, compare=True)
+    cancel_from: float | None = None
+    cancel_at: float | None = None
 
     def seconds_left(self, now: float) -> int:
         """Whole seconds left until ``ends``, rounded up (0 when there is no deadline)."""
@@ -140,9 +158,14 @@ class Session:
         self._down_at: float | None = None
         self._long_done = False
         self._stuck_reported = False
+        self._hinting = False
+        self._summary_guard = -math.inf
 
     @property
     def view(self) -> View:
+        if self._hinting and self._down_at is not None and not self._long_done:
+            at = self._down_at + self.timing.long_press_seconds
+            return replace(self._view, cancel_from=self._down_at, cancel_at=at)
         return self._view
 
     @property
@@ -163,11 +186,14 @@ class Session:
         self._down_at = now
         self._long_done = False
         self._stuck_reported = False
+        self._hinting = False
         if self._last_press is not None and now - self._last_press < self.timing.press_gap_seconds:
             return effects  # bounce or a storm of taps
         self._last_press = now
         if now < self._shown_at:
             return effects  # pressed before this screen appeared: meant for an earlier one
+        if self._view.phase is Phase.SUMMARY and now < self._summary_guard:
+            return effects  # meant for the hold that just ended, not to skip the summary
         before = self._view
         effects += self._act(now)
         self._track(before, now)
@@ -177,6 +203,7 @@ class Session:
         """The button came up at ``now``."""
         effects = self.tick(now)
         self._down_at = None
+        self._hinting = False
         return effects
 
     def tick(self, now: float) -> list[Effect]:
@@ -233,19 +260,16 @@ class Session:
         return [Effect.HOLD_STARTED]
 
     def _after_done(self, index: int, now: float) -> list[Effect]:
-        following = index + 1
-        if following >= len(self.steps):
-            self._view = View(
-                Phase.SUMMARY,
-                point=self.steps[index].point,
-                started=now,
-                ends=now + self.timing.summary_seconds,
-            )
-            return []
+        following = index + 1  # the last step has no DONE: its end is the summary
         if self.steps[following].point == self.steps[index].point:
             return self._start_hold(following, now)
         self._view = View(Phase.INTRO, point=self.steps[following].point, step=following)
         return []
+
+    def _to_summary(self, point: int, now: float) -> None:
+        self._view = View(
+            Phase.SUMMARY, point=point, started=now, ends=now + self.timing.summary_seconds
+        )
 
     def _to_idle(self, now: float, why: Effect) -> list[Effect]:
         self._view = View(Phase.IDLE, point=0, started=now)
@@ -266,6 +290,8 @@ class Session:
     def _button_deadline(self) -> float | None:
         if self._down_at is None:
             return None
+        if not self._long_done and not self._hinting and self._view.phase is not Phase.IDLE:
+            return self._down_at + self.timing.long_press_seconds * CANCEL_HINT_SHARE
         if not self._long_done:
             return self._down_at + self.timing.long_press_seconds
         if not self._stuck_reported:
@@ -289,6 +315,10 @@ class Session:
             self._idle_next = at + cycle
             return []
         if view.phase is Phase.HOLD:
+            if (view.step or 0) + 1 >= len(self.steps):
+                self._to_summary(view.point, at)
+                self._summary_guard = at + SUMMARY_GUARD_SECONDS
+                return [Effect.HOLD_ENDED]
             self._view = replace(view, phase=Phase.DONE, started=at, ends=None)
             self._last_activity = at
             return [Effect.HOLD_ENDED]
@@ -306,6 +336,9 @@ class Session:
         return [Effect.WARNING_STARTED]
 
     def _button_timeout(self, at: float) -> list[Effect]:
+        if not self._long_done and not self._hinting and self._view.phase is not Phase.IDLE:
+            self._hinting = True  # the screen now says that holding on stops the session
+            return []
         if not self._long_done:
             self._long_done = True
             if self._view.phase is not Phase.IDLE:

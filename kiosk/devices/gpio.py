@@ -109,6 +109,11 @@ class Parts:
             )
 
     @property
+    def beeps(self) -> bool:
+        """True while a buzzer is there to sound the end of a hold."""
+        return self.sounder is not None
+
+    @property
     def notice(self) -> str | None:
         """``"no button"`` while a Raspberry Pi has no working button, else None."""
         return "no button" if "button" in self.missing and self._on_pi else None

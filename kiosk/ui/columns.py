@@ -104,9 +104,11 @@ def fit_column(
     top: list[Block],
     bottom: list[Block] = (),  # type: ignore[assignment]
     deadline: float | None = None,
+    largest: float = 1.0,
 ) -> Column:
     """Lay out ``top`` blocks from the top of ``rect`` and ``bottom`` ones from its bottom,
-    at the largest common scale that fits (see the module docstring).
+    at the largest common scale that fits (see the module docstring), and never above
+    ``largest`` (a scale shared by every point's screen of one kind, so they look alike).
 
     Past ``deadline`` (a ``time.monotonic()`` value) the search stops: the text is set at
     the floor if it fits there, else at the last resort's size, and the column says it was
@@ -115,7 +117,7 @@ def fit_column(
     """
     x, y, w, h = rect
     late = False
-    for (scale, squeeze), late in _steps(deadline):  # noqa: B007 (used after the loop)
+    for (scale, squeeze), late in _steps(deadline, largest):  # noqa: B007 (used after the loop)
         tops = [_measure(fonts, unit, b, w, scale, squeeze) for b in top]
         bottoms = [_measure(fonts, unit, b, w, scale, squeeze) for b in bottom]
         need = sum(m.total for m in tops) + sum(m.total for m in bottoms)
@@ -140,11 +142,15 @@ def fit_column(
     return Column(tuple(elements), scale, overflow, longest_text, late)
 
 
-def _steps(deadline: float | None) -> Iterator[tuple[tuple[float, float], bool]]:
-    """The sizes to try, largest first, each with whether the deadline had passed. Once it
-    has, only two are left: the floor (so ``overflow`` still tells whether the text fits at
-    the smallest readable size) and the last resort."""
+def _steps(
+    deadline: float | None, largest: float = 1.0
+) -> Iterator[tuple[tuple[float, float], bool]]:
+    """The sizes to try, largest first (from ``largest``), each with whether the deadline had
+    passed. Once it has, only two are left: the floor (so ``overflow`` still tells whether
+    the text fits at the smallest readable size) and the last resort."""
     for step in STEPS:
+        if step[0] > largest + 1e-9:
+            continue
         if deadline is not None and time.monotonic() > deadline:
             break
         yield step, False

@@ -76,7 +76,8 @@ class Renderer:
 
     def elements(self, view: View, now: float) -> tuple[Layout, tuple[Element, ...]]:
         layout = self.layout(view)
-        return layout, layout.elements + self.screens.countdown(view, layout, now)
+        changing = self.screens.countdown(view, layout, now)
+        return layout, layout.elements + changing + self.screens.stop_note.elements(view, now)
 
     def draw(self, surface: pygame.Surface, view: View, now: float) -> list[Rect] | None:
         """Bring ``surface`` up to date with ``view`` at ``now``.
@@ -174,6 +175,12 @@ class Renderer:
         if notices != self.screens.notices:
             self.rebuild(dataclasses.replace(self.screens, notices=notices))
 
+    def set_beeps(self, beeps: bool) -> None:
+        """Say whether a buzzer sounds the end of a hold (the texts promise a beep only
+        then): it may have failed to open, or come back."""
+        if beeps != self.screens.beeps:
+            self.rebuild(dataclasses.replace(self.screens, beeps=beeps))
+
     def rebuild(self, screens: Screens) -> None:
         """Use ``screens`` from now on: layouts are made afresh, the next draw is full."""
         self.screens = screens
@@ -222,7 +229,12 @@ class Renderer:
         self._shown_layout = None
 
     def next_change(self, view: View, now: float) -> float | None:
-        """When the countdown on ``view`` next shows a different number, or None."""
+        """When the countdown on ``view`` next shows a different number, or the note that
+        holding the button stops the session moves its bar; None when neither will."""
+        changes = (self._next_second(view, now), self.screens.stop_note.next_change(view, now))
+        return min((c for c in changes if c is not None), default=None)
+
+    def _next_second(self, view: View, now: float) -> float | None:
         if view.ends is None or self.layout(view).ring is None:
             return None
         left = view.seconds_left(now)
@@ -250,6 +262,7 @@ def build_renderer(
     images: ImageCache | None = None,
     on_ready: Callable[[], None] | None = None,
     on_prepared: Callable[[], None] | None = None,
+    beeps: bool | None = None,
 ) -> Renderer:
     """A renderer for ``config``'s content on a screen of ``size`` pixels.
 
@@ -258,11 +271,14 @@ def build_renderer(
     ``on_ready`` drawings are decoded in the background, in a child process, and
     ``on_ready()`` is called (from another thread) when one is ready to be shown;
     ``on_prepared()`` when a screen queued by :meth:`Renderer.prepare` has been laid out.
+    ``beeps``: a buzzer sounds the end of each hold (by default, when one is wired).
     """
     pygame.font.init()
     fonts = Fonts(media_dir() / "fonts")
     content = config.content
-    screens = Screens(Frame(*size), content, fonts, config.timing, content.steps(), notices)
+    if beeps is None:
+        beeps = config.hardware.buzzer_pin is not None
+    screens = Screens(Frame(*size), content, fonts, config.timing, content.steps(), notices, beeps)
     if images is None:
         # each point's drawing at up to four sizes: idle, intro, the next-point and other-side
         images = ImageCache(

@@ -7,6 +7,8 @@ second. Nothing here draws; :mod:`kiosk.ui.renderer` paints.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -14,8 +16,9 @@ from dataclasses import dataclass, field
 
 from kiosk.content.model import Content, Point
 from kiosk.core.session import Phase, Step, Timing, View
-from kiosk.ui.columns import Block, Column, Frame, fit_column, split
+from kiosk.ui.columns import SCALES, Block, Column, Frame, fit_column, split
 from kiosk.ui.elements import Box, Element, Picture, Rect, Ring, Text
+from kiosk.ui.stopnote import StopNote
 from kiosk.ui.text import Fonts
 from kiosk.ui.theme import (
     ACCENT,
@@ -39,10 +42,16 @@ TOO_LONG = "the text does not fit even at the smallest readable size, so it is s
 DROPPED_PICTURE = "the drawing is left out to make room for the text"
 #: The idle screen has little text: its drawing may take more room.
 IDLE_SHARES = (0.58, 0.5, *PICTURE_SHARES)
+#: The ring's share of the screen on the hold and warning screens, and when text needs room.
+RING_SHARE = 0.48
+SMALL_RING_SHARE = 0.3
 #: A text scale this close to full size is worth keeping the larger drawing for.
 GOOD_SCALE = 0.8
 #: The drawings' shape (width/height); other images fit inside a card of this shape.
 PICTURE_ASPECT = 4 / 3
+#: The most lines the "press the button" label may wrap to beside a drawing: more reads as
+#: a column of words, so the drawing gives way first.
+PILL_LINES = 2
 #: Seconds one screen's layout may search for the best text size (the built-in screens take
 #: a few milliseconds; the longest texts a staff file may hold took seconds, and a minute on
 #: a Pi). Past it the text is set at the smallest size at once.
@@ -63,9 +72,26 @@ class Layout:
     overflow: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Plan:
+    """How every point's screen of one kind is laid out (all intros, say): the drawing's
+    share of the screen and the text scale, the largest that suits every point. So one
+    point's screens look like every other's: same drawing size, same type sizes."""
+
+    share: float
+    scale: float
+
+
+#: Blocks of one screen: the text at the top, the text at the bottom.
+Blocks = tuple[list[Block], list[Block]]
+
+
 @dataclass
 class Screens:
-    """Builds layouts for one screen size and one content."""
+    """Builds layouts for one screen size and one content.
+
+    ``beeps``: a buzzer sounds the end of each hold (the texts promise a beep only then).
+    """
 
     frame: Frame
     content: Content
@@ -73,9 +99,17 @@ class Screens:
     timing: Timing
     steps: tuple[Step, ...] = field(default=())
     notices: tuple[str, ...] = ()
+    beeps: bool = True
     _local: threading.local = field(
         default_factory=threading.local, init=False, repr=False, compare=False
     )
+    _plans: dict[str, Plan | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    stop_note: StopNote = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.stop_note = StopNote(self.frame, self.fonts, self.content)
 
     # -- the screens ------------------------------------------------------------------
 
@@ -98,8 +132,15 @@ class Screens:
         return Layout(layout.elements + self._notices(), layout.ring, layout.overflow)
 
     def idle(self, view: View) -> Layout:
+        points = range(len(self.content.points))
+        top, bottom = self._idle_blocks(view.point)
+        plan = self._plan("idle", IDLE_SHARES, lambda: [self._idle_blocks(i) for i in points])
+        picture = self._picture(self.content.points[view.point])
+        return self._with_picture(top, bottom, picture, IDLE_SHARES, plan)
+
+    def _idle_blocks(self, index: int) -> Blocks:
         c = self.content
-        point = c.points[view.point]
+        point = c.points[index]
         top = [
             Block(c.text("title"), LABEL, gap=0),
             Block(f"{point.name} ({point.id})", HEADING, gap=0.5),
@@ -109,7 +150,7 @@ class Screens:
             Block(c.text("invite"), PILL, gap=0),
             Block(c.text("duration", minutes=c.minutes()), LABEL, gap=0.35),
         ]
-        return self._with_picture(top, bottom, self._picture(point), IDLE_SHARES)
+        return top, bottom
 
     def safety(self, view: View) -> Layout:
         c = self.content
@@ -126,9 +167,16 @@ class Screens:
         return self._single(top, bottom)
 
     def intro(self, view: View) -> Layout:
+        points = range(len(self.content.points))
+        top, bottom = self._intro_blocks(view.point)
+        plan = self._plan("intro", PICTURE_SHARES, lambda: [self._intro_blocks(i) for i in points])
+        picture = self._picture(self.content.points[view.point])
+        return self._with_picture(top, bottom, picture, PICTURE_SHARES, plan)
+
+    def _intro_blocks(self, index: int) -> Blocks:
         c = self.content
-        point = c.points[view.point]
-        number = view.point + 1
+        point = c.points[index]
+        number = index + 1
         hold = c.duration(point.hold_seconds)
         top = [
             Block(c.text("point_of", number=number, total=len(c.points)), LABEL, gap=0),
@@ -142,44 +190,63 @@ class Screens:
                 Block(f"{c.text('caution_label')}: {point.caution}", BODY, gap=0.6, icon="warning")
             )
         bottom = [Block(c.text("press_to_start_hold"), PILL, gap=0)]
-        return self._with_picture(top, bottom, self._picture(point))
+        return top, bottom
 
     def hold(self, view: View) -> Layout:
+        top, bottom = self._hold_blocks(view.point, view.step)
+        plan = self._plan(
+            "hold",
+            (RING_SHARE,),
+            lambda: [self._hold_blocks(s.point, i) for i, s in enumerate(self.steps)],
+        )
+        return self._with_ring(top, bottom, plan)
+
+    def _hold_blocks(self, index: int, step_index: int | None) -> Blocks:
         c = self.content
-        point = c.points[view.point]
+        point = c.points[index]
         top = [Block(f"{point.name} ({point.id})", HEADING, gap=0)]
-        step = self.steps[view.step] if view.step is not None else None
+        step = self.steps[step_index] if step_index is not None else None
         if step is not None and step.sides == 2:
             top.append(Block(c.text(f"side_{step.side + 1}"), STRONG, gap=0.4, color=ACCENT))
         top.append(Block(point.reminder, BODY, gap=0.6))
-        bottom = [Block(c.text("keep_pressing"), LABEL, gap=0)]
-        return self._with_ring(top, bottom)
+        key = "keep_pressing" if self.beeps else "keep_pressing_no_buzzer"
+        bottom = [Block(c.text(key), LABEL, gap=0)]
+        return top, bottom
 
     def done(self, view: View) -> Layout:
-        c = self.content
+        """After a hold: the other side, or the next point (the last hold's end is the
+        summary, so there is always one of the two)."""
         index = view.step or 0
         following = self.steps[index + 1] if index + 1 < len(self.steps) else None
+        if following is None:  # not reached by a session; a plain screen all the same
+            top, bottom = self._done_blocks(index)
+            return self._single(top, bottom)
+        kind = "done-other" if following.point == view.point else "done-next"
+        members = [i for i in range(len(self.steps) - 1) if self._done_kind(i) == kind]
+        top, bottom = self._done_blocks(index)
+        plan = self._plan(kind, PICTURE_SHARES, lambda: [self._done_blocks(i) for i in members])
+        point = self.content.points[following.point]
+        picture = self._picture(point, mirror=kind == "done-other")
+        return self._with_picture(top, bottom, picture, PICTURE_SHARES, plan)
+
+    def _done_kind(self, index: int) -> str:
+        following = self.steps[index + 1]
+        return "done-other" if following.point == self.steps[index].point else "done-next"
+
+    def _done_blocks(self, index: int) -> Blocks:
+        c = self.content
         top = [Block(c.text("hold_done"), HEADING, gap=0, icon="check", color=SUCCESS)]
-        picture = None
-        if following is not None and following.point == view.point:
-            point = c.points[view.point]
+        bottom = [Block(c.text("press_to_continue"), PILL, gap=0)]
+        if index + 1 >= len(self.steps):
+            return top, bottom
+        if self._done_kind(index) == "done-other":
             top.append(Block(c.text("other_side"), HEADING, gap=0.6))
             top.append(Block(c.text("other_side_how"), BODY, gap=0.4))
-            picture = self._picture(point, mirror=True)
-            bottom = [Block(c.text("press_to_continue"), PILL, gap=0)]
-        elif following is not None:
-            point = c.points[following.point]
-            top.append(
-                Block(c.text("next_point", name=f"{point.name} ({point.id})"), BODY, gap=0.6)
-            )
-            picture = self._picture(point)
-            bottom = [Block(c.text("press_to_continue"), PILL, gap=0)]
         else:
-            top.append(Block(c.text("last_point_done"), BODY, gap=0.6))
-            bottom = [Block(c.text("press_to_continue"), PILL, gap=0)]
-        if picture is None:
-            return self._single(top, bottom)
-        return self._with_picture(top, bottom, picture)
+            point = c.points[self.steps[index + 1].point]
+            name = f"{point.name} ({point.id})"
+            top.append(Block(c.text("next_point", name=name), BODY, gap=0.6))
+        return top, bottom
 
     def summary(self, view: View) -> Layout:
         c = self.content
@@ -215,10 +282,16 @@ class Screens:
 
     # -- the parts ----------------------------------------------------------------------
 
-    def _fit(self, rect: Rect, top: list[Block], bottom: list[Block] = ()) -> Column:  # type: ignore[assignment]
+    def _fit(
+        self,
+        rect: Rect,
+        top: list[Block],
+        bottom: list[Block] = (),  # type: ignore[assignment]
+        largest: float = 1.0,
+    ) -> Column:
         """Text fitted into ``rect`` within this layout's time budget."""
         deadline = getattr(self._local, "deadline", None)
-        return fit_column(self.fonts, self.frame.unit, rect, top, bottom, deadline)
+        return fit_column(self.fonts, self.frame.unit, rect, top, bottom, deadline, largest)
 
     def _late(self) -> bool:
         deadline = getattr(self._local, "deadline", None)
@@ -231,48 +304,114 @@ class Screens:
         column = self._fit(self.frame.inner, top, bottom)
         return _join([column])
 
+    # -- one look for every point ---------------------------------------------------------
+
+    def _plan(
+        self, kind: str, shares: tuple[float, ...], members: Callable[[], list[Blocks]]
+    ) -> Plan | None:
+        """The :class:`Plan` for every screen of ``kind`` (found once per screen size).
+
+        It is searched with a time budget of its own; when that runs out (a staff file of
+        very long texts) there is no plan, and each screen finds its own best size.
+        """
+        if kind in self._plans:
+            return self._plans[kind]
+        saved = getattr(self._local, "deadline", None)
+        started = time.monotonic()
+        if saved is not None:
+            self._local.deadline = started + LAYOUT_SECONDS
+        try:
+            plan = self._find_plan(kind, shares, members())
+            late = self._late()
+        finally:  # the screen's own budget does not count the time spent on the plan
+            self._local.deadline = None if saved is None else saved + time.monotonic() - started
+        if not late:
+            self._plans[kind] = plan
+        return plan
+
+    def _find_plan(
+        self, kind: str, shares: tuple[float, ...], members: list[Blocks]
+    ) -> Plan | None:
+        """The share where the smallest text scale of all ``members`` is largest. Each member
+        is fitted no larger than the ones before it at that share (their minimum is all that
+        counts), and a share stops as soon as it cannot beat the best one so far."""
+        best: Plan | None = None
+        for share in shares:
+            cap = 1.0
+            for top, bottom in members:
+                columns, area = self._arrange(kind, top, bottom, share, cap)
+                if not self._fits(columns, area, strict=True) or self._late():
+                    break
+                cap = min(cap, *(c.scale for c in columns))
+                if best is not None and cap <= best.scale:
+                    break
+            else:
+                if members and (best is None or cap > best.scale):
+                    best = Plan(share, cap)
+            if self._late() or (best is not None and best.scale >= GOOD_SCALE):
+                break
+        return best
+
+    def _arrange(
+        self, kind: str, top: list[Block], bottom: list[Block], share: float, largest: float = 1.0
+    ) -> tuple[list[Column], Rect]:
+        if kind == "hold":
+            return self._around_ring(top, bottom, share, largest)
+        return self._beside(top, bottom, share, largest)
+
+    def _fits(self, columns: list[Column], area: Rect, strict: bool = False) -> bool:
+        """The text fits beside a drawing (or ring) of a useful size; ``strict``: and the
+        "press the button" label wraps to no more than PILL_LINES lines."""
+        if any(c.overflow for c in columns) or area[3] <= self.frame.unit * 0.25:
+            return False
+        if not strict:
+            return True
+        pills = [e for c in columns for e in c.elements if isinstance(e, Text) and e.role == "pill"]
+        return all(len(p.lines) <= PILL_LINES for p in pills)
+
+    # -- a drawing beside the text ----------------------------------------------------------
+
     def _with_picture(
         self,
         top: list[Block],
         bottom: list[Block],
         picture: Picture,
         shares: tuple[float, ...] = PICTURE_SHARES,
+        plan: Plan | None = None,
     ) -> Layout:
         """Text beside (landscape) or under (portrait) the drawing. In landscape the bottom
-        blocks (the "press the button" prompt) sit under the drawing. The drawing shrinks,
-        or goes as a last resort, when the text needs the room."""
-        frame = self.frame
+        blocks (the "press the button" prompt) sit under the drawing, centred on it. With a
+        ``plan`` the drawing and the text take the sizes every screen of this kind has;
+        without one (or when this screen's text needs more) the drawing shrinks, or goes as
+        a last resort, when the text needs the room."""
+        if plan is not None:
+            columns, card_area = self._beside(top, bottom, plan.share, plan.scale)
+            if self._fits(columns, card_area):
+                return self._placed(columns, card_area, picture)
         best: tuple[float, list[Column], Rect] | None = None  # (text scale, columns, area)
         for share in shares:
             columns, card_area = self._beside(top, bottom, share)
             scale = min(c.scale for c in columns)
-            fits = not any(c.overflow for c in columns) and card_area[3] > frame.unit * 0.25
-            if fits and (best is None or scale > best[0]):
+            if self._fits(columns, card_area) and (best is None or scale > best[0]):
                 best = (scale, columns, card_area)
-            if best is not None and (best[0] >= GOOD_SCALE or self._late()):
-                break
-            if self._late():
+            if (best is not None and best[0] >= GOOD_SCALE) or self._late():
                 break
         if best is None:  # the text needs the whole screen: drop the drawing
-            column = self._fit(frame.inner, top, bottom)
+            column = self._fit(self.frame.inner, top, bottom)
             joined = _join([column])
             return Layout(joined.elements, overflow=(*joined.overflow, DROPPED_PICTURE))
-        _, columns, card_area = best
+        return self._placed(best[1], best[2], picture)
+
+    def _placed(self, columns: list[Column], card_area: Rect, picture: Picture) -> Layout:
+        frame = self.frame
         card_rect = _fit_aspect(card_area, PICTURE_ASPECT)
         card = Box(card_rect, CARD, radius=frame.margin)
-        placed = Picture(
-            _inset(card_rect, frame.margin // 2),
-            picture.image,
-            picture.name,
-            picture.label,
-            picture.marker,
-            picture.mirror,
-        )
+        placed = dataclasses.replace(picture, rect=_inset(card_rect, frame.margin // 2))
         joined = _join(columns)
         return Layout((card, placed, *joined.elements), overflow=joined.overflow)
 
     def _beside(
-        self, top: list[Block], bottom: list[Block], share: float
+        self, top: list[Block], bottom: list[Block], share: float, largest: float = 1.0
     ) -> tuple[list[Column], Rect]:
         """The text columns and the drawing's area when the drawing takes ``share``."""
         frame = self.frame
@@ -281,27 +420,56 @@ class Screens:
             x, y, w, h = frame.inner
             share = min(share, (w / PICTURE_ASPECT + frame.margin / 2) / h)
             pic_area, text_area = split(frame.inner, share, frame.margin, across=False)
-            return [self._fit(text_area, top, bottom)], pic_area
+            return [self._fit(text_area, top, bottom, largest)], pic_area
         text_area, pic_area = split(frame.inner, 1 - share, frame.margin, across=True)
-        text = self._fit(text_area, top)
+        text = self._fit(text_area, top, largest=largest)
         if not bottom:
             return [text], pic_area
-        foot = self._fit(pic_area, [], bottom)
+        centred = [dataclasses.replace(b, align="center") for b in bottom]  # on the card
+        foot = self._fit_foot(pic_area, centred, largest)
         foot_top = min(e.rect[1] for e in foot.elements)
         x, y, w, _ = pic_area
         return [text, foot], (x, y, w, max(1, foot_top - frame.margin - y))
 
-    def _with_ring(self, top: list[Block], bottom: list[Block]) -> Layout:
+    def _fit_foot(self, rect: Rect, blocks: list[Block], largest: float) -> Column:
+        """The blocks under the drawing, their "press the button" label in at most
+        PILL_LINES lines if a readable size allows (a narrow drawing makes it wrap)."""
+        for scale in (s for s in SCALES if s <= largest + 1e-9):
+            foot = self._fit(rect, [], blocks, scale)
+            pills = [e for e in foot.elements if isinstance(e, Text) and e.role == "pill"]
+            short = all(len(p.lines) <= PILL_LINES for p in pills)
+            if foot.overflow or foot.scale < scale or short:
+                return foot
+        return foot
+
+    # -- a countdown ring beside the text ---------------------------------------------------
+
+    def _with_ring(self, top: list[Block], bottom: list[Block], plan: Plan | None = None) -> Layout:
+        """The ring on one side (landscape) or above (portrait), the text on the other; the
+        ring gives way to a long text."""
+        if plan is not None:
+            columns, ring_area = self._around_ring(top, bottom, plan.share, plan.scale)
+            if not columns[0].overflow:
+                return self._ringed(columns[0], ring_area)
+        columns, ring_area = self._around_ring(top, bottom, RING_SHARE)
+        if columns[0].overflow:
+            columns, ring_area = self._around_ring(top, bottom, SMALL_RING_SHARE)
+        return self._ringed(columns[0], ring_area)
+
+    def _around_ring(
+        self, top: list[Block], bottom: list[Block], share: float, largest: float = 1.0
+    ) -> tuple[list[Column], Rect]:
         frame = self.frame
-        share = 0.48
-        if frame.landscape:
-            ring_area, text_area = split(frame.inner, share, frame.margin * 2, across=True)
+        if share == RING_SHARE:
+            if frame.landscape:
+                ring_area, text_area = split(frame.inner, share, frame.margin * 2, across=True)
+            else:
+                ring_area, text_area = split(frame.inner, 0.5, frame.margin, across=False)
         else:
-            ring_area, text_area = split(frame.inner, 0.5, frame.margin, across=False)
-        column = self._fit(text_area, top, bottom)
-        if column.overflow:
-            ring_area, text_area = split(frame.inner, 0.3, frame.margin, across=frame.landscape)
-            column = self._fit(text_area, top, bottom)
+            ring_area, text_area = split(frame.inner, share, frame.margin, across=frame.landscape)
+        return [self._fit(text_area, top, bottom, largest)], ring_area
+
+    def _ringed(self, column: Column, ring_area: Rect) -> Layout:
         side = min(ring_area[2], ring_area[3])
         ring = (
             ring_area[0] + (ring_area[2] - side) // 2,
@@ -345,7 +513,13 @@ class Screens:
         thickness = max(6, round(w * 0.075))
         ring = Ring(layout.ring, round(fraction, 4), color, TRACK, thickness)
         number = str(left)
-        size = round(w * (0.36 if len(number) < 3 else 0.28))
+        # sized for the longest count of its kind (of every hold of the routine), so it does
+        # not grow at 100 -> 99 and one point's countdown looks like another's
+        longest = total
+        if view.phase is Phase.HOLD and self.steps:
+            longest = max(step.hold_seconds for step in self.steps)
+        widest = len(str(math.ceil(longest - 1e-9)))
+        size = round(w * (0.36 if widest < 3 else 0.28))
         font = self.fonts.font(size, True)
         nw, _ = font.size(number)
         line = font.get_linesize()

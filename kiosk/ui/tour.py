@@ -35,7 +35,7 @@ def tour(config: Config) -> list[Stop]:
     now = _press(session, now)
     stops.append(Stop("02-safety", session.view, now))
     now = _press(session, now)
-    warned = False
+    warned = cancelled = False
     while session.phase is not Phase.SUMMARY:
         view = session.view
         point = points[view.point]
@@ -49,9 +49,14 @@ def tour(config: Config) -> list[Stop]:
             side = f"-side{step.side + 1}" if step.sides == 2 else ""
             at = now + step.hold_seconds * 0.35
             stops.append(Stop(f"04-hold-{view.point + 1}-{point.id}{side}", view, at))
+            if not cancelled:
+                cancelled = True
+                stops.append(_cancelling(session, now, "08-stopping"))
             now = view.ends or now
             session.tick(now)
-            stops.append(Stop(f"05-done-{view.point + 1}-{point.id}{side}", session.view, now))
+            if session.phase is Phase.DONE:  # the last hold's end is the summary itself
+                name = f"05-done-{view.point + 1}-{point.id}{side}"
+                stops.append(Stop(name, session.view, now))
             continue
         now = _press(session, now)
     stops.append(Stop("06-summary", session.view, now))
@@ -63,6 +68,17 @@ def _press(session: Session, now: float) -> float:
     session.press(now)
     session.release(now + 0.1)
     return now + 0.1
+
+
+def _cancelling(session: Session, now: float, name: str) -> Stop:
+    """The hold on screen, with the kiosk's button held down for a while (1.6 s of the 2.5
+    s): the screen says that holding on stops the session."""
+    probe = copy.deepcopy(session)
+    down = now + 2.0
+    probe.press(down)
+    held = down + probe.timing.long_press_seconds * 0.64
+    probe.tick(held)
+    return Stop(name, probe.view, held)
 
 
 def _warning(session: Session, now: float) -> Stop:
