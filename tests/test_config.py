@@ -596,6 +596,16 @@ def test_warnings_alone_keep_the_staff_file(tmp_path: Path) -> None:
     assert config.timing.inactivity_seconds == 120
 
 
+def test_a_text_this_version_no_longer_shows_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    """``last_point_done`` was in ``defaults`` until the last hold's end became the summary:
+    a staff file copied from it keeps working and is told it may delete the line."""
+    path = write(tmp_path, 'texts:\n  title: "Press here"\n  last_point_done: "The end."\n')
+    config = load_config(path)
+    assert not config.fallback and config.content.text("title") == "Press here"
+    [problem] = config.problems
+    assert problem.line == 3 and "no longer used" in str(problem) and "delete it" in str(problem)
+
+
 # -- images, through check -----------------------------------------------------------------------
 
 
