@@ -28,11 +28,13 @@ clean:
 	rm -rf .venv build dist *.egg-info .pytest_cache .hypothesis
 
 # Staff install on the Pi (scripts/install.sh, docs/staff-guide.md):
-#   sudo make install [BOOT_SETTINGS=1]    install or upgrade; BOOT_SETTINGS=1 also edits cmdline.txt
+#   sudo make install [BOOT_SETTINGS=0]    install or upgrade; it also adds the boot settings to
+#                                          cmdline.txt (no screen blanking, quiet boot, no cursor)
+#                                          unless BOOT_SETTINGS=0 (or no)
 #   sudo make uninstall [PURGE=1]          remove it; PURGE=1 removes the staff config too
 #   make install DESTDIR=dir               write the files under dir only (tests, image builders)
 install:
-	sh scripts/install.sh $(if $(DESTDIR),--destdir "$(DESTDIR)") $(if $(filter 1 yes,$(BOOT_SETTINGS)),--boot-settings)
+	sh scripts/install.sh $(if $(DESTDIR),--destdir "$(DESTDIR)") $(if $(filter 0 no,$(BOOT_SETTINGS)),--no-boot-settings)
 
 uninstall:
 	sh scripts/uninstall.sh $(if $(DESTDIR),--destdir "$(DESTDIR)") $(if $(filter 1 yes,$(PURGE)),--purge)

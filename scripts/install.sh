@@ -2,15 +2,23 @@
 # Install (or upgrade in place) the acupressure kiosk as a systemd service.
 #
 #   sudo make install                  (= sudo sh scripts/install.sh)
-#   sudo make install BOOT_SETTINGS=1  (also: no screen blanking, quiet boot, no cursor)
+#   sudo make install BOOT_SETTINGS=0  (the same, but leave the boot settings alone)
 #   make install DESTDIR=/some/dir     (only write the files under /some/dir; see below)
 #
 # On the Pi it installs the Debian packages, creates the `kiosk` user, builds the virtual
 # environment /opt/acupressure-kiosk/venv (with --system-site-packages, so the apt lgpio is
 # used), installs the project into it, writes /etc/acupressure-kiosk/config.yaml if there is
-# none (never overwriting the staff's file), installs, enables and starts the unit.
-# Running it again upgrades in place. When systemd is not running (a chroot or an image
-# build) the unit is enabled and starts at the next boot.
+# none (never overwriting the staff's file), installs, enables and starts the unit. It also
+# sets the boot settings (below) unless told not to. Running it again upgrades in place. When
+# systemd is not running (a chroot or an image build) the unit is enabled and starts at the
+# next boot.
+#
+# Boot settings: the words "consoleblank=0 quiet logo.nologo vt.global_cursor_default=0" (no
+# screen blanking, no boot messages, no cursor) are added to the kernel command line,
+# /boot/firmware/cmdline.txt (or /boot/cmdline.txt), once each; another consoleblank= value is
+# replaced. Only when that file exists and is one line; the first run keeps the original as
+# cmdline.txt.before-acupressure-kiosk; the file stays one line. They apply after a reboot.
+# --no-boot-settings (BOOT_SETTINGS=0) leaves the file alone.
 #
 # --destdir DIR writes the unit, the config, the enable link, /opt/acupressure-kiosk/share and
 # the command link /usr/local/bin/acupressure-kiosk under DIR and touches nothing else: no
@@ -19,7 +27,8 @@
 # inside the image with chroot instead. The config is produced
 # by `PYTHON -m kiosk defaults` from this source tree (--python, default python3).
 #
-# Options: --destdir DIR, --boot-settings, --python PATH, --help.
+# Options: --destdir DIR, --no-boot-settings (--boot-settings is the default), --python PATH,
+# --help.
 
 set -eu
 
@@ -38,7 +47,7 @@ DEBS="python3 python3-venv libdrm2 libgbm1 libegl1 libgles2 fonts-dejavu-core"
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 DESTDIR=""
-BOOT_SETTINGS=no
+BOOT_SETTINGS=yes
 PYTHON=python3
 
 say() { printf 'install: %s\n' "$*"; }
@@ -54,6 +63,7 @@ parse_args() {
             --destdir) [ $# -ge 2 ] || die "--destdir needs a directory"; DESTDIR=$2; shift ;;
             --destdir=*) DESTDIR=${1#*=} ;;
             --boot-settings) BOOT_SETTINGS=yes ;;
+            --no-boot-settings) BOOT_SETTINGS=no ;;
             --python) [ $# -ge 2 ] || die "--python needs a program"; PYTHON=$2; shift ;;
             --python=*) PYTHON=${1#*=} ;;
             -h|--help) usage; exit 0 ;;
@@ -228,18 +238,28 @@ enable_and_start() {
     fi
 }
 
-# Add the kiosk's kernel command-line words, once each (consoleblank=N is replaced).
+# Add the kiosk's kernel command-line words, once each (consoleblank=N is replaced), only to
+# a cmdline.txt that exists and is one line, keeping the original once; it stays one line.
 boot_settings() {
     cmdline=""
     for candidate in /boot/firmware/cmdline.txt /boot/cmdline.txt; do
         if [ -f "$DESTDIR$candidate" ]; then cmdline=$DESTDIR$candidate; break; fi
     done
     if [ -z "$cmdline" ]; then
-        say "WARNING: no /boot/firmware/cmdline.txt or /boot/cmdline.txt: boot settings not changed"
+        say "no /boot/firmware/cmdline.txt or /boot/cmdline.txt here (not a Raspberry Pi?):"
+        say "boot settings not changed"
+        return
+    fi
+    shown=${cmdline#"$DESTDIR"}
+    # The Pi reads one line; a carriage return (the file saved on Windows) is dropped.
+    lines=$(tr -d '\r' <"$cmdline" | grep -c '[^[:space:]]') || true
+    if [ "$lines" != 1 ]; then
+        say "WARNING: $shown has $lines lines of text, not one: boot settings not changed"
+        say "         (it must be one single line: see docs/staff-guide.md, Troubleshooting)"
         return
     fi
     [ -e "$cmdline.before-$NAME" ] || cp -p "$cmdline" "$cmdline.before-$NAME"
-    line=$(head -n 1 "$cmdline")
+    line=$(tr -d '\r' <"$cmdline" | grep '[^[:space:]]')
     new=""
     for word in $line; do
         case $word in consoleblank=0) new="$new $word" ;; consoleblank=*) ;; *) new="$new $word" ;; esac
@@ -249,12 +269,13 @@ boot_settings() {
     done
     new=${new# }
     if [ "$new" = "$line" ]; then
-        say "boot settings already in ${cmdline#"$DESTDIR"}"
+        say "boot settings already in $shown"
     else
         printf '%s\n' "$new" >"$cmdline.new"
         mv "$cmdline.new" "$cmdline"
-        say "boot settings added to ${cmdline#"$DESTDIR"} ($BOOT_WORDS); they apply after a reboot"
-        say "(the original is kept as ${cmdline#"$DESTDIR"}.before-$NAME)"
+        sync
+        say "boot settings added to $shown ($BOOT_WORDS); they apply after a reboot"
+        say "(the original is kept as $shown.before-$NAME)"
     fi
 }
 
@@ -285,8 +306,8 @@ main() {
     if [ "$BOOT_SETTINGS" = yes ]; then
         boot_settings
     else
-        say "boot settings (screen blanking, boot text, cursor) not changed: see docs/staff-guide.md,"
-        say "or run: sudo make install BOOT_SETTINGS=1"
+        say "boot settings not changed (BOOT_SETTINGS=0): boot messages and a cursor show until"
+        say "the kiosk starts (the kiosk itself turns screen blanking off when it starts)"
     fi
     enable_and_start
     say "done"

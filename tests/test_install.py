@@ -26,6 +26,7 @@ CONFIG = Path("etc/acupressure-kiosk/config.yaml")
 EXEC_START = Path("opt/acupressure-kiosk/venv/bin/acupressure-kiosk")
 HOST_UNITS = Path("/usr/lib/systemd/system")
 STAFF_CONFIG = "# edited by the clinic\n"
+BOOT_WORDS = " consoleblank=0 quiet logo.nologo vt.global_cursor_default=0"
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -159,28 +160,59 @@ def test_unit_names_the_fixed_paths_and_environment() -> None:
         assert line in text.splitlines()
 
 
-def test_boot_settings_are_added_once(destdir: Path) -> None:
+def cmdline_file(destdir: Path, text: str | bytes) -> Path:
     cmdline = destdir / "boot/firmware/cmdline.txt"
     cmdline.parent.mkdir(parents=True)
+    if isinstance(text, bytes):
+        cmdline.write_bytes(text)
+    else:
+        cmdline.write_text(text)
+    return cmdline
+
+
+def test_boot_settings_are_added_once_by_default(destdir: Path) -> None:
     original = "console=serial0,115200 console=tty1 root=PARTUUID=12-02 rootwait consoleblank=600\n"
-    cmdline.write_text(original)
-    install(destdir, "--boot-settings")
+    cmdline = cmdline_file(destdir, original)
+    install(destdir)
     once = cmdline.read_text()
     assert once == (
-        "console=serial0,115200 console=tty1 root=PARTUUID=12-02 rootwait"
-        " consoleblank=0 quiet logo.nologo vt.global_cursor_default=0\n"
+        "console=serial0,115200 console=tty1 root=PARTUUID=12-02 rootwait" + BOOT_WORDS + "\n"
     )
+    assert "already" in install(destdir).stdout
     assert "already" in install(destdir, "--boot-settings").stdout
     assert cmdline.read_text() == once
     assert (cmdline.parent / "cmdline.txt.before-acupressure-kiosk").read_text() == original
 
 
-def test_boot_settings_need_consent(destdir: Path) -> None:
-    cmdline = destdir / "boot/firmware/cmdline.txt"
-    cmdline.parent.mkdir(parents=True)
-    cmdline.write_text("console=tty1 rootwait\n")
-    install(destdir)
+def test_boot_settings_can_be_skipped(destdir: Path) -> None:
+    cmdline = cmdline_file(destdir, "console=tty1 rootwait\n")
+    install(destdir, "--no-boot-settings")
     assert cmdline.read_text() == "console=tty1 rootwait\n"
+    assert sorted(p.name for p in cmdline.parent.iterdir()) == ["cmdline.txt"]
+
+
+def test_boot_settings_keep_a_windows_line_one_line(destdir: Path) -> None:
+    cmdline = cmdline_file(destdir, b"console=tty1 root=/dev/mmcblk0p2 rootwait\r\n")
+    install(destdir)
+    assert (
+        cmdline.read_bytes()
+        == b"console=tty1 root=/dev/mmcblk0p2 rootwait" + BOOT_WORDS.encode() + b"\n"
+    )
+
+
+@pytest.mark.parametrize("text", ["console=tty1\nrootwait\n", "", "\n\n"])
+def test_boot_settings_leave_a_line_that_is_not_one_line_alone(destdir: Path, text: str) -> None:
+    cmdline = cmdline_file(destdir, text)
+    result = install(destdir)
+    assert "not one: boot settings not changed" in result.stdout
+    assert cmdline.read_text() == text
+    assert sorted(p.name for p in cmdline.parent.iterdir()) == ["cmdline.txt"]
+
+
+def test_no_cmdline_txt_is_no_error_and_writes_no_boot_folder(destdir: Path) -> None:
+    result = install(destdir)
+    assert "boot settings not changed" in result.stdout
+    assert not (destdir / "boot").exists()
 
 
 @pytest.mark.parametrize("purge", [False, True])
@@ -193,18 +225,22 @@ def test_uninstall_removes_everything_but_the_staff_config(destdir: Path, purge:
     assert not (destdir / "opt/acupressure-kiosk").exists()
 
 
-def test_make_install_passes_destdir_and_consent(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("boot_settings", "added"), [(None, True), ("1", True), ("0", False), ("no", False)]
+)
+def test_make_install_passes_destdir_and_boot_settings(
+    tmp_path: Path, boot_settings: str | None, added: bool
+) -> None:
     if shutil.which("make") is None:
         pytest.skip("make not installed")
     (tmp_path / CONFIG).parent.mkdir(parents=True)
     (tmp_path / CONFIG).write_text(STAFF_CONFIG)
-    cmdline = tmp_path / "boot/firmware/cmdline.txt"
-    cmdline.parent.mkdir(parents=True)
-    cmdline.write_text("rootwait\n")
-    result = run("make", "-C", ROOT, "install", f"DESTDIR={tmp_path}", "BOOT_SETTINGS=1")
+    cmdline = cmdline_file(tmp_path, "rootwait\n")
+    option = [] if boot_settings is None else [f"BOOT_SETTINGS={boot_settings}"]
+    result = run("make", "-C", ROOT, "install", f"DESTDIR={tmp_path}", *option)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / UNIT).exists()
-    assert "quiet" in cmdline.read_text()
+    assert cmdline.read_text() == ("rootwait" + BOOT_WORDS + "\n" if added else "rootwait\n")
     result = run("make", "-C", ROOT, "uninstall", f"DESTDIR={tmp_path}", "PURGE=1")
     assert result.returncode == 0, result.stdout + result.stderr
     assert not (tmp_path / CONFIG).exists()
