@@ -8,10 +8,11 @@
 # On the Pi it installs the Debian packages, creates the `kiosk` user, builds the virtual
 # environment /opt/acupressure-kiosk/venv (with --system-site-packages, so the apt lgpio is
 # used), installs the project into it, writes /etc/acupressure-kiosk/config.yaml if there is
-# none (never overwriting the staff's file), installs, enables and starts the unit. It also
-# sets the boot settings (below) unless told not to. Running it again upgrades in place. When
-# systemd is not running (a chroot or an image build) the unit is enabled and starts at the
-# next boot.
+# none (never overwriting the staff's file), installs, enables and starts the unit, and keeps
+# a login prompt on the second console
+# (getty@tty2, Ctrl+Alt+F2), as the kiosk takes the first. It also sets the boot settings
+# (below) unless told not to. Running it again upgrades in place. When systemd is not running
+# (a chroot or an image build) the units are enabled and start at the next boot.
 #
 # Boot settings: the words "consoleblank=0 quiet logo.nologo vt.global_cursor_default=0" (no
 # screen blanking, no boot messages, no cursor) are added to the kernel command line,
@@ -44,6 +45,9 @@ STATE=/var/lib/$NAME
 UNIT_DIR=/etc/systemd/system
 BOOT_WORDS="consoleblank=0 quiet logo.nologo vt.global_cursor_default=0"
 DEBS="python3 python3-venv libdrm2 libgbm1 libegl1 libgles2 fonts-dejavu-core"
+# The second console keeps its login prompt (Ctrl+Alt+F2): the kiosk takes tty1 only.
+GETTY=getty@tty2.service
+GETTY_TEMPLATE=/lib/systemd/system/getty@.service
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 DESTDIR=""
@@ -238,6 +242,43 @@ enable_and_start() {
     fi
 }
 
+# Keep a login prompt on tty2, where Ctrl+Alt+F2 leads, as the kiosk holds tty1 (its unit
+# conflicts with getty@tty1 only). Debian would start one there when it is first switched to
+# (logind's autovt@) with logind's default settings; enabled, it is there from boot whatever
+# they are. A getty masked on purpose stays masked. What this enabled, uninstall.sh disables.
+enable_getty() {
+    if [ -n "$DESTDIR" ]; then
+        if [ "$(readlink "$DESTDIR$UNIT_DIR/$GETTY" 2>/dev/null)" = /dev/null ]; then
+            state=masked
+        elif [ -L "$DESTDIR$UNIT_DIR/getty.target.wants/$GETTY" ]; then
+            state=enabled
+        else
+            state=disabled
+        fi
+    else
+        state=$(systemctl is-enabled "$GETTY" 2>/dev/null) || true
+    fi
+    case $state in
+        masked*)
+            say "WARNING: $GETTY is masked: Ctrl+Alt+F2 gives no login prompt (to allow it:"
+            say "         sudo systemctl unmask $GETTY && sudo systemctl enable --now $GETTY)"
+            return ;;
+        enabled*|static|alias|indirect|generated) ;;
+        *)
+            if [ -n "$DESTDIR" ]; then
+                install -d -m 0755 "$DESTDIR$UNIT_DIR/getty.target.wants"
+                ln -sfn "$GETTY_TEMPLATE" "$DESTDIR$UNIT_DIR/getty.target.wants/$GETTY"
+            else
+                systemctl enable --quiet "$GETTY"
+            fi
+            echo "$GETTY" >>"$DESTDIR$OPT/share/enabled-units" ;;
+    esac
+    if [ -z "$DESTDIR" ] && systemd_running && ! systemctl start "$GETTY"; then
+        say "WARNING: $GETTY did not start: see systemctl status $GETTY"
+    fi
+    say "a login prompt is on the second console: Ctrl+Alt+F2 at the Pi's keyboard ($GETTY)"
+}
+
 # Add the kiosk's kernel command-line words, once each (consoleblank=N is replaced), only to
 # a cmdline.txt that exists and is one line, keeping the original once; it stays one line.
 boot_settings() {
@@ -289,6 +330,7 @@ main() {
         install_command_link
         install_unit
         enable_in_destdir
+        enable_getty
         [ "$BOOT_SETTINGS" = no ] || boot_settings
         say "done: $DESTDIR"
         return
@@ -310,6 +352,7 @@ main() {
         say "the kiosk starts (the kiosk itself turns screen blanking off when it starts)"
     fi
     enable_and_start
+    enable_getty
     say "done"
 }
 

@@ -26,6 +26,8 @@ CONFIG = Path("etc/acupressure-kiosk/config.yaml")
 EXEC_START = Path("opt/acupressure-kiosk/venv/bin/acupressure-kiosk")
 HOST_UNITS = Path("/usr/lib/systemd/system")
 STAFF_CONFIG = "# edited by the clinic\n"
+GETTY = "getty@tty2.service"
+GETTY_LINK = Path("etc/systemd/system/getty.target.wants") / GETTY
 BOOT_WORDS = " consoleblank=0 quiet logo.nologo vt.global_cursor_default=0"
 
 
@@ -83,6 +85,7 @@ def test_prefix_install_writes_the_tree(destdir: Path) -> None:
     assert os.readlink(link) == "/" + str(UNIT)
     share = destdir / "opt/acupressure-kiosk/share"
     assert sorted(p.name for p in share.iterdir()) == [
+        "enabled-units",
         "staff-guide.md",
         "uninstall.sh",
         "wiring.svg",
@@ -251,3 +254,58 @@ def test_scripts_pass_shellcheck() -> None:
         pytest.skip("shellcheck not installed (Debian package: shellcheck)")
     result = run("shellcheck", "--shell=sh", INSTALL, UNINSTALL)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- the second console keeps its login prompt (Ctrl+Alt+F2) -----------------------------
+
+
+def fresh_root(tmp_path: Path) -> Path:
+    root = tmp_path / "fresh"
+    (root / CONFIG).parent.mkdir(parents=True)
+    (root / CONFIG).write_text(STAFF_CONFIG)
+    return root
+
+
+def test_second_console_keeps_its_login_prompt(destdir: Path) -> None:
+    assert os.readlink(destdir / GETTY_LINK) == "/lib/systemd/system/getty@.service"
+    assert (destdir / "opt/acupressure-kiosk/share/enabled-units").read_text() == GETTY + "\n"
+    root = systemd_root(destdir)
+    if not (root / "lib").exists():
+        (root / "lib").symlink_to("usr/lib")  # merged /usr, as on Debian 12
+    enabled = run("systemctl", f"--root={root}", "is-enabled", GETTY)
+    assert enabled.stdout.strip() == "enabled", enabled.stdout + enabled.stderr
+    result = run("sh", UNINSTALL, "--destdir", destdir)
+    assert f"disabled {GETTY}" in result.stdout
+    assert not (destdir / GETTY_LINK).is_symlink()
+
+
+def test_a_masked_second_console_stays_masked(tmp_path: Path) -> None:
+    root = fresh_root(tmp_path)
+    (root / "etc/systemd/system").mkdir(parents=True)
+    (root / "etc/systemd/system" / GETTY).symlink_to("/dev/null")
+    result = install(root)
+    assert f"WARNING: {GETTY} is masked" in result.stdout
+    assert not (root / GETTY_LINK).is_symlink()
+    assert not (root / "opt/acupressure-kiosk/share/enabled-units").exists()
+
+
+def test_a_login_prompt_enabled_before_is_left_enabled(tmp_path: Path) -> None:
+    root = fresh_root(tmp_path)
+    (root / GETTY_LINK).parent.mkdir(parents=True)
+    (root / GETTY_LINK).symlink_to("/lib/systemd/system/getty@.service")
+    install(root)
+    assert not (root / "opt/acupressure-kiosk/share/enabled-units").exists()
+    run("sh", UNINSTALL, "--destdir", root)
+    assert (root / GETTY_LINK).is_symlink()
+
+
+def test_the_unit_takes_tty1_only() -> None:
+    """Conflicts= stops what it names when the kiosk starts: only tty1's login prompt."""
+    conflicts = [
+        word
+        for line in (ROOT / "systemd" / UNIT_NAME).read_text().splitlines()
+        if line.startswith("Conflicts=")
+        for word in line.split("=", 1)[1].split()
+    ]
+    assert conflicts == ["getty@tty1.service"]
+    assert "TTYPath=/dev/tty1" in (ROOT / "systemd" / UNIT_NAME).read_text().splitlines()
