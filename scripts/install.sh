@@ -5,11 +5,14 @@
 #   sudo make install BOOT_SETTINGS=0  (the same, but leave the boot settings alone)
 #   make install DESTDIR=/some/dir     (only write the files under /some/dir; see below)
 #
-# On the Pi it installs the Debian packages, creates the `kiosk` user, builds the virtual
-# environment /opt/acupressure-kiosk/venv (with --system-site-packages, so the apt lgpio is
-# used), installs the project into it, writes /etc/acupressure-kiosk/config.yaml if there is
-# none (never overwriting the staff's file), installs, enables and starts the unit, and keeps
-# a login prompt on the second console
+# First it checks that the project folder is complete: every file MANIFEST.sha256 (written by
+# `make dist`) lists must be there with its checksum; in a folder without one (a git
+# checkout) the files it needs itself. A missing or damaged file stops it with one line
+# naming the file. On the Pi it then installs the Debian packages, creates the `kiosk` user,
+# builds the virtual environment /opt/acupressure-kiosk/venv (with --system-site-packages,
+# so the apt lgpio is used), installs the project into it, writes
+# /etc/acupressure-kiosk/config.yaml if there is none (never overwriting the staff's file),
+# installs, enables and starts the unit, and keeps a login prompt on the second console
 # (getty@tty2, Ctrl+Alt+F2), as the kiosk takes the first. It also sets the boot settings
 # (below) unless told not to. Running it again upgrades in place. When systemd is not running
 # (a chroot or an image build) the units are enabled and start at the next boot.
@@ -48,6 +51,12 @@ DEBS="python3 python3-venv libdrm2 libgbm1 libegl1 libgles2 fonts-dejavu-core"
 # The second console keeps its login prompt (Ctrl+Alt+F2): the kiosk takes tty1 only.
 GETTY=getty@tty2.service
 GETTY_TEMPLATE=/lib/systemd/system/getty@.service
+MANIFEST=MANIFEST.sha256
+# What the installer itself reads, checked in a folder without a MANIFEST.sha256.
+NEEDED="pyproject.toml README.md Makefile scripts/uninstall.sh systemd/$UNIT
+    docs/staff-guide.md docs/wiring.svg kiosk/__init__.py kiosk/__main__.py
+    kiosk/commands/cli.py kiosk/content/builtin.yaml media/__init__.py
+    media/fonts/DejaVuSans.ttf media/fonts/DejaVuSans-Bold.ttf"
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 DESTDIR=""
@@ -79,6 +88,43 @@ parse_args() {
         mkdir -p "$DESTDIR"
         DESTDIR=$(cd "$DESTDIR" && pwd)
         [ "$DESTDIR" != / ] || die "--destdir / is the real system: run without --destdir"
+    fi
+}
+
+# Refuse a half-copied folder, before anything is changed: one line naming the first missing
+# or damaged file. A release folder has MANIFEST.sha256 (every file and its checksum, made by
+# `make dist`); a folder without one (a git checkout) must have the files the installer needs.
+check_complete() {
+    again="copy the .tar.gz file to the Pi again, unpack it and run sudo make install in the new folder"
+    first="" problem="" others=0 count=0
+    if [ -f "$SRC/$MANIFEST" ]; then
+        command -v sha256sum >/dev/null 2>&1 || die "sha256sum is missing (Debian package: coreutils)"
+        while read -r sum path; do
+            [ -n "$path" ] || continue
+            count=$((count + 1))
+            if [ ! -f "$SRC/$path" ]; then
+                this="is missing"
+            elif [ "$(sha256sum <"$SRC/$path" | cut -d' ' -f1)" != "$sum" ]; then
+                this="is damaged (it differs from $MANIFEST)"
+            else
+                continue
+            fi
+            if [ -z "$first" ]; then first=$path problem=$this; else others=$((others + 1)); fi
+        done <"$SRC/$MANIFEST"
+        [ "$count" -gt 0 ] || die "$MANIFEST is empty: $again"
+    else
+        for path in $NEEDED; do
+            [ -f "$SRC/$path" ] && continue
+            if [ -z "$first" ]; then first=$path problem="is missing"; else others=$((others + 1)); fi
+        done
+    fi
+    if [ -n "$first" ]; then
+        more=""
+        [ "$others" -eq 0 ] || more=" (and $others more file(s) are missing or damaged)"
+        die "this folder is incomplete: $first $problem$more; $again"
+    fi
+    if [ "$count" -gt 0 ]; then
+        say "the folder is complete: all $count files of $MANIFEST are here and intact"
     fi
 }
 
@@ -322,7 +368,7 @@ boot_settings() {
 
 main() {
     parse_args "$@"
-    [ -f "$SRC/systemd/$UNIT" ] || die "run this from the project folder ($SRC/systemd/$UNIT is missing)"
+    check_complete
     if [ -n "$DESTDIR" ]; then
         say "writing the files under $DESTDIR only (no packages, user, venv or systemctl)"
         install_share

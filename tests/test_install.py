@@ -1,4 +1,7 @@
-"""Tests for the staff installer in prefix mode and for the unit it installs.
+"""Tests for the release file, the staff installer in prefix mode and the unit it installs.
+
+`make dist` makes the release file staff install from; the installer refuses a folder
+unpacked from it when a file is missing or damaged (MANIFEST.sha256).
 
 `scripts/install.sh --destdir DIR` (= `make install DESTDIR=DIR`) writes every file under DIR
 without touching the system; these tests check that tree, then let systemd judge the installed
@@ -9,12 +12,16 @@ systemd is tests/integration/test_nspawn.py.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
+import guide
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -252,7 +259,7 @@ def test_make_install_passes_destdir_and_boot_settings(
 def test_scripts_pass_shellcheck() -> None:
     if shutil.which("shellcheck") is None:
         pytest.skip("shellcheck not installed (Debian package: shellcheck)")
-    result = run("shellcheck", "--shell=sh", INSTALL, UNINSTALL)
+    result = run("shellcheck", "--shell=sh", INSTALL, UNINSTALL, ROOT / "scripts" / "dist.sh")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -309,3 +316,149 @@ def test_the_unit_takes_tty1_only() -> None:
     ]
     assert conflicts == ["getty@tty1.service"]
     assert "TTYPath=/dev/tty1" in (ROOT / "systemd" / UNIT_NAME).read_text().splitlines()
+
+
+# --- the release file (make dist) and the check of the folder ------------------------------
+
+SHIPPED = {"kiosk", "media", "systemd", "scripts", "docs", "pyproject.toml", "README.md"}
+SHIPPED |= {"Makefile", "MANIFEST.sha256"} | {p.name for p in ROOT.glob("LICENSE*")}
+
+
+def make_dist(source: Path, out: Path) -> Path:
+    if shutil.which("make") is None:
+        pytest.skip("make not installed")
+    result = run("make", "-C", source, "dist", f"DISTDIR={out}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    archive = out / f"{guide.release_name()}.tar.gz"
+    assert f"wrote {archive}" in result.stdout
+    assert sorted(out.iterdir()) == [archive]
+    return archive
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_dist(ROOT, tmp_path_factory.mktemp("dist"))
+
+
+def members(archive: Path) -> dict[str, bytes]:
+    """The release's files (not folders) by their path inside its top folder."""
+    top = guide.release_name() + "/"
+    files = {}
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            assert member.name == top.rstrip("/") or member.name.startswith(top), member.name
+            assert member.uid == 0 and member.gid == 0, member.name
+            if member.isfile():
+                extracted = tar.extractfile(member)
+                assert extracted is not None
+                files[member.name[len(top) :]] = extracted.read()
+    return files
+
+
+def unpack(archive: Path, where: Path) -> Path:
+    with tarfile.open(archive) as tar:
+        tar.extractall(where, filter="tar")
+    return where / guide.release_name()
+
+
+def test_dist_is_the_versioned_release_with_what_the_installer_needs(release: Path) -> None:
+    files = members(release)
+    assert {name.split("/", 1)[0] for name in files} == SHIPPED
+    tracked = subprocess.run(
+        ["git", "-C", ROOT, "ls-files", "--", *sorted(SHIPPED - {"MANIFEST.sha256"})],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if tracked.returncode == 0:
+        wanted = {name for name in tracked.stdout.splitlines() if (ROOT / name).is_file()}
+        assert wanted <= set(files), wanted - set(files)
+    for name in files:
+        assert "__pycache__" not in name and not name.endswith(".pyc"), name
+    for needed in ("scripts/install.sh", "systemd/acupressure-kiosk.service", "kiosk/__main__.py"):
+        assert needed in files
+
+
+def test_manifest_lists_every_other_file_with_its_checksum(release: Path) -> None:
+    files = members(release)
+    listed = {}
+    for line in files.pop("MANIFEST.sha256").decode().splitlines():
+        checksum, name = line.split("  ", 1)
+        listed[name] = checksum
+    assert set(listed) == set(files)
+    for name, content in files.items():
+        assert listed[name] == hashlib.sha256(content).hexdigest(), name
+
+
+def test_dist_without_git_ships_the_same_files(release: Path, tmp_path: Path) -> None:
+    """A copy of the project that is not a git checkout (an unpacked release) makes the same
+    release; caches in it are left out."""
+    copy = unpack(release, tmp_path / "unpacked")
+    (copy / "MANIFEST.sha256").unlink()
+    (copy / "kiosk/__pycache__").mkdir()
+    (copy / "kiosk/__pycache__/cli.cpython-311.pyc").write_bytes(b"cache")
+    again = make_dist(copy, tmp_path / "out")
+    assert members(again) == members(release)
+
+
+def install_from(folder: Path, destdir: Path) -> subprocess.CompletedProcess[str]:
+    (destdir / CONFIG).parent.mkdir(parents=True, exist_ok=True)
+    (destdir / CONFIG).write_text(STAFF_CONFIG)
+    return run(
+        "sh", folder / "scripts/install.sh", "--destdir", destdir, "--python", sys.executable
+    )
+
+
+def test_install_from_the_unpacked_release(release: Path, tmp_path: Path) -> None:
+    folder = unpack(release, tmp_path)
+    result = install_from(folder, tmp_path / "root")
+    assert result.returncode == 0, result.stdout + result.stderr
+    count = len(members(release)) - 1
+    assert f"the folder is complete: all {count} files of MANIFEST.sha256" in result.stdout
+    assert (tmp_path / "root" / UNIT).read_text() == (folder / "systemd" / UNIT_NAME).read_text()
+
+
+def _remove(folder: Path, *names: str) -> None:
+    for name in names:
+        (folder / name).unlink()
+
+
+def _damage(folder: Path, name: str) -> None:
+    path = folder / name
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+
+
+@pytest.mark.parametrize(
+    ("breakage", "expected"),
+    [
+        (lambda f: _remove(f, "kiosk/app/loop.py"), "kiosk/app/loop.py is missing;"),
+        (
+            lambda f: _remove(f, "media/li4.svg", "kiosk/app/loop.py", "docs/wiring.svg"),
+            "docs/wiring.svg is missing (and 2 more file(s) are missing or damaged);",
+        ),
+        (
+            lambda f: _damage(f, "kiosk/ui/screens.py"),
+            "kiosk/ui/screens.py is damaged (it differs from MANIFEST.sha256);",
+        ),
+        (
+            lambda f: _remove(f, "MANIFEST.sha256", "kiosk/__main__.py"),
+            "kiosk/__main__.py is missing;",
+        ),
+    ],
+    ids=["one-missing", "three-missing", "damaged", "no-manifest"],
+)
+def test_installer_refuses_a_half_copied_folder(
+    release: Path, tmp_path: Path, breakage: Callable[[Path], None], expected: str
+) -> None:
+    folder = unpack(release, tmp_path)
+    breakage(folder)
+    destdir = tmp_path / "root"
+    result = install_from(folder, destdir)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("install: ERROR: this folder is incomplete: " + expected), lines
+    assert "unpack it" in lines[0]
+    left = sorted(str(p.relative_to(destdir)) for p in destdir.rglob("*") if p.is_file())
+    assert left == [str(CONFIG)]  # nothing was written
