@@ -42,6 +42,7 @@ dist:
 #   sudo make uninstall [PURGE=1]          remove it; PURGE=1 removes the staff config too
 #   make install DESTDIR=dir               write the files under dir only (tests, image builders)
 install:
+	$(if $(wildcard scripts/install.sh),,$(error this folder is incomplete: scripts/install.sh is missing; copy the .tar.gz file to the Pi again, unpack it and run sudo make install in the new folder))
 	sh scripts/install.sh $(if $(DESTDIR),--destdir "$(DESTDIR)") $(if $(filter 0 no,$(BOOT_SETTINGS)),--no-boot-settings)
 
 uninstall:

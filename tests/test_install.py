@@ -462,3 +462,14 @@ def test_installer_refuses_a_half_copied_folder(
     assert "unpack it" in lines[0]
     left = sorted(str(p.relative_to(destdir)) for p in destdir.rglob("*") if p.is_file())
     assert left == [str(CONFIG)]  # nothing was written
+
+
+def test_make_install_refuses_a_folder_without_the_installer(release: Path, tmp_path: Path) -> None:
+    folder = unpack(release, tmp_path)
+    (folder / "scripts/install.sh").unlink()
+    result = run("make", "-C", folder, "install", f"DESTDIR={tmp_path / 'root'}")
+    assert result.returncode != 0
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "this folder is incomplete: scripts/install.sh is missing; copy" in lines[0]
+    assert not (tmp_path / "root").exists()
