@@ -39,7 +39,8 @@ What the test changes, and why (nothing else differs from a staff machine):
   a USB stick).
 - A test-only drop-in (``TEST_DROP_IN``) swapping the hardware for stand-ins the container has:
   ``SDL_VIDEODRIVER=dummy``, gpiozero's mock pins, and a 5-second watchdog; and a probe run
-  before the kiosk, in the same sandbox, printing which sockets it may open (``NET_PROBE``).
+  before the kiosk, in the same sandbox, printing which sockets it may open and whether it
+  may open ``/dev/tty`` (``NET_PROBE``).
 - A container has no virtual terminals, so pseudo-terminals of the test's are bound in as
   ``/dev/tty1`` and ``/dev/tty2`` (the unit's ``TTYPath=``, ``StandardInput=tty`` and
   ``DeviceAllow=`` and getty@tty2's then work unchanged; the test reads what is written to
@@ -100,6 +101,8 @@ STATE = "/var/lib/acupressure-kiosk"
 WATCHDOG_SEC = 5
 NET_PROBE_FILE = "/usr/local/lib/kiosk-net-probe.py"
 NET_PROBE = """\
+import errno
+import os
 import socket
 
 
@@ -113,7 +116,17 @@ def opens(*args):
 
 inet = opens(socket.AF_INET, socket.SOCK_STREAM)
 netlink = opens(socket.AF_NETLINK, socket.SOCK_RAW, 15)  # NETLINK_KOBJECT_UEVENT
-print(f"net-probe: inet={inet} netlink={netlink}", flush=True)
+
+
+def opens_tty():
+    try:
+        os.close(os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY))
+    except OSError as error:
+        return f"refused({errno.errorcode.get(error.errno, error.errno)})"
+    return "open"
+
+
+print(f"net-probe: inet={inet} netlink={netlink} tty={opens_tty()}", flush=True)
 """
 TEST_DROP_IN = f"""\
 # Test only: stand-ins for the Pi's hardware, which the container does not have.
@@ -336,6 +349,11 @@ def _network_problems(container: Container, unit: str, pid: str) -> list[str]:
         problems.append("can open an internet (AF_INET) socket (no RestrictAddressFamilies)")
     if "netlink=open" not in probes[-1]:
         problems.append("cannot open a netlink socket: input hot-plug would go unseen")
+    # SDL opens /dev/tty (its console, tty1) to mute the keyboard and to switch consoles on
+    # Ctrl+Alt+F2, letting go of the screen; DevicePolicy=closed allows it, strict would not.
+    tty = probes[-1].split("tty=", 1)[1].split()[0] if "tty=" in probes[-1] else "?"
+    if tty != "open":
+        problems.append(f"cannot open /dev/tty, the console SDL switches from: tty={tty}")
     own_net = container.run("readlink", f"/proc/{pid}/ns/net").stdout
     if own_net != container.run("readlink", "/proc/1/ns/net").stdout:
         problems.append("has a network namespace of its own (PrivateNetwork)")
@@ -606,6 +624,8 @@ BROKEN = {  # name: (lines to change, what the checks must then report[, what to
         r"^(ProtectSystem|NoNewPrivileges|CapabilityBoundingSet|RestrictAddressFamilies)=.*\n",
         "CapBnd.*not mounted read-only.*write to /etc.*AF_INET",
     ),
+    # Only the devices listed in DeviceAllow=: no /dev/tty, so SDL cannot switch consoles.
+    "strict-devices": (r"^DevicePolicy=closed$", "tty=refused", "DevicePolicy=strict"),
     # A network namespace of its own: udev's netlink events never reach SDL.
     "private-network": (
         r"^(?=IPAddressDeny=)",
