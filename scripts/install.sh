@@ -24,9 +24,10 @@
 # cmdline.txt.before-acupressure-kiosk; the file stays one line. They apply after a reboot.
 # --no-boot-settings (BOOT_SETTINGS=0) leaves the file alone.
 #
-# --destdir DIR writes the unit, the config, the enable link, /opt/acupressure-kiosk/share and
-# the command link /usr/local/bin/acupressure-kiosk under DIR and touches nothing else: no
-# packages, no user, no systemctl. It does not build the virtual environment (a venv is not
+# --destdir DIR writes the unit, the config, the enable links (the kiosk's and getty@tty2's),
+# /opt/acupressure-kiosk/share, the command link /usr/local/bin/acupressure-kiosk and the boot
+# settings (if DIR has a cmdline.txt) under DIR and touches nothing else: no packages, no
+# user, no systemctl. It does not build the virtual environment (a venv is not
 # relocatable: its scripts name their own path). To build a complete image, run this script
 # inside the image with chroot instead. The config is produced
 # by `PYTHON -m kiosk defaults` from this source tree (--python, default python3).
@@ -99,7 +100,7 @@ check_complete() {
     first="" problem="" others=0 count=0
     if [ -f "$SRC/$MANIFEST" ]; then
         command -v sha256sum >/dev/null 2>&1 || die "sha256sum is missing (Debian package: coreutils)"
-        while read -r sum path; do
+        while read -r sum path || [ -n "$path" ]; do
             [ -n "$path" ] || continue
             count=$((count + 1))
             if [ ! -f "$SRC/$path" ]; then

@@ -473,3 +473,15 @@ def test_make_install_refuses_a_folder_without_the_installer(release: Path, tmp_
     assert len(lines) == 1, result.stderr
     assert "this folder is incomplete: scripts/install.sh is missing; copy" in lines[0]
     assert not (tmp_path / "root").exists()
+
+
+def test_the_manifest_s_last_line_counts_without_a_newline(release: Path, tmp_path: Path) -> None:
+    folder = unpack(release, tmp_path)
+    manifest = folder / "MANIFEST.sha256"
+    text = manifest.read_text().rstrip("\n")
+    manifest.write_text(text)
+    last = text.rsplit("\n", 1)[1].split("  ", 1)[1]
+    (folder / last).unlink()
+    result = install_from(folder, tmp_path / "root")
+    assert result.returncode != 0
+    assert f"this folder is incomplete: {last} is missing;" in result.stderr
