@@ -2,24 +2,38 @@
 # Install (or upgrade in place) the acupressure kiosk as a systemd service.
 #
 #   sudo make install                  (= sudo sh scripts/install.sh)
-#   sudo make install BOOT_SETTINGS=1  (also: no screen blanking, quiet boot, no cursor)
+#   sudo make install BOOT_SETTINGS=0  (the same, but leave the boot settings alone)
 #   make install DESTDIR=/some/dir     (only write the files under /some/dir; see below)
 #
-# On the Pi it installs the Debian packages, creates the `kiosk` user, builds the virtual
-# environment /opt/acupressure-kiosk/venv (with --system-site-packages, so the apt lgpio is
-# used), installs the project into it, writes /etc/acupressure-kiosk/config.yaml if there is
-# none (never overwriting the staff's file), installs, enables and starts the unit.
-# Running it again upgrades in place. When systemd is not running (a chroot or an image
-# build) the unit is enabled and starts at the next boot.
+# First it checks that the project folder is complete: every file MANIFEST.sha256 (written by
+# `make dist`) lists must be there with its checksum; in a folder without one (a git
+# checkout) the files it needs itself. A missing or damaged file stops it with one line
+# naming the file. On the Pi it then installs the Debian packages, creates the `kiosk` user,
+# builds the virtual environment /opt/acupressure-kiosk/venv (with --system-site-packages,
+# so the apt lgpio is used), installs the project into it, writes
+# /etc/acupressure-kiosk/config.yaml if there is none (never overwriting the staff's file),
+# installs, enables and starts the unit, and keeps a login prompt on the second console
+# (getty@tty2, Ctrl+Alt+F2), as the kiosk takes the first. It also sets the boot settings
+# (below) unless told not to. Running it again upgrades in place. When systemd is not running
+# (a chroot or an image build) the units are enabled and start at the next boot.
 #
-# --destdir DIR writes the unit, the config, the enable link, /opt/acupressure-kiosk/share and
-# the command link /usr/local/bin/acupressure-kiosk under DIR and touches nothing else: no
-# packages, no user, no systemctl. It does not build the virtual environment (a venv is not
+# Boot settings: the words "consoleblank=0 quiet logo.nologo vt.global_cursor_default=0" (no
+# screen blanking, no boot messages, no cursor) are added to the kernel command line,
+# /boot/firmware/cmdline.txt (or /boot/cmdline.txt), once each; another consoleblank= value is
+# replaced. Only when that file exists and is one line; the first run keeps the original as
+# cmdline.txt.before-acupressure-kiosk; the file stays one line. They apply after a reboot.
+# --no-boot-settings (BOOT_SETTINGS=0) leaves the file alone.
+#
+# --destdir DIR writes the unit, the config, the enable links (the kiosk's and getty@tty2's),
+# /opt/acupressure-kiosk/share, the command link /usr/local/bin/acupressure-kiosk and the boot
+# settings (if DIR has a cmdline.txt) under DIR and touches nothing else: no packages, no
+# user, no systemctl. It does not build the virtual environment (a venv is not
 # relocatable: its scripts name their own path). To build a complete image, run this script
 # inside the image with chroot instead. The config is produced
 # by `PYTHON -m kiosk defaults` from this source tree (--python, default python3).
 #
-# Options: --destdir DIR, --boot-settings, --python PATH, --help.
+# Options: --destdir DIR, --no-boot-settings (--boot-settings is the default), --python PATH,
+# --help.
 
 set -eu
 
@@ -35,10 +49,19 @@ STATE=/var/lib/$NAME
 UNIT_DIR=/etc/systemd/system
 BOOT_WORDS="consoleblank=0 quiet logo.nologo vt.global_cursor_default=0"
 DEBS="python3 python3-venv libdrm2 libgbm1 libegl1 libgles2 fonts-dejavu-core"
+# The second console keeps its login prompt (Ctrl+Alt+F2): the kiosk takes tty1 only.
+GETTY=getty@tty2.service
+GETTY_TEMPLATE=/lib/systemd/system/getty@.service
+MANIFEST=MANIFEST.sha256
+# What the installer itself reads, checked in a folder without a MANIFEST.sha256.
+NEEDED="pyproject.toml README.md Makefile scripts/uninstall.sh systemd/$UNIT
+    docs/staff-guide.md docs/wiring.svg kiosk/__init__.py kiosk/__main__.py
+    kiosk/commands/cli.py kiosk/content/builtin.yaml media/__init__.py
+    media/fonts/DejaVuSans.ttf media/fonts/DejaVuSans-Bold.ttf"
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 DESTDIR=""
-BOOT_SETTINGS=no
+BOOT_SETTINGS=yes
 PYTHON=python3
 
 say() { printf 'install: %s\n' "$*"; }
@@ -54,6 +77,7 @@ parse_args() {
             --destdir) [ $# -ge 2 ] || die "--destdir needs a directory"; DESTDIR=$2; shift ;;
             --destdir=*) DESTDIR=${1#*=} ;;
             --boot-settings) BOOT_SETTINGS=yes ;;
+            --no-boot-settings) BOOT_SETTINGS=no ;;
             --python) [ $# -ge 2 ] || die "--python needs a program"; PYTHON=$2; shift ;;
             --python=*) PYTHON=${1#*=} ;;
             -h|--help) usage; exit 0 ;;
@@ -65,6 +89,43 @@ parse_args() {
         mkdir -p "$DESTDIR"
         DESTDIR=$(cd "$DESTDIR" && pwd)
         [ "$DESTDIR" != / ] || die "--destdir / is the real system: run without --destdir"
+    fi
+}
+
+# Refuse a half-copied folder, before anything is changed: one line naming the first missing
+# or damaged file. A release folder has MANIFEST.sha256 (every file and its checksum, made by
+# `make dist`); a folder without one (a git checkout) must have the files the installer needs.
+check_complete() {
+    again="copy the .tar.gz file to the Pi again, unpack it and run sudo make install in the new folder"
+    first="" problem="" others=0 count=0
+    if [ -f "$SRC/$MANIFEST" ]; then
+        command -v sha256sum >/dev/null 2>&1 || die "sha256sum is missing (Debian package: coreutils)"
+        while read -r sum path || [ -n "$path" ]; do
+            [ -n "$path" ] || continue
+            count=$((count + 1))
+            if [ ! -f "$SRC/$path" ]; then
+                this="is missing"
+            elif [ "$(sha256sum <"$SRC/$path" | cut -d' ' -f1)" != "$sum" ]; then
+                this="is damaged (it differs from $MANIFEST)"
+            else
+                continue
+            fi
+            if [ -z "$first" ]; then first=$path problem=$this; else others=$((others + 1)); fi
+        done <"$SRC/$MANIFEST"
+        [ "$count" -gt 0 ] || die "$MANIFEST is empty: $again"
+    else
+        for path in $NEEDED; do
+            [ -f "$SRC/$path" ] && continue
+            if [ -z "$first" ]; then first=$path problem="is missing"; else others=$((others + 1)); fi
+        done
+    fi
+    if [ -n "$first" ]; then
+        more=""
+        [ "$others" -eq 0 ] || more=" (and $others more file(s) are missing or damaged)"
+        die "this folder is incomplete: $first $problem$more; $again"
+    fi
+    if [ "$count" -gt 0 ]; then
+        say "the folder is complete: all $count files of $MANIFEST are here and intact"
     fi
 }
 
@@ -228,18 +289,65 @@ enable_and_start() {
     fi
 }
 
-# Add the kiosk's kernel command-line words, once each (consoleblank=N is replaced).
+# Keep a login prompt on tty2, where Ctrl+Alt+F2 leads, as the kiosk holds tty1 (its unit
+# conflicts with getty@tty1 only). Debian would start one there when it is first switched to
+# (logind's autovt@) with logind's default settings; enabled, it is there from boot whatever
+# they are. A getty masked on purpose stays masked. What this enabled, uninstall.sh disables.
+enable_getty() {
+    if [ -n "$DESTDIR" ]; then
+        if [ "$(readlink "$DESTDIR$UNIT_DIR/$GETTY" 2>/dev/null)" = /dev/null ]; then
+            state=masked
+        elif [ -L "$DESTDIR$UNIT_DIR/getty.target.wants/$GETTY" ]; then
+            state=enabled
+        else
+            state=disabled
+        fi
+    else
+        state=$(systemctl is-enabled "$GETTY" 2>/dev/null) || true
+    fi
+    case $state in
+        masked*)
+            say "WARNING: $GETTY is masked: Ctrl+Alt+F2 gives no login prompt (to allow it:"
+            say "         sudo systemctl unmask $GETTY && sudo systemctl enable --now $GETTY)"
+            return ;;
+        enabled*|static|alias|indirect|generated) ;;
+        *)
+            if [ -n "$DESTDIR" ]; then
+                install -d -m 0755 "$DESTDIR$UNIT_DIR/getty.target.wants"
+                ln -sfn "$GETTY_TEMPLATE" "$DESTDIR$UNIT_DIR/getty.target.wants/$GETTY"
+            else
+                systemctl enable --quiet "$GETTY"
+            fi
+            echo "$GETTY" >>"$DESTDIR$OPT/share/enabled-units" ;;
+    esac
+    if [ -z "$DESTDIR" ] && systemd_running && ! systemctl start "$GETTY"; then
+        say "WARNING: $GETTY did not start: see systemctl status $GETTY"
+    fi
+    say "a login prompt is on the second console: Ctrl+Alt+F2 at the Pi's keyboard ($GETTY)"
+}
+
+# Add the kiosk's kernel command-line words, once each (consoleblank=N is replaced), only to
+# a cmdline.txt that exists and is one line, keeping the original once; it stays one line.
 boot_settings() {
     cmdline=""
     for candidate in /boot/firmware/cmdline.txt /boot/cmdline.txt; do
         if [ -f "$DESTDIR$candidate" ]; then cmdline=$DESTDIR$candidate; break; fi
     done
     if [ -z "$cmdline" ]; then
-        say "WARNING: no /boot/firmware/cmdline.txt or /boot/cmdline.txt: boot settings not changed"
+        say "no /boot/firmware/cmdline.txt or /boot/cmdline.txt here (not a Raspberry Pi?):"
+        say "boot settings not changed"
+        return
+    fi
+    shown=${cmdline#"$DESTDIR"}
+    # The Pi reads one line; a carriage return (the file saved on Windows) is dropped.
+    lines=$(tr -d '\r' <"$cmdline" | grep -c '[^[:space:]]') || true
+    if [ "$lines" != 1 ]; then
+        say "WARNING: $shown has $lines lines of text, not one: boot settings not changed"
+        say "         (it must be one single line: see docs/staff-guide.md, Troubleshooting)"
         return
     fi
     [ -e "$cmdline.before-$NAME" ] || cp -p "$cmdline" "$cmdline.before-$NAME"
-    line=$(head -n 1 "$cmdline")
+    line=$(tr -d '\r' <"$cmdline" | grep '[^[:space:]]')
     new=""
     for word in $line; do
         case $word in consoleblank=0) new="$new $word" ;; consoleblank=*) ;; *) new="$new $word" ;; esac
@@ -249,18 +357,19 @@ boot_settings() {
     done
     new=${new# }
     if [ "$new" = "$line" ]; then
-        say "boot settings already in ${cmdline#"$DESTDIR"}"
+        say "boot settings already in $shown"
     else
         printf '%s\n' "$new" >"$cmdline.new"
         mv "$cmdline.new" "$cmdline"
-        say "boot settings added to ${cmdline#"$DESTDIR"} ($BOOT_WORDS); they apply after a reboot"
-        say "(the original is kept as ${cmdline#"$DESTDIR"}.before-$NAME)"
+        sync
+        say "boot settings added to $shown ($BOOT_WORDS); they apply after a reboot"
+        say "(the original is kept as $shown.before-$NAME)"
     fi
 }
 
 main() {
     parse_args "$@"
-    [ -f "$SRC/systemd/$UNIT" ] || die "run this from the project folder ($SRC/systemd/$UNIT is missing)"
+    check_complete
     if [ -n "$DESTDIR" ]; then
         say "writing the files under $DESTDIR only (no packages, user, venv or systemctl)"
         install_share
@@ -268,6 +377,7 @@ main() {
         install_command_link
         install_unit
         enable_in_destdir
+        enable_getty
         [ "$BOOT_SETTINGS" = no ] || boot_settings
         say "done: $DESTDIR"
         return
@@ -285,10 +395,11 @@ main() {
     if [ "$BOOT_SETTINGS" = yes ]; then
         boot_settings
     else
-        say "boot settings (screen blanking, boot text, cursor) not changed: see docs/staff-guide.md,"
-        say "or run: sudo make install BOOT_SETTINGS=1"
+        say "boot settings not changed (BOOT_SETTINGS=0): boot messages and a cursor show until"
+        say "the kiosk starts (the kiosk itself turns screen blanking off when it starts)"
     fi
     enable_and_start
+    enable_getty
     say "done"
 }
 

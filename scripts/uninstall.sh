@@ -8,7 +8,9 @@
 # It stops and disables the unit, removes it (and any `systemctl edit` drop-in), the kiosk's
 # state in /var/lib/acupressure-kiosk, the `kiosk` user, /opt/acupressure-kiosk and the
 # command link /usr/local/bin/acupressure-kiosk, and gives
-# tty1 back to the login prompt. Debian packages stay (other programs may use them), and so do
+# tty1 back to the login prompt. The second console's login prompt (getty@tty2) is disabled
+# again if the installer enabled it (it keeps running until the next boot, so a staff member
+# logged in there is not thrown out). Debian packages stay (other programs may use them), and so do
 # the boot settings (the installer kept the original as cmdline.txt.before-acupressure-kiosk).
 # Also installed as /opt/acupressure-kiosk/share/uninstall.sh.
 #
@@ -79,6 +81,21 @@ remove_unit() {
     fi
 }
 
+# Units the installer enabled (it lists them in $OPT/share/enabled-units): disable, not stop.
+disable_enabled_units() {
+    list=$DESTDIR$OPT/share/enabled-units
+    [ -f "$list" ] || return 0
+    while read -r unit; do
+        [ -n "$unit" ] || continue
+        if [ -n "$DESTDIR" ]; then
+            rm -f "$DESTDIR$UNIT_DIR/getty.target.wants/$unit"
+        else
+            systemctl disable --quiet "$unit" 2>/dev/null || true
+        fi
+        say "disabled $unit, which the installer had enabled"
+    done <"$list"
+}
+
 remove_user() {
     [ -z "$DESTDIR" ] || return 0
     if getent passwd "$KIOSK_USER" >/dev/null; then
@@ -123,6 +140,7 @@ main() {
     parse_args "$@"
     [ -n "$DESTDIR" ] || [ "$(id -u)" = 0 ] || die "run it as root: sudo make uninstall"
     remove_unit
+    disable_enabled_units
     remove_user
     remove_files
     note_boot_settings

@@ -2,15 +2,23 @@
 
 Checking the unit offline (tests/test_install.py) is not enough: here a Debian bookworm root
 (debootstrap minbase with systemd, systemd-sysv, dbus and python3; built once per machine and
-cached by ``rootfs``) gets the project as an archive, and the staff guide's install steps are
-run in it through ``chroot``, exactly as written in docs/staff-guide.md (``GUIDE_STEPS``).
-systemd is not running there, so the installer must enable the unit without starting it;
-running it again must upgrade in place and keep an edited staff config. Then the root is
-booted with ``systemd-nspawn`` and driven with ``nsenter … systemctl``, and systemd itself
-must show that:
+cached by ``rootfs``) gets the release file that ``make dist`` makes of this tree, and the
+staff guide's install block is run in it through ``chroot``, line by line as written in
+docs/staff-guide.md (read from the guide by tests/guide.py, so the two cannot drift). The
+installer must find the unpacked folder complete (MANIFEST.sha256) and add the boot settings
+to the Pi's boot line; systemd is not running there, so it must enable the unit without
+starting it; running it again must upgrade in place and keep an edited staff config. Then the
+root is booted with ``systemd-nspawn`` (the guide's ``sudo reboot``) and driven with
+``nsenter … systemctl``, and systemd itself must show that:
 
 - the kiosk reaches ``active`` (so READY=1 arrived) as ``User=kiosk``, with the start-up lines
-  in the journal and no traceback;
+  in the journal and no traceback, and has hidden the cursor and turned screen blanking off on
+  tty1;
+- the second console keeps its login prompt: ``getty@tty2`` is enabled and running, with
+  agetty's prompt on tty2, while the kiosk holds tty1, also after the kiosk restarts (its
+  ``Conflicts=getty@tty1.service`` takes tty1's prompt only). Whether Ctrl+Alt+F2 on a real
+  keyboard shows that prompt on a real screen (the kernel's and SDL's console switching, with
+  the kiosk holding the display) only a Pi can show;
 - ``ProtectSystem``, ``NoNewPrivileges``, the empty capability set, the seccomp filter,
   ``RestrictAddressFamilies`` and ``DevicePolicy`` are in force for the running process
   (``/proc/PID/status``, ``/proc/PID/mountinfo``, a write to /etc in its mount namespace, a
@@ -25,18 +33,23 @@ must show that:
 
 What the test changes, and why (nothing else differs from a staff machine):
 - Before the guide's steps, what Raspberry Pi OS Lite has and minbase lacks: ``sudo`` and
-  ``ca-certificates``; and ``/etc/pip.conf`` trusting the host's CA bundle, for hosts behind an
-  intercepting proxy.
+  ``ca-certificates``, and a Raspberry Pi OS boot line in ``/boot/firmware/cmdline.txt``
+  (``PI_CMDLINE``); and ``/etc/pip.conf`` trusting the host's CA bundle, for hosts behind an
+  intercepting proxy. The release file is put in the home folder (the guide's step 1, scp or
+  a USB stick).
 - A test-only drop-in (``TEST_DROP_IN``) swapping the hardware for stand-ins the container has:
   ``SDL_VIDEODRIVER=dummy``, gpiozero's mock pins, and a 5-second watchdog; and a probe run
-  before the kiosk, in the same sandbox, printing which sockets it may open (``NET_PROBE``).
-- A container has no virtual terminals, so a pseudo-terminal of the test's is bound in as
-  ``/dev/tty1`` (the unit's ``TTYPath=``, ``StandardInput=tty`` and ``DeviceAllow=`` then work
-  unchanged; the test reads what the kiosk writes to it).
+  before the kiosk, in the same sandbox, printing which sockets it may open and whether it
+  may open ``/dev/tty`` (``NET_PROBE``).
+- A container has no virtual terminals, so pseudo-terminals of the test's are bound in as
+  ``/dev/tty1`` and ``/dev/tty2`` (the unit's ``TTYPath=``, ``StandardInput=tty`` and
+  ``DeviceAllow=`` and getty@tty2's then work unchanged; the test reads what is written to
+  them), and one as ``/dev/tty0``, whose presence is how getty@.service knows the machine has
+  virtual terminals (``ConditionPathExists=/dev/tty0``), as a Pi does.
 
 Needs root, ``debootstrap``, ``systemd-container`` (systemd-nspawn), ``util-linux`` (nsenter)
-and ``git`` (the archive holds the files ``git ls-files`` lists, tracked and new), and the
-network (Debian's archive and PyPI); skipped with the reason otherwise.
+and ``make`` (``make dist``; with ``git`` it ships the files git lists, tracked and new), and
+the network (Debian's archive and PyPI); skipped with the reason otherwise.
 Set ``ACUPRESSURE_KEEP_ROOT=1`` to keep the working root under /var/tmp for a look inside.
 """
 
@@ -53,6 +66,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import guide
 import pytest
 import rootfs
 
@@ -65,19 +79,21 @@ ROOT_SPEC = rootfs.RootSpec(
 )
 LITE_PACKAGES = ("sudo", "ca-certificates")
 HOME = "/root"
-ARCHIVE = "acupressure-kiosk.tar.gz"
-SOURCE = f"{HOME}/acupressure-kiosk"  # where the guide's steps unpack it
-# docs/staff-guide.md, "Install", the archive route, run in the staff member's home folder.
-GUIDE_STEPS = (
-    "sudo apt-get update",
-    "sudo apt-get install -y make",
-    "mkdir acupressure-kiosk",
-    "tar -xf acupressure-kiosk.tar.gz -C acupressure-kiosk --strip-components=1",
-    "cd acupressure-kiosk",
-    "sudo make install",
-)
+RELEASE = guide.release_name()  # acupressure-kiosk-VERSION
+ARCHIVE = f"{RELEASE}.tar.gz"  # what `make dist` makes
+SOURCE = f"{HOME}/{RELEASE}"  # where the guide's steps unpack it
+# docs/staff-guide.md, "Install", step 2, run in the staff member's home folder.
+GUIDE_STEPS = tuple(guide.install_steps())
 UNINSTALL = "sudo make uninstall"
 PURGE = "sudo make uninstall PURGE=1"
+# Raspberry Pi OS Lite's boot line (bookworm), which the install must extend, once.
+CMDLINE = "/boot/firmware/cmdline.txt"
+PI_CMDLINE = (
+    "console=serial0,115200 console=tty1 root=PARTUUID=4e639091-02 rootfstype=ext4 fsck.repair=yes"
+    " rootwait cfg80211.ieee80211_regdom=GB\n"
+)
+BOOT_WORDS = "consoleblank=0 quiet logo.nologo vt.global_cursor_default=0"
+GETTY = "getty@tty2.service"
 UNIT = "acupressure-kiosk.service"
 UNIT_FILE = f"/etc/systemd/system/{UNIT}"
 CONFIG = "/etc/acupressure-kiosk/config.yaml"
@@ -85,6 +101,8 @@ STATE = "/var/lib/acupressure-kiosk"
 WATCHDOG_SEC = 5
 NET_PROBE_FILE = "/usr/local/lib/kiosk-net-probe.py"
 NET_PROBE = """\
+import errno
+import os
 import socket
 
 
@@ -98,7 +116,17 @@ def opens(*args):
 
 inet = opens(socket.AF_INET, socket.SOCK_STREAM)
 netlink = opens(socket.AF_NETLINK, socket.SOCK_RAW, 15)  # NETLINK_KOBJECT_UEVENT
-print(f"net-probe: inet={inet} netlink={netlink}", flush=True)
+
+
+def opens_tty():
+    try:
+        os.close(os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY))
+    except OSError as error:
+        return f"refused({errno.errorcode.get(error.errno, error.errno)})"
+    return "open"
+
+
+print(f"net-probe: inet={inet} netlink={netlink} tty={opens_tty()}", flush=True)
 """
 TEST_DROP_IN = f"""\
 # Test only: stand-ins for the Pi's hardware, which the container does not have.
@@ -118,13 +146,14 @@ STARTUP_LINES = (
     "Kiosk ready: first frame shown",
 )
 CURSOR_OFF = b"\x1b[?25l"
+BLANKING_OFF = b"\x1b[9;0]"  # console_codes(4): screen blank timeout 0 minutes
 NSPAWN_ENV = {"PATH": rootfs.CLEAN_PATH, "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY": "1"}
 
 
 def _skip_reason() -> str | None:
-    missing = [tool for tool in ("systemd-nspawn", "nsenter") if not shutil.which(tool)]
+    missing = [tool for tool in ("systemd-nspawn", "nsenter", "make") if not shutil.which(tool)]
     if missing:
-        return f"missing {', '.join(missing)} (apt-get install systemd-container util-linux)"
+        return f"missing {', '.join(missing)} (apt-get install systemd-container util-linux make)"
     return rootfs.debootstrap_problem()
 
 
@@ -180,7 +209,9 @@ class Container:
     def __init__(self, root: Path, log: Path) -> None:
         self.root = root
         self.log = log
-        self.terminal = Terminal()
+        self.terminal = Terminal()  # tty1, the kiosk's
+        self.second = Terminal()  # tty2, a login prompt's
+        self.current = Terminal()  # tty0: only there, as on a machine with virtual terminals
         self.process: subprocess.Popen[bytes] | None = None
         self.pid1 = 0
         self.pid_namespace = ""
@@ -197,6 +228,8 @@ class Container:
             "--system-call-filter=bpf",
             "--console=pipe",
             f"--bind={self.terminal.path}:/dev/tty1",
+            f"--bind={self.second.path}:/dev/tty2",
+            f"--bind={self.current.path}:/dev/tty0",
         ]
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
@@ -316,6 +349,11 @@ def _network_problems(container: Container, unit: str, pid: str) -> list[str]:
         problems.append("can open an internet (AF_INET) socket (no RestrictAddressFamilies)")
     if "netlink=open" not in probes[-1]:
         problems.append("cannot open a netlink socket: input hot-plug would go unseen")
+    # SDL opens /dev/tty (its console, tty1) to mute the keyboard and to switch consoles on
+    # Ctrl+Alt+F2, letting go of the screen; DevicePolicy=closed allows it, strict would not.
+    tty = probes[-1].split("tty=", 1)[1].split()[0] if "tty=" in probes[-1] else "?"
+    if tty != "open":
+        problems.append(f"cannot open /dev/tty, the console SDL switches from: tty={tty}")
     own_net = container.run("readlink", f"/proc/{pid}/ns/net").stdout
     if own_net != container.run("readlink", "/proc/1/ns/net").stdout:
         problems.append("has a network namespace of its own (PrivateNetwork)")
@@ -367,17 +405,19 @@ def assert_healthy(container: Container, unit: str, timeout: float = 90) -> dict
 # --- fixtures -------------------------------------------------------------------------------
 
 
-def _project_archive(target: Path) -> None:
-    """The project as staff get it: the tracked and new files, nothing ignored."""
-    listed = subprocess.run(
-        ["git", "-C", str(PROJECT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+def _release(target: Path) -> None:
+    """The project as staff get it: the release file `make dist` makes of this tree."""
+    out = target.parent / "dist-out"
+    subprocess.run(
+        ["make", "-C", str(PROJECT), "dist", f"DISTDIR={out}"],
         capture_output=True,
         check=True,
-    ).stdout.decode()
-    with tarfile.open(target, "w:gz") as archive:
-        for name in filter(None, listed.split("\0")):
-            if (PROJECT / name).is_file():
-                archive.add(PROJECT / name, arcname=f"acupressure-kiosk/{name}")
+        env={"PATH": rootfs.CLEAN_PATH},
+    )
+    shutil.move(out / ARCHIVE, target)
+    out.rmdir()
+    with tarfile.open(target) as archive:
+        assert f"{RELEASE}/MANIFEST.sha256" in archive.getnames()
 
 
 def _guide_commands(root: Path) -> str:
@@ -406,7 +446,9 @@ def installed_root(request: pytest.FixtureRequest) -> Iterator[tuple[Path, str]]
             (root / "etc/pip.conf").write_text(f"[global]\ncert = {ca}\n")
             rootfs.run(root, ["apt-get", "update", "-q"])
             rootfs.run(root, ["apt-get", "install", "-y", "-q", *LITE_PACKAGES])
-            _project_archive(root / HOME.lstrip("/") / ARCHIVE)
+            (root / CMDLINE.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+            (root / CMDLINE.lstrip("/")).write_text(PI_CMDLINE)
+            _release(root / HOME.lstrip("/") / ARCHIVE)
             output = _guide_commands(root)
         _report(request, f"guide's install steps in chroot: {time.monotonic() - started:.0f} s")
         drop_in = root / f"etc/systemd/system/{UNIT}.d/test-hardware.conf"
@@ -432,7 +474,8 @@ def container(
         try:
             machine.poweroff()
         finally:
-            machine.terminal.close()
+            for terminal in (machine.terminal, machine.second, machine.current):
+                terminal.close()
         left = machine.leftovers()
         assert not left, f"processes left running after poweroff: {left}"
 
@@ -440,19 +483,31 @@ def container(
 # --- the tests, in the order a staff member meets them ---------------------------------------
 
 
-def test_guide_has_exactly_the_steps_the_test_runs() -> None:
-    guide = GUIDE.read_text()
-    for step in (*GUIDE_STEPS, UNINSTALL, PURGE):
-        assert re.search(rf"^\s*{re.escape(step)}\s*(#.*)?$", guide, re.MULTILINE), step
+def test_guide_has_the_steps_the_test_runs() -> None:
+    """The install block is read from the guide; the uninstall lines must be there too."""
+    text = GUIDE.read_text()
+    assert GUIDE_STEPS[-1] == "sudo make install" and f"cd {RELEASE}" in GUIDE_STEPS
+    for step in (UNINSTALL, PURGE):
+        assert re.search(rf"^\s*{re.escape(step)}\s*(#.*)?$", text, re.MULTILINE), step
 
 
 def test_install_in_chroot_enables_without_starting(installed_root: tuple[Path, str]) -> None:
     root, output = installed_root
+    for step in GUIDE_STEPS:
+        assert f"$ {step}\n" in output, f"the guide's step {step!r} did not run:\n{output}"
+    assert "the folder is complete: all " in output, output  # the release's MANIFEST.sha256
     assert "systemd is not running here" in output and "NOT started" in output, output
     assert "python3-lgpio is not in this system's package archive" in output, output
     wants = root / "etc/systemd/system/multi-user.target.wants" / UNIT
     assert os.readlink(wants) == UNIT_FILE
     assert (root / CONFIG.lstrip("/")).read_text().strip()
+
+
+def test_install_added_the_boot_settings_once(installed_root: tuple[Path, str]) -> None:
+    root, output = installed_root
+    cmdline = root / CMDLINE.lstrip("/")
+    assert cmdline.read_text() == PI_CMDLINE.rstrip("\n") + " " + BOOT_WORDS + "\n", output
+    assert (root / f"{CMDLINE}.before-acupressure-kiosk".lstrip("/")).read_text() == PI_CMDLINE
 
 
 def test_running_the_install_again_upgrades_in_place(installed_root: tuple[Path, str]) -> None:
@@ -467,6 +522,7 @@ def test_running_the_install_again_upgrades_in_place(installed_root: tuple[Path,
     assert f"keeping the existing {CONFIG}" in output, output
     assert f"{CONFIG} is valid" in output, output
     assert config.read_text() == edited
+    assert f"boot settings already in {CMDLINE}" in output, output
 
 
 def test_kiosk_is_active_and_logs_its_start(container: Container) -> None:
@@ -477,6 +533,43 @@ def test_kiosk_is_active_and_logs_its_start(container: Container) -> None:
     assert "Traceback" not in journal, journal
     assert int(state["NRestarts"]) == 0, journal
     assert CURSOR_OFF in container.terminal.output, "the cursor was not hidden on tty1"
+    assert BLANKING_OFF in container.terminal.output, "screen blanking was not turned off"
+
+
+def getty_problems(container: Container) -> list[str]:
+    """What keeps a login prompt from being on tty2 while the kiosk has tty1."""
+    problems = []
+    enabled = container.run("systemctl", "is-enabled", GETTY, check=False).stdout.strip()
+    if enabled != "enabled":
+        problems.append(f"{GETTY} is {enabled}, not enabled")
+    state = container.show(GETTY)
+    if state["ActiveState"] != "active" or state["MainPID"] == "0":
+        problems.append(f"{GETTY} is not running: {state}")
+    elif "agetty" not in container.run("cat", f"/proc/{state['MainPID']}/cmdline").stdout:
+        problems.append(f"{GETTY} runs no agetty")
+    if container.show(UNIT)["ActiveState"] != "active":
+        problems.append("the kiosk is not active beside it")
+    if container.show("getty@tty1.service")["ActiveState"] == "active":
+        problems.append("getty@tty1 runs: the kiosk does not have tty1")
+    return problems
+
+
+def test_second_console_has_a_login_prompt_beside_the_kiosk(container: Container) -> None:
+    wait_active(container, UNIT)
+    wait_for(f"{GETTY} to run", lambda: not getty_problems(container), 30)
+    wait_for("the login prompt on tty2", lambda: b"login: " in container.second.output, 30)
+    getty = container.show(GETTY)["MainPID"]
+    container.run("systemctl", "restart", UNIT)  # Conflicts= acts on every start
+    wait_active(container, UNIT)
+    assert getty_problems(container) == []
+    assert container.show(GETTY)["MainPID"] == getty  # not stopped by the kiosk's start
+    # The check has teeth: with tty2's prompt stopped it says so.
+    container.run("systemctl", "stop", GETTY)
+    try:
+        assert any("not running" in problem for problem in getty_problems(container))
+    finally:
+        container.run("systemctl", "start", GETTY)
+    wait_for(f"{GETTY} to run again", lambda: not getty_problems(container), 30)
 
 
 def test_sandbox_is_in_force(container: Container) -> None:
@@ -531,6 +624,8 @@ BROKEN = {  # name: (lines to change, what the checks must then report[, what to
         r"^(ProtectSystem|NoNewPrivileges|CapabilityBoundingSet|RestrictAddressFamilies)=.*\n",
         "CapBnd.*not mounted read-only.*write to /etc.*AF_INET",
     ),
+    # Only the devices listed in DeviceAllow=: no /dev/tty, so SDL cannot switch consoles.
+    "strict-devices": (r"^DevicePolicy=closed$", "tty=refused", "DevicePolicy=strict"),
     # A network namespace of its own: udev's netlink events never reach SDL.
     "private-network": (
         r"^(?=IPAddressDeny=)",
@@ -587,3 +682,8 @@ def test_uninstall_removes_all_but_the_staff_config(container: Container) -> Non
     assert (root / CONFIG.lstrip("/")).is_file()
     container.run("sh", "-c", PURGE, cwd=SOURCE)
     assert not (root / "etc/acupressure-kiosk").exists()
+    # The installer had enabled tty2's prompt: disabled again, but still running (a staff
+    # member logged in there keeps the session).
+    assert f"disabled {GETTY}, which the installer had enabled" in result.stdout, result.stdout
+    assert container.run("systemctl", "is-enabled", GETTY, check=False).stdout.strip() != "enabled"
+    assert container.show(GETTY)["ActiveState"] == "active"
