@@ -11,6 +11,7 @@ Where things land is worked out in these tests from corners and pixels, independ
 from __future__ import annotations
 
 import dataclasses
+import logging
 from pathlib import Path
 
 import pygame
@@ -262,8 +263,12 @@ def hdmi(tmp_path: Path) -> Path:
     return status
 
 
-def test_a_screen_plugged_back_in_at_another_mode_keeps_its_rotation(make_kiosk, hdmi) -> None:  # type: ignore[no-untyped-def]
+def test_a_screen_plugged_back_in_at_another_mode_keeps_its_rotation(
+    make_kiosk, hdmi, caplog
+) -> None:  # type: ignore[no-untyped-def]
     from kiosk.app.chores import SCREEN_CHECK
+
+    caplog.set_level(logging.INFO, logger="kiosk.app.loop")
 
     kiosk = make_kiosk(rotated(90), size=MODE, drm_folder=hdmi.parent.parent)
     app = kiosk.app
@@ -283,3 +288,6 @@ def test_a_screen_plugged_back_in_at_another_mode_keeps_its_rotation(make_kiosk,
     real = pygame.display.get_surface()
     frame = pygame.Rect(0, 0, 720, 1280)
     assert upright(real, real.get_rect(), 90) == pixels(app.display.surface, frame)
+    turn = "the picture turned 90 degrees clockwise"
+    assert f"first frame shown (1920x1080, {turn}: 1080x1920)" in caplog.text
+    assert f"The screen is back (HDMI-A-1, 1280x720, {turn}: 720x1280)" in caplog.text

@@ -97,8 +97,8 @@ SETTINGS: tuple[Setting, ...] = (
         "hardware",
         "rotation",
         0,
-        "Turn the picture this many degrees clockwise: 90 or 270 for a screen mounted on "
-        "its side (portrait), 180 for one mounted upside down. The kiosk turns it itself.",
+        "Turn the picture clockwise by this many degrees: 90 or 270 for a screen on its side, "
+        "180 upside down.",
         kind="choice",
         choices=ROTATIONS,
     ),

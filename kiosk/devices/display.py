@@ -142,6 +142,18 @@ class Display:
         """The size to lay out and draw for: the screen's, turned by :attr:`rotation`."""
         return self.surface.get_size()
 
+    @property
+    def mode(self) -> str:
+        """The screen's mode in words for the log, with the turn if there is one."""
+        width, height = self.screen.get_size()
+        if not self.rotation:
+            return f"{width}x{height}"
+        turned_width, turned_height = self.size
+        return (
+            f"{width}x{height}, the picture turned {self.rotation} degrees clockwise: "
+            f"{turned_width}x{turned_height}"
+        )
+
     def show(self, rects: list | None) -> None:
         """Put what was drawn on the screen: all of it (None) or just ``rects``."""
         try:
