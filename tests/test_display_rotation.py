@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from pathlib import Path
 
 import pygame
 import pytest
@@ -252,15 +251,6 @@ def test_a_countdown_second_repaints_only_the_turned_ring(  # type: ignore[no-un
     assert turned_sizes == [pygame.Rect(dirty).size]  # only the dirty area was turned
     assert upright(real, place, rotation) == pixels(app.display.surface, pygame.Rect(dirty))
     assert red_area(real)[0] == 16  # the rest of the screen was left alone
-
-
-@pytest.fixture
-def hdmi(tmp_path: Path) -> Path:
-    """A /sys/class/drm stand-in with one HDMI connector, a screen plugged in."""
-    status = tmp_path / "drm" / "card1-HDMI-A-1" / "status"
-    status.parent.mkdir(parents=True)
-    status.write_text("connected\n")
-    return status
 
 
 def test_a_screen_plugged_back_in_at_another_mode_keeps_its_rotation(
