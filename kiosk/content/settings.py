@@ -231,8 +231,9 @@ def _setting_value(setting: Setting, value: object, check: Validator) -> object:
 
 
 def _choice(setting: Setting, value: object, path: tuple[str, str], check: Validator) -> object:
-    """One of ``setting.choices``, of the same type: ``true`` is not 0 to Python's ``in``
-    here, and ``90.0`` is 90. A number in quotes is told to lose them."""
+    """One of ``setting.choices`` and of its type (Python's ``in`` would take ``false``
+    for 0); a whole number written ``90.0`` is 90, and a number in quotes is told to lose
+    them."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     for choice in setting.choices:
