@@ -55,6 +55,16 @@ def mock_factory() -> Iterator[MockFactory]:
         Device.pin_factory = saved
 
 
+@pytest.fixture
+def hdmi(tmp_path: Path) -> Path:
+    """A /sys/class/drm stand-in with one HDMI connector, a screen plugged in."""
+    status = tmp_path / "drm" / "card1-HDMI-A-1" / "status"
+    status.parent.mkdir(parents=True)
+    status.write_text("connected\n")
+    (tmp_path / "drm" / "card1-Writeback-1").mkdir()  # no status file: not a screen
+    return status
+
+
 @dataclass
 class Kiosk:
     """A kiosk under test: the app, its clock and inbox, and the mock pins."""

@@ -18,16 +18,6 @@ from kiosk.ui.elements import Text
 # -- the screen ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def hdmi(tmp_path: Path) -> Path:
-    """A /sys/class/drm stand-in with one HDMI connector, a screen plugged in."""
-    status = tmp_path / "drm" / "card1-HDMI-A-1" / "status"
-    status.parent.mkdir(parents=True)
-    status.write_text("connected\n")
-    (tmp_path / "drm" / "card1-Writeback-1").mkdir()  # no status file: not a screen
-    return status
-
-
 def test_an_unplugged_screen_is_noticed_logged_once_and_a_replugged_one_redrawn(
     make_kiosk, hdmi: Path, caplog
 ) -> None:  # type: ignore[no-untyped-def]

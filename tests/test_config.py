@@ -182,6 +182,34 @@ CASES = [
         ("expected one of active, passive", '"loud"'),
     ),
     (
+        "rotation-not-a-quarter-turn",
+        "hardware:\n  rotation: 45\n",
+        "2:3",
+        "hardware.rotation",
+        ("expected one of 0, 90, 180, 270, got the number 45",),
+    ),
+    (
+        "rotation-yes-no",  # Python's `True in (0, 1)` would take it for 1
+        "hardware:\n  rotation: false\n",
+        "2:3",
+        "hardware.rotation",
+        ("expected one of 0, 90, 180, 270", "`false` (yes/no)"),
+    ),
+    (
+        "rotation-in-quotes",
+        'timing:\n  idle_cycle_seconds: 8\nhardware:\n  rotation: "90"\n',
+        "4:3",
+        "hardware.rotation",
+        ('expected one of 0, 90, 180, 270, got the text "90"', "without quotes"),
+    ),
+    (
+        "rotation-in-radians",
+        "hardware:\n  rotation: 1.5708\n",
+        "2:3",
+        "hardware.rotation",
+        ("expected one of 0, 90, 180, 270",),
+    ),
+    (
         "negative-hold",
         "points:\n  - id: UB60\n    hold_seconds: -5\n",
         "3:5",
@@ -587,6 +615,22 @@ def test_a_broken_file_still_keeps_its_wiring(tmp_path: Path) -> None:
     assert config.fallback and len(config.errors) == 2
     assert config.hardware == default_hardware(button_pin=5, led_pin=None)  # the bad type: built-in
     assert (config.timing, config.content) == (BUILTIN.timing, BUILTIN.content)
+
+
+@pytest.mark.parametrize(("written", "rotation"), [("90", 90), ("180.0", 180), ("270", 270)])
+def test_a_rotation_is_read_as_a_whole_number_of_degrees(
+    tmp_path: Path, written: str, rotation: int
+) -> None:
+    config = load_config(write(tmp_path, f"hardware:\n  rotation: {written}\n"))
+    assert config.problems == () and not config.fallback
+    assert config.hardware == default_hardware(rotation=rotation)
+    assert type(config.hardware.rotation) is int
+
+
+def test_a_broken_file_keeps_its_rotation(tmp_path: Path) -> None:
+    """A typo in a text must not turn a portrait screen's picture on its side."""
+    config = load_config(write(tmp_path, "hardware:\n  rotation: 90\ntexts:\n  invit: Press\n"))
+    assert config.fallback and config.hardware.rotation == 90
 
 
 def test_warnings_alone_keep_the_staff_file(tmp_path: Path) -> None:

@@ -132,7 +132,9 @@ shaped = st.fixed_dictionaries(
     {},
     optional={
         "hardware": st.dictionaries(
-            st.sampled_from(["button_pin", "buzzer_pin", "led_pin", "buzzer_type", "pin"]),
+            st.sampled_from(
+                ["button_pin", "buzzer_pin", "led_pin", "buzzer_type", "rotation", "pin"]
+            ),
             SCALARS | st.integers(0, 30),
         ),
         "timing": st.dictionaries(

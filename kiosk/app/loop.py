@@ -129,7 +129,7 @@ class App:
         try:
             self._draw(self.clock())
             self.notifier.ready()
-            log.info("Kiosk ready: first frame shown")
+            log.info("Kiosk ready: first frame shown (%s)", self.display.mode)
             while self.running and not (until and until(self)):
                 self._turn()
         except DisplayLost as err:
@@ -286,8 +286,7 @@ class App:
         self.screen_on = True
         self.session = self.new_session(now)
         self.parts.set_led(_led_mode(self.session.phase))
-        width, height = self.display.size
-        log.info("The screen is back (%s, %dx%d)", ", ".join(names), width, height)
+        log.info("The screen is back (%s, %s)", ", ".join(names), self.display.mode)
         self.notifier.status("Running")
 
     def parts_changed(self) -> None:

@@ -38,10 +38,12 @@ def build_app(
     the console (KMSDRM) the screen's cable is watched through ``/sys/class/drm``;
     ``drm_folder`` watches a folder of that shape under any driver (tests). Drawings are
     decoded in a child process in the background unless ``background_images`` is False.
+    ``size`` is the screen's (the mode's); the screens are laid out for it turned by the
+    staff file's ``hardware.rotation``.
     Raises :class:`kiosk.devices.display.DisplayError` when there is no screen.
     """
     inbox = inbox or Inbox()
-    display = Display(size, fullscreen, pumps=pump_sdl)
+    display = Display(size, fullscreen, pumps=pump_sdl, rotation=config.hardware.rotation)
     inputs = None
     if not display.pumps and input_folder is not None:
         inputs = InputWatcher(inbox, clock, input_folder)

@@ -19,6 +19,9 @@ from kiosk.core.session import Timing
 
 #: The GPIO numbers (BCM) on the 40-pin header.
 GPIO_PINS = range(28)
+#: The screen rotations the kiosk draws itself (degrees clockwise): no compositor turns
+#: the picture on the console (KMSDRM), and config.txt's display_rotate is ignored by KMS.
+ROTATIONS = (0, 90, 180, 270)
 #: Pins that work but have another job: (pins, why).
 SPECIAL_PINS = {
     0: "is reserved for the HAT ID EEPROM",
@@ -41,7 +44,7 @@ class Setting:
     kind: str = "seconds"  # "seconds", "pin", "choice", "hertz"
     low: float = 0.0
     high: float = 0.0
-    choices: tuple[str, ...] = ()
+    choices: tuple[str, ...] | tuple[int, ...] = ()
     optional: bool = False
 
     @property
@@ -89,6 +92,15 @@ SETTINGS: tuple[Setting, ...] = (
         kind="hertz",
         low=220,
         high=880,
+    ),
+    Setting(
+        "hardware",
+        "rotation",
+        0,
+        "Turn the picture clockwise by this many degrees: 90 or 270 for a screen on its side, "
+        "180 upside down.",
+        kind="choice",
+        choices=ROTATIONS,
     ),
     Setting(
         "timing",
@@ -157,6 +169,7 @@ class Hardware:
     led_pin: int | None
     buzzer_type: str
     buzzer_tone_hz: float
+    rotation: int
 
 
 #: The pin settings and the part each one drives.
@@ -205,10 +218,7 @@ def _setting_value(setting: Setting, value: object, check: Validator) -> object:
     if value is None and setting.optional:
         return None
     if setting.kind == "choice":
-        if value in setting.choices:
-            return value
-        check.error(path, f"expected one of {', '.join(setting.choices)}, got {describe(value)}")
-        return _INVALID
+        return _choice(setting, value, path, check)
     if setting.kind == "pin":
         if isinstance(value, bool) or not isinstance(value, int) or value not in GPIO_PINS:
             empty = " or null for none" if setting.optional else ""
@@ -218,6 +228,23 @@ def _setting_value(setting: Setting, value: object, check: Validator) -> object:
     what = "a number of seconds" if setting.kind == "seconds" else "a pitch in hertz"
     number = check.number(value, path, setting.low, setting.high, what)
     return _INVALID if number is None else number
+
+
+def _choice(setting: Setting, value: object, path: tuple[str, str], check: Validator) -> object:
+    """One of ``setting.choices`` and of its type (Python's ``in`` would take ``false``
+    for 0); a whole number written ``90.0`` is 90, and a number in quotes is told to lose
+    them."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    for choice in setting.choices:
+        if type(value) is type(choice) and value == choice:
+            return value
+    allowed = ", ".join(str(c) for c in setting.choices)
+    hint = ""
+    if isinstance(value, str) and value.strip() in (str(c) for c in setting.choices):
+        hint = "; write the number without quotes"
+    check.error(path, f"expected one of {allowed}, got {describe(value)}{hint}")
+    return _INVALID
 
 
 def _check_pins(hardware: Hardware, check: Validator) -> None:
@@ -288,7 +315,7 @@ def settings_markdown() -> str:
         if s.kind == "pin":
             allowed = "GPIO 0–27" + (", or null" if s.optional else "")
         elif s.kind == "choice":
-            allowed = " / ".join(s.choices)
+            allowed = " / ".join(str(c) for c in s.choices)
         else:
             allowed = f"{s.low:g}–{s.high:g}"
         rows.append(f"| `{s.key}` | `{_yaml_scalar(s.default)}` | {allowed} | {s.doc} |")

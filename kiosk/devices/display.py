@@ -9,6 +9,16 @@ modest fixed rate (:attr:`Display.pumps`); never through ``pygame.event.wait``, 
 every millisecond on the KMSDRM and dummy drivers. On the console (KMSDRM) and under the
 dummy driver SDL's input is switched off: :mod:`kiosk.devices.evdev` reads the input
 devices itself, waking the loop only when input arrives, with the kernel's own time stamps.
+
+On the console nothing turns the picture for a screen mounted on its side or upside down
+(no compositor; KMS ignores config.txt's ``display_rotate``), so the display does it: with
+a ``rotation`` the kiosk draws on an offscreen :attr:`Display.surface` of the turned size
+(a 1920x1080 mode turned 90 degrees is a 1080x1920 frame) and :meth:`Display.show` turns
+what changed onto the real screen: the whole frame, or only the updated rectangles (the
+countdown ring), each at its turned place. Rotation 0 draws straight on the screen, as
+before, with no copy. Pointer and finger positions are not turned: no input uses one (a
+press anywhere is the button, and evdev reads no coordinates). Code that comes to use them
+must map them back through :attr:`Display.rotation` (the inverse of :func:`screen_rect`).
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ import os
 
 import pygame
 
+from kiosk.content.settings import ROTATIONS
 from kiosk.core.events import Event, Press, Quit, Release, Repaint
 
 log = logging.getLogger(__name__)
@@ -54,6 +65,8 @@ class Display:
     :param fullscreen: take the whole screen (the kiosk) or open a window (a preview).
     :param pumps: read input through SDL (:meth:`poll`); None decides by the video driver
         (a desktop window system pumps; the console and the dummy driver do not).
+    :param rotation: turn the picture this many degrees clockwise (0, 90, 180 or 270);
+        ``size`` is the screen's (the mode's) size, :attr:`size` the turned frame's.
     """
 
     def __init__(
@@ -61,8 +74,13 @@ class Display:
         size: tuple[int, int] | None = None,
         fullscreen: bool = True,
         pumps: bool | None = None,
+        rotation: int = 0,
     ) -> None:
+        if rotation not in ROTATIONS or isinstance(rotation, bool):
+            raise ValueError(f"rotation must be one of {ROTATIONS}, not {rotation!r}")
         self.fullscreen = fullscreen
+        #: Degrees clockwise the picture is turned on the screen; kept by :meth:`reopen`.
+        self.rotation = rotation
         #: The size asked for (None: the screen's own), used again by :meth:`reopen`.
         self.requested = size
         self._start()
@@ -75,7 +93,8 @@ class Display:
         try:
             pygame.display.init()
             pygame.font.init()
-            self.surface = self._open(self.requested)
+            #: The real screen (SDL's window surface).
+            self.screen = self._open(self.requested)
         except pygame.error as err:
             driver = os.environ.get("SDL_VIDEODRIVER", "default")
             raise DisplayError(
@@ -85,6 +104,12 @@ class Display:
         pygame.display.set_caption("Acupressure kiosk")
         if self.fullscreen:
             pygame.mouse.set_visible(False)
+        #: What the kiosk draws on: the screen itself, or a frame of the turned size.
+        self.surface = self.screen
+        if self.rotation:
+            width, height = self.screen.get_size()
+            turned = (height, width) if self.rotation in (90, 270) else (width, height)
+            self.surface = pygame.Surface(turned, 0, self.screen)  # the screen's format
 
     def _filter_events(self) -> None:
         """Only the events we use are queued: the rest (mouse motion...) would pile up
@@ -114,17 +139,46 @@ class Display:
 
     @property
     def size(self) -> tuple[int, int]:
+        """The size to lay out and draw for: the screen's, turned by :attr:`rotation`."""
         return self.surface.get_size()
+
+    @property
+    def mode(self) -> str:
+        """The screen's mode in words for the log, with the turn if there is one."""
+        width, height = self.screen.get_size()
+        if not self.rotation:
+            return f"{width}x{height}"
+        turned_width, turned_height = self.size
+        return (
+            f"{width}x{height}, the picture turned {self.rotation} degrees clockwise: "
+            f"{turned_width}x{turned_height}"
+        )
 
     def show(self, rects: list | None) -> None:
         """Put what was drawn on the screen: all of it (None) or just ``rects``."""
         try:
-            if rects is None:
+            if self.surface is self.screen:
+                if rects is None:
+                    pygame.display.flip()
+                elif rects:
+                    pygame.display.update(rects)
+            elif rects is None:
+                self.screen.blit(pygame.transform.rotate(self.surface, -self.rotation), (0, 0))
                 pygame.display.flip()
             elif rects:
-                pygame.display.update(rects)
+                pygame.display.update([self._turn(rect) for rect in rects])
         except pygame.error as err:
             raise DisplayError(f"Display lost: {err}") from err
+
+    def _turn(self, rect: pygame.typing.RectLike) -> pygame.Rect:
+        """Copy the frame's ``rect``, turned, to its place on the screen; that place. Only
+        the rectangle is turned (a countdown second costs its ring, not a frame)."""
+        area = pygame.Rect(rect).clip(self.surface.get_rect())
+        place = screen_rect(area, self.surface.get_size(), self.rotation)
+        if area:
+            turned = pygame.transform.rotate(self.surface.subsurface(area), -self.rotation)
+            self.screen.blit(turned, place)
+        return place
 
     def drain(self) -> None:
         """Let SDL read its input (keys it acts on itself, such as switching consoles) and
@@ -193,3 +247,18 @@ class Display:
 
     def close(self) -> None:
         pygame.display.quit()
+
+
+def screen_rect(rect: pygame.Rect, frame: tuple[int, int], rotation: int) -> pygame.Rect:
+    """Where the frame's ``rect`` lands on the screen when a ``frame``-sized picture is
+    turned ``rotation`` degrees clockwise (90: the frame's top edge becomes the screen's
+    right edge)."""
+    width, height = frame
+    x, y, w, h = rect
+    if rotation == 90:
+        return pygame.Rect(height - y - h, x, h, w)
+    if rotation == 180:
+        return pygame.Rect(width - x - w, height - y - h, w, h)
+    if rotation == 270:
+        return pygame.Rect(y, width - x - w, h, w)
+    return pygame.Rect(rect)
