@@ -25,6 +25,18 @@ from kiosk.content.config import Config, load_config
 from kiosk.devices.systemd import SystemdNotifier
 
 
+@pytest.fixture(autouse=True)
+def generous_layout_budget(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each screen's layout has a wall-clock budget (``LAYOUT_SECONDS``): on a loaded machine
+    a built-in screen could run out of it and be set at the smallest size, and a test about
+    something else would see that. Tests get 20 times the budget, except those marked
+    ``layout_budget``, which are about the budget itself."""
+    if request.node.get_closest_marker("layout_budget") is None:
+        import kiosk.ui.screens
+
+        monkeypatch.setattr(kiosk.ui.screens, "LAYOUT_SECONDS", 5.0)
+
+
 @pytest.fixture
 def kiosk_env() -> Callable[..., dict[str, str]]:
     """The environment for a kiosk subprocess: dummy display, mock PWM pins, plus ``extra``."""

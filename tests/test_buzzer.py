@@ -147,7 +147,8 @@ def kiosk_with_buzzer(mock_factory, make_kiosk):  # type: ignore[no-untyped-def]
 
 
 #: The presses of one session, in seconds after it starts, and which of them start a hold.
-PRESSES = (1, 2, 3, 10, 17, 18, 25, 26)  # safety, intro, hold, other side, intro, hold, ...
+#: The last hold's end (23) is the summary, which takes no press in its first 3 seconds.
+PRESSES = (1, 2, 3, 10, 17, 18, 27)  # safety, intro, hold, other side, intro, hold, done
 HOLD_PRESSES = (3, 10, 18)
 
 

@@ -49,6 +49,7 @@ def long_config(tmp_path: Path):  # type: ignore[no-untyped-def]
     return config
 
 
+@pytest.mark.layout_budget
 def test_every_screen_is_laid_out_within_its_budget(long_config) -> None:  # type: ignore[no-untyped-def]
     renderer = build_renderer(long_config, (1920, 1080))
     slowest, late = 0.0, []
@@ -62,6 +63,7 @@ def test_every_screen_is_laid_out_within_its_budget(long_config) -> None:  # typ
     assert late  # ... and the screens that ran out of time say so
 
 
+@pytest.mark.layout_budget
 def test_the_built_in_screens_never_reach_the_budget() -> None:
     config = load_config()
     for size in ((800, 480), (1920, 1080), (1080, 1920)):
@@ -70,6 +72,7 @@ def test_the_built_in_screens_never_reach_the_budget() -> None:
             assert TOO_SLOW not in renderer.layout(stop.view).overflow, (size, stop.name)
 
 
+@pytest.mark.layout_budget
 def test_screens_are_laid_out_off_the_main_loop(make_kiosk, long_config) -> None:  # type: ignore[no-untyped-def]
     """While every later screen of such a file is being laid out (seconds in all), a press is
     answered at once: the layouts run on the renderer's thread, not between presses."""
