@@ -21,7 +21,11 @@ setup() {
     if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
         python3 -m venv "$VENV"
         "$VENV/bin/python" -m pip install -q --upgrade pip
-        "$VENV/bin/python" -m pip install -q -e '.[test]'
+        # pip shows a build backend's warnings even with -q. setuptools adds a notice to every
+        # editable install of a folder like this one ("folders named like the package may
+        # take precedence during imports"): for information only, so it is left out.
+        PYTHONWARNINGS="${PYTHONWARNINGS:+$PYTHONWARNINGS,}ignore:Editable installation" \
+            "$VENV/bin/python" -m pip install -q -e '.[test]'
         touch "$stamp"
     fi
 }
