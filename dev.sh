@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Developer entry point. Sets everything up itself on a fresh Debian / Raspberry Pi OS:
-#   ./dev.sh run [ARGS]   the kiosk in a window with the built-in content (space/enter = button)
-#   ./dev.sh test [ARGS]  the whole test suite (integration tests skip unless run as root)
+#   ./dev.sh run [ARGS]     the kiosk in a window with the built-in content (space/enter = button)
+#   ./dev.sh test [ARGS]    the whole test suite (integration tests skip unless run as root)
+#   ./dev.sh kiosk ARGS     the kiosk's command line (acupressure-kiosk ARGS), e.g. `kiosk check`
 #   ./dev.sh lint | format | bench | screenshots | docs | shell
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -36,6 +37,7 @@ setup
 case $command in
     run) exec "$VENV/bin/python" -m kiosk --windowed "$@" ;;
     test) exec "$VENV/bin/python" -m pytest -q "$@" ;;
+    kiosk) exec "$VENV/bin/python" -m kiosk "$@" ;;
     lint)
         "$VENV/bin/ruff" check kiosk tests scripts
         "$VENV/bin/ruff" format --check kiosk tests scripts
@@ -48,5 +50,5 @@ case $command in
         done ;;
     docs) exec "$VENV/bin/python" scripts/update_docs.py ;;
     shell) exec "$VENV/bin/python" "$@" ;;
-    *) echo "usage: ./dev.sh run|test|lint|format|bench|screenshots|docs" >&2; exit 2 ;;
+    *) echo "usage: ./dev.sh run|test|kiosk|lint|format|bench|screenshots|docs|shell [ARGS]" >&2; exit 2 ;;
 esac
