@@ -1,17 +1,23 @@
 # Acupressure kiosk: developer and staff commands.
 #   make run / ./dev.sh run     the kiosk in a window (keyboard = button), set-up included
 #   make test / ./dev.sh test   the whole test suite, set-up included
+#   make kiosk ARGS="check --config FILE" / ./dev.sh kiosk check --config FILE
+#                               the kiosk's command line (acupressure-kiosk ARGS) in .venv
 #   make dist                   the release file staff install from: dist/acupressure-kiosk-VERSION.tar.gz
 #   sudo make install / sudo make uninstall   staff install on a Raspberry Pi (see docs/staff-guide.md)
 
-# The developer commands live in dev.sh (it needs no make); these are shortcuts to it.
-.PHONY: run test lint format screenshots bench clean dist install uninstall
+# The developer commands live in dev.sh (it needs no make); these are shortcuts to it, one
+# for each of its commands (tests/test_docs.py checks that), ARGS passed on where it takes any.
+.PHONY: run test kiosk lint format screenshots bench docs shell clean dist install uninstall
 
 run:
 	./dev.sh run $(ARGS)
 
 test:
 	./dev.sh test $(ARGS)
+
+kiosk:
+	./dev.sh kiosk $(ARGS)
 
 lint:
 	./dev.sh lint
@@ -23,7 +29,13 @@ screenshots:
 	./dev.sh screenshots
 
 bench:
-	./dev.sh bench
+	./dev.sh bench $(ARGS)
+
+docs:
+	./dev.sh docs
+
+shell:
+	./dev.sh shell $(ARGS)
 
 clean:
 	rm -rf .venv build dist *.egg-info .pytest_cache .hypothesis

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Developer entry point. Sets everything up itself on a fresh Debian / Raspberry Pi OS:
-#   ./dev.sh run [ARGS]   the kiosk in a window with the built-in content (space/enter = button)
-#   ./dev.sh test [ARGS]  the whole test suite (integration tests skip unless run as root)
+#   ./dev.sh run [ARGS]     the kiosk in a window with the built-in content (space/enter = button)
+#   ./dev.sh test [ARGS]    the whole test suite (integration tests skip unless run as root)
+#   ./dev.sh kiosk ARGS     the kiosk's command line (acupressure-kiosk ARGS), e.g. `kiosk check`
 #   ./dev.sh lint | format | bench | screenshots | docs | shell
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,7 +22,11 @@ setup() {
     if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
         python3 -m venv "$VENV"
         "$VENV/bin/python" -m pip install -q --upgrade pip
-        "$VENV/bin/python" -m pip install -q -e '.[test]'
+        # pip shows a build backend's warnings even with -q. setuptools adds a notice to every
+        # editable install of a folder like this one ("folders named like the package may
+        # take precedence during imports"): for information only, so it is left out.
+        PYTHONWARNINGS="${PYTHONWARNINGS:+$PYTHONWARNINGS,}ignore:Editable installation" \
+            "$VENV/bin/python" -m pip install -q -e '.[test]'
         touch "$stamp"
     fi
 }
@@ -32,6 +37,7 @@ setup
 case $command in
     run) exec "$VENV/bin/python" -m kiosk --windowed "$@" ;;
     test) exec "$VENV/bin/python" -m pytest -q "$@" ;;
+    kiosk) exec "$VENV/bin/python" -m kiosk "$@" ;;
     lint)
         "$VENV/bin/ruff" check kiosk tests scripts
         "$VENV/bin/ruff" format --check kiosk tests scripts
@@ -44,5 +50,5 @@ case $command in
         done ;;
     docs) exec "$VENV/bin/python" scripts/update_docs.py ;;
     shell) exec "$VENV/bin/python" "$@" ;;
-    *) echo "usage: ./dev.sh run|test|lint|format|bench|screenshots|docs" >&2; exit 2 ;;
+    *) echo "usage: ./dev.sh run|test|kiosk|lint|format|bench|screenshots|docs|shell [ARGS]" >&2; exit 2 ;;
 esac

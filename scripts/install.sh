@@ -54,7 +54,7 @@ GETTY=getty@tty2.service
 GETTY_TEMPLATE=/lib/systemd/system/getty@.service
 MANIFEST=MANIFEST.sha256
 # What the installer itself reads, checked in a folder without a MANIFEST.sha256.
-NEEDED="pyproject.toml README.md Makefile scripts/uninstall.sh systemd/$UNIT
+NEEDED="pyproject.toml LICENSE README.md Makefile scripts/uninstall.sh systemd/$UNIT
     docs/staff-guide.md docs/wiring.svg kiosk/__init__.py kiosk/__main__.py
     kiosk/commands/cli.py kiosk/content/builtin.yaml media/__init__.py
     media/fonts/DejaVuSans.ttf media/fonts/DejaVuSans-Bold.ttf"

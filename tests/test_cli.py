@@ -232,3 +232,94 @@ def test_check_names_the_file_first_and_sums_up_last_in_one_stream(tmp_path: Pat
     assert lines[0] == f"Checking {bad}"
     assert lines[1].startswith(f"{bad}:2:3: hardware.button_pin:")
     assert lines[2:] == ["1 error(s), 0 warning(s)."]
+
+
+# -- arguments that cannot work: one line, exit status 2 ------------------------------------
+
+
+def run_kiosk(*argv: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("under", ["", "sub/folder"])
+def test_screenshots_into_a_file_is_one_line_and_exit_2(tmp_path: Path, under: str) -> None:
+    file = tmp_path / "notes.txt"
+    file.write_text("mine\n")
+    result = run_kiosk("screenshots", "--out", str(file / under if under else file))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"acupressure-kiosk screenshots: error: argument --out: {file} is a file, not a folder"
+    ]
+    assert file.read_text() == "mine\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["screenshots", "--size", "100x100"], "100x100 is too small to read"),
+        (["screenshots", "--size", "319x240"], "319x240 is too small to read"),
+        (["screenshots", "--size", "240x319"], "240x319 is too small to read"),
+        (["run", "--size", "100x100"], "100x100 is too small to read"),
+        (["--size", "300x200", "--windowed"], "300x200 is too small to read"),
+        (["run", "--size=-800x480"], "-800x480 is too small to read"),
+        (["run", "--size", "9000x4000"], "9000x4000 is too big"),
+        (["screenshots", "--size", "big"], "expected WIDTHxHEIGHT"),
+    ],
+)
+def test_a_size_that_cannot_work_is_one_line_and_exit_2(handed, argv, says, capsys) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(argv)
+    assert exit_.value.code == 2
+    assert not handed
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("acupressure-kiosk") and ": error: argument --size: " in line, line
+    assert says in line
+    if "small" in says:
+        assert "the smallest is 320x240, or 240x320 upright" in line
+
+
+@pytest.mark.parametrize("size", ["320x240", "240x320", "8192x8192"])
+@pytest.mark.parametrize("command", ["run", "screenshots"])
+def test_the_smallest_and_largest_sizes_are_taken(handed, command: str, size: str) -> None:  # type: ignore[no-untyped-def]
+    _, args = parsed(handed, command, "--size", size)
+    assert args["size"] == tuple(int(n) for n in size.split("x"))
+
+
+def test_any_mistyped_command_line_is_one_line(capsys) -> None:  # type: ignore[no-untyped-def]
+    for argv in (["chek"], ["check", "--windowed"], ["screenshots", "--out"]):
+        with pytest.raises(SystemExit) as exit_:
+            cli.main(argv)
+        assert exit_.value.code == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert ": error: " in line and line.endswith("--help"), line
+
+
+@pytest.mark.parametrize("size", [cli.MIN_SIZE, cli.MIN_SIZE[::-1]])
+def test_every_screen_is_readable_at_the_smallest_size(tmp_path: Path, size) -> None:  # type: ignore[no-untyped-def]
+    """At the smallest size every text fits at the floor (a drawing may be left out to make
+    room), body text is 11 px or more, and the pictures are written at that size."""
+    import pygame
+
+    from kiosk.commands.screenshots import save_screenshots
+    from kiosk.content.config import load_config
+    from kiosk.ui import theme
+    from kiosk.ui.renderer import build_renderer
+    from kiosk.ui.screens import DROPPED_PICTURE
+    from kiosk.ui.tour import tour
+
+    config = load_config()
+    renderer = build_renderer(config, size)
+    for stop in tour(config):
+        overflow = renderer.layout(stop.view).overflow
+        assert set(overflow) <= {DROPPED_PICTURE}, (stop.name, overflow)
+    assert theme.BODY_FLOOR * min(size) >= 10.5  # an 11 px font, rounded
+    files = save_screenshots(config, size, tmp_path)
+    assert files and all(pygame.image.load(str(f)).get_size() == size for f in files)

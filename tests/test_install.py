@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -485,3 +486,43 @@ def test_the_manifest_s_last_line_counts_without_a_newline(release: Path, tmp_pa
     result = install_from(folder, tmp_path / "root")
     assert result.returncode != 0
     assert f"this folder is incomplete: {last} is missing;" in result.stderr
+
+
+#: What pip prints when it cannot reach the package index (no network here).
+OFFLINE = re.compile(
+    r"NewConnectionError|Temporary failure in name resolution|Network is unreachable"
+)
+
+#: A warning about the project from the build backend or pip: setuptools'
+#: "SetuptoolsDeprecationWarning", pip's "BuildBackendWarning", "DEPRECATION: ...", "is
+#: deprecated". (pip's own "WARNING: ..." lines about this machine's index are not these.)
+WARNED = re.compile(r"[a-z]Warning\b|deprecat", re.I)
+
+
+@pytest.mark.slow
+def test_a_fresh_set_up_installs_the_project_without_a_warning(tmp_path: Path) -> None:
+    """What a new user's first `./dev.sh run` does before the window opens: a new venv, the
+    project installed into it (editable, with its test tools). setuptools must find nothing
+    to warn about in the project's metadata (such as a licence given as a TOML table)."""
+    venv = tmp_path / "venv"
+    script = (
+        "import importlib.metadata as m, kiosk.media; "
+        "print(m.metadata('acupressure-kiosk')['License-Expression'])"
+    )
+    env = dict(os.environ, VENV=str(venv), PYGAME_HIDE_SUPPORT_PROMPT="1")
+    env.pop("PYTHONWARNINGS", None)
+    result = subprocess.run(
+        [ROOT / "dev.sh", "shell", "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    if result.returncode != 0 and OFFLINE.search(output):
+        pytest.skip("the package index cannot be reached from here")
+    assert result.returncode == 0, output
+    assert result.stdout == "MIT\n", output
+    warned = [line for line in output.splitlines() if WARNED.search(line)]
+    assert warned == [], output

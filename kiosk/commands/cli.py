@@ -8,6 +8,12 @@
 Without ``--config``, the installed kiosk's file when there is one, else the built-in
 configuration (:func:`kiosk.content.config.pick_staff_file`).
 
+``--size`` is at least :data:`MIN_SIZE` (320x240, or 240x320 upright) and at most 8192 a
+side. The layout is made for 800x480 (the 7-inch touchscreen) up to 4K: smaller sizes are for
+small screens read at arm's length and for previews, with text in proportion to the screen
+and so below the reading floor from two metres, and a drawing may be left out to make room
+for the text. A mistyped command line is one line on stderr and exit status 2.
+
 ``--config`` and ``-v`` work before or after the command, and so do ``--windowed`` and
 ``--size`` for ``run`` (``acupressure-kiosk --windowed`` is ``acupressure-kiosk run
 --windowed``).
@@ -25,6 +31,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from kiosk.core import stops
 from kiosk.devices.journal import formatter_for
@@ -40,6 +47,13 @@ ONLY_FOR = {"windowed": ("run",), "size": ("run", "screenshots")}
 
 #: The size of ``screenshots`` when no ``--size`` is given (``run`` then takes the screen's).
 SCREENSHOT_SIZE = (1920, 1080)
+
+#: The smallest ``--size`` (landscape; its upright twin 240x320 too): every text of the
+#: built-in content still fits, at 11 px and more. Sizes are fractions of the short side, so
+#: below this the text is too few pixels to read.
+MIN_SIZE = (320, 240)
+#: The largest side of ``--size``.
+MAX_SIDE = 8192
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,9 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     options it accepts again with ``default=SUPPRESS``: it sets only what was typed after the
     command and never overwrites what was typed before it (which a shared ``parents=`` parser
     with real defaults does)."""
-    parser = argparse.ArgumentParser(
-        prog="acupressure-kiosk", description="Acupressure kiosk for low back pain."
-    )
+    parser = _Parser(prog="acupressure-kiosk", description="Acupressure kiosk for low back pain.")
     _common_options(parser)
     _run_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -108,7 +120,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_size,
         metavar="WxH",
         default=argparse.SUPPRESS,
-        help=f"size of the pictures in pixels (default: {width}x{height})",
+        help=f"size of the pictures in pixels, {SIZES} (default: {width}x{height})",
     )
     shots.add_argument(
         "--out",
@@ -118,6 +130,13 @@ def _parser() -> argparse.ArgumentParser:
         help="folder for the pictures (default: screenshots)",
     )
     return parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """A mistyped command line is one line: what is wrong, and where to read more."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}. See: {self.prog} --help\n")
 
 
 def _common_options(parser: argparse.ArgumentParser, typed_only: bool = False) -> None:
@@ -144,8 +163,17 @@ def _run_options(parser: argparse.ArgumentParser, typed_only: bool = False) -> N
         **unset,
     )
     parser.add_argument(
-        "--size", type=_size, metavar="WxH", help="exact screen size in pixels", **unset
+        "--size",
+        type=_size,
+        metavar="WxH",
+        help=f"exact screen size in pixels, {SIZES}",
+        **unset,
     )
+
+
+#: The sizes ``--size`` takes, in the words of its help and its errors.
+SMALLEST = f"{MIN_SIZE[0]}x{MIN_SIZE[1]}, or {MIN_SIZE[1]}x{MIN_SIZE[0]} upright"
+SIZES = f"at least {SMALLEST}, at most {MAX_SIDE} a side"
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -154,6 +182,8 @@ def _size(text: str) -> tuple[int, int]:
     except ValueError:
         message = f"expected WIDTHxHEIGHT such as 1920x1080, got {text!r}"
         raise argparse.ArgumentTypeError(message) from None
-    if not (100 <= width <= 8192 and 100 <= height <= 8192):
-        raise argparse.ArgumentTypeError(f"{text}: each side must be 100 to 8192 pixels")
+    if max(width, height) > MAX_SIDE:
+        raise argparse.ArgumentTypeError(f"{text} is too big: each side is {MAX_SIDE} or less")
+    if min(width, height) < min(MIN_SIZE) or max(width, height) < max(MIN_SIZE):
+        raise argparse.ArgumentTypeError(f"{text} is too small to read: the smallest is {SMALLEST}")
     return width, height

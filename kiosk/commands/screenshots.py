@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pygame
@@ -28,7 +29,25 @@ def save_screenshots(config: Config, size: tuple[int, int], out: Path) -> list[P
     return files
 
 
+def make_folder(out: Path) -> str | None:
+    """Make the folder ``out`` (and its parents); None when it is there, else what stops it."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return f"{out} is a file, not a folder"
+    except NotADirectoryError:
+        file = next((p for p in out.parents if p.exists() and not p.is_dir()), out)
+        return f"{file} is a file, not a folder"
+    except OSError as err:
+        return f"cannot make the folder {out}: {err.strerror or err}"
+    return None
+
+
 def main(args: argparse.Namespace) -> int:
+    problem = make_folder(args.out)
+    if problem:  # a mistyped --out, told as argparse tells the others (exit status 2)
+        print(f"acupressure-kiosk screenshots: error: argument --out: {problem}", file=sys.stderr)
+        return 2
     config = load_config(pick_staff_file(args.config).path)
     report_config(config)
     files = save_screenshots(config, args.size, args.out)

@@ -109,7 +109,7 @@ class InputWatcher:
     def start(self) -> None:
         self.scan()
         if not self.folder.is_dir():
-            log.info("No input devices here (%s is missing): the GPIO button only", self.folder)
+            log.info("No input devices here (%s is missing): no keys, clicks or taps", self.folder)
         elif self._notify is None:
             log.info("Input devices plugged in after start-up are not seen (no inotify)")
         self._thread = threading.Thread(target=self._run, name="input", daemon=True)

@@ -1,5 +1,9 @@
 """The physical parts: the big button, the buzzer and the button's LED, through gpiozero.
 
+A machine with no GPIO at all (a developer's PC: not a Raspberry Pi, no pin factory named in
+``GPIOZERO_PIN_FACTORY`` and none of gpiozero's own works) is told in one line, and no part is
+tried (:func:`gpio_here`).
+
 Each part is optional at run time. A part that cannot be opened (the lgpio module missing,
 no GPIO chip, a pin in use, no permission) is logged with its real cause and left out; the
 kiosk carries on with the keyboard, mouse or touch screen standing in for the button, and
@@ -13,7 +17,9 @@ The button's callbacks run on gpiozero's threads and only hand an event to the m
 from __future__ import annotations
 
 import logging
+import os
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,6 +42,43 @@ def on_raspberry_pi(model_file: Path = Path("/proc/device-tree/model")) -> bool:
         return "Raspberry Pi" in model_file.read_text(errors="replace")
     except OSError:
         return False
+
+
+#: The one line a machine without GPIO logs, in place of a warning for each part.
+NO_GPIO = (
+    "No GPIO here (this is not a Raspberry Pi): the keyboard's space or enter key, "
+    "a mouse click or a tap on the screen is the button"
+)
+
+
+def gpio_here(on_pi: bool) -> bool:
+    """False when this machine has no GPIO at all: it is not a Raspberry Pi (``on_pi``), no
+    pin factory is named (``GPIOZERO_PIN_FACTORY``, which the installed kiosk sets) and none of
+    gpiozero's own factories works. gpiozero's warning for each factory it tried is then only
+    logged at debug level (``-v``). Everywhere else gpiozero is left to speak for itself, and
+    each part that fails says why (:func:`why_unusable`)."""
+    from gpiozero import Device
+    from gpiozero.exc import BadPinFactory, PinFactoryFallback
+
+    if on_pi or Device.pin_factory is not None or os.environ.get("GPIOZERO_PIN_FACTORY"):
+        return True
+    found = True
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PinFactoryFallback)
+        try:
+            Device.ensure_pin_factory()
+        except BadPinFactory:
+            found = False
+        except Exception:  # something else: each part will say what
+            pass
+    for warning in caught:
+        if not found and issubclass(warning.category, PinFactoryFallback):
+            log.debug("%s", warning.message)
+        else:  # not ours to hide (another thread's, or gpiozero's when a factory worked)
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return found
 
 
 #: Each part: the attribute that holds it, its pin setting and the method that opens it.
@@ -97,11 +140,18 @@ class Parts:
         self.clock = clock
         #: The parts that are wired but could not be opened, and why, in plain words.
         self.missing: dict[str, str] = {}
+        self._led_mode = ""
+        self._on_pi = on_raspberry_pi()
+        self.button = self.sounder = self.led = None
+        wired = any(getattr(settings, setting) is not None for _, setting, _ in PARTS.values())
+        #: False on a machine with no GPIO at all: no part is tried, none is retried.
+        self.gpio = not wired or gpio_here(self._on_pi)
+        if not self.gpio:
+            log.info("%s", NO_GPIO)
+            return
         self.button = self._open("button")
         self.sounder = self._open("buzzer")
         self.led = self._open("LED")
-        self._led_mode = ""
-        self._on_pi = on_raspberry_pi()
         if self.notice:
             log.error(
                 "No GPIO button on this Raspberry Pi (see the line above). The touch screen "
