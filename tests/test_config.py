@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -136,7 +138,7 @@ CASES = [
         "marker-with-three-numbers",
         "points:\n  - id: UB60\n    marker: [0.1, 0.2, 0.3]\n",
         "3:5",
-        "points[0].marker",
+        "point 1 (UB60) marker",
         ("expected [x, y], two fractions from 0 to 1, got a list of 3 items",),
     ),
     (
@@ -185,42 +187,42 @@ CASES = [
         "negative-hold",
         "points:\n  - id: UB60\n    hold_seconds: -5\n",
         "3:5",
-        "points[0].hold_seconds",
+        "point 1 (UB60) hold_seconds",
         ("expected a hold in seconds more than 0 up to 600", "got -5"),
     ),
     (
         "zero-hold",
         "points:\n  - id: UB60\n    hold_seconds: 0\n",
         "3:5",
-        "points[0].hold_seconds",
+        "point 1 (UB60) hold_seconds",
         ("more than 0 up to 600", "got 0"),
     ),
     (
         "absurd-hold",
         "points:\n  - id: UB60\n    hold_seconds: 100000\n",
         "3:5",
-        "points[0].hold_seconds",
+        "point 1 (UB60) hold_seconds",
         ("more than 0 up to 600", "got 100000"),
     ),
     (
         "infinite-hold",
         "points:\n  - id: UB60\n    hold_seconds: .inf\n",
         "3:5",
-        "points[0].hold_seconds",
+        "point 1 (UB60) hold_seconds",
         ("more than 0 up to 600", "got inf"),
     ),
     (
         "hold-with-unit",
         "points:\n  - id: UB60\n    hold_seconds: 30s\n",
         "3:5",
-        "points[0].hold_seconds",
+        "point 1 (UB60) hold_seconds",
         ("expected a hold in seconds", 'got the text "30s"'),
     ),
     (
         "typo-point-key",
         "points:\n  - id: UB60\n    hold_secnds: 40\n",
         "3:5",
-        "points[0].hold_secnds",
+        "point 1 (UB60) hold_secnds",
         ("`hold_secnds` is not a known key; did you mean `hold_seconds`?",),
     ),
     (
@@ -255,35 +257,38 @@ CASES = [
         "duplicate-point-id",
         "points:\n  - id: UB60\n  - id: UB40\n  - id: UB60\n",
         "4:5",
-        "points[2].id",
-        ("`UB60` is used twice (also points[0])", "its own id"),
+        "point 3 (UB60) id",
+        ("`UB60` is used twice (also point 1)", "its own id"),
     ),
     (
         "duplicate-key",
         "timing:\n  inactivity_seconds: 100\n  inactivity_seconds: 120\n",
         "3:3",
-        "timing.inactivity_seconds",
-        ("`inactivity_seconds` appears twice here; keep one",),
+        "timing",
+        (
+            "`inactivity_seconds:` appears twice: first on line 2, again on line 3",
+            "change the one that is there instead of adding another",
+        ),
     ),
     (
         "duplicate-section",
         "timing: {}\nhardware: {}\ntiming: {}\n",
         "3:1",
-        "timing",
-        ("appears twice",),
+        None,
+        ("`timing:` appears twice: first on line 1, again on line 3",),
     ),
     (
         "new-point-without-texts",
         "points:\n  - id: NEW1\n    name: Foot point\n",
         "2:5",
-        "points[0]",
+        "point 1 (NEW1)",
         ("point `NEW1` is new, so it needs where, find, hold_seconds, reminder",),
     ),
     (
         "point-without-id",
         "points:\n  - name: Foot point\n",
         "2:5",
-        "points[0].id",
+        "point 1 id",
         ("every point needs an `id`", "nothing"),
     ),
     (
@@ -325,7 +330,7 @@ CASES = [
         "control-in-image-name",
         'points:\n  - id: UB60\n    image: "ub60\\x07.svg"\n',
         "3:5",
-        "points[0].image",
+        "point 1 (UB60) image",
         ("character 5 (U+0007) is not a printable character",),
     ),
     (
@@ -374,21 +379,21 @@ CASES = [
         "marker-outside-drawing",
         "points:\n  - id: UB60\n    marker: [1.5, 0.5]\n",
         "3:14",
-        "points[0].marker[0]",
+        "point 1 (UB60) marker x",
         ("expected a fraction of the width from 0 up to 1", "got 1.5"),
     ),
     (
         "bad-sides",
         "points:\n  - id: UB60\n    sides: three\n",
         "3:5",
-        "points[0].sides",
+        "point 1 (UB60) sides",
         ('expected "both" or "one"', '"three"'),
     ),
     (
         "image-not-a-picture",
         "points:\n  - id: UB60\n    image: ub60.gif\n",
         "3:5",
-        "points[0].image",
+        "point 1 (UB60) image",
         ("`ub60.gif` is not an .svg, .png or .jpg file",),
     ),
     (
@@ -517,7 +522,7 @@ def test_a_pasted_page_of_text_is_refused_at_once(tmp_path: Path) -> None:
     report = check_config(path)
     assert time.monotonic() - started < 5
     (line,) = report.lines
-    assert line.startswith(f"{path}:3:7: safety.lines[0]: expected a short text")
+    assert line.startswith(f"{path}:3:7: safety.lines item 1: expected a short text")
 
 
 def test_missing_file_and_folder(tmp_path: Path) -> None:
@@ -610,7 +615,7 @@ def test_check_reports_missing_image_at_its_line(tmp_path: Path) -> None:
     report = check_config(path)
     assert report.errors == 1
     (line,) = report.lines
-    assert line.startswith(f"{path}:3:5: points[0].image: "), line
+    assert line.startswith(f"{path}:3:5: point 1 (UB60) image: "), line
     assert "file not found" in line and "needs an .svg, .png or .jpg file" in line
 
 
@@ -624,9 +629,9 @@ def test_check_reports_corrupt_and_folder_images(tmp_path: Path) -> None:
     )
     report = check_config(path)
     assert report.errors == 2
-    assert report.lines[0].startswith(f"{path}:3:5: points[0].image: ")
+    assert report.lines[0].startswith(f"{path}:3:5: point 1 (UB60) image: ")
     assert "not a valid PNG image or damaged" in report.lines[0]
-    assert report.lines[1].startswith(f"{path}:5:5: points[1].image: ")
+    assert report.lines[1].startswith(f"{path}:5:5: point 2 (UB40) image: ")
     assert "not a file" in report.lines[1]
 
 
@@ -653,7 +658,10 @@ def test_check_reports_missing_images_along_with_other_errors(tmp_path: Path) ->
         f"{path}:4:5",
         f"{path}:8:5",
     ]
-    assert "points[0].image: " in report.lines[1] and "gone.png: file not found" in report.lines[1]
+    assert (
+        "point 1 (UB60) image: " in report.lines[1]
+        and "gone.png: file not found" in report.lines[1]
+    )
     assert "nope/li4.svg: file not found" in report.lines[2]
 
 
@@ -846,3 +854,75 @@ def test_every_setting_default_is_within_its_own_range() -> None:
             assert setting.low <= setting.default <= setting.high, setting.key
         elif setting.kind == "choice":
             assert setting.default in setting.choices, setting.key
+
+
+# -- points by number from 1 and by id; a second copy of a section says where the first is ----
+
+
+def test_points_are_named_by_number_from_one_and_by_id(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "points:\n  - id: UB60\n  - id: UB40\n    hold_seconds: -1\n"
+        "    find: [Sit down, 12]\n  - id: LI4\n  - id: UB40\n",
+    )
+    lines = [str(p) for p in load_config(path).errors]
+    assert lines == [
+        f"{path}:4:5: point 2 (UB40) hold_seconds: expected a hold in seconds more than 0 up "
+        "to 600, got -1",
+        f"{path}:5:22: point 2 (UB40) find item 2: expected some text, got the number 12",
+        f"{path}:7:5: point 4 (UB40) id: `UB40` is used twice (also point 2); each point "
+        "needs its own id",
+    ], lines
+    assert not any("points[" in line or "[0]" in line for line in lines)
+
+
+def test_a_duplicate_key_says_where_the_first_one_is_and_what_to_do(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "hardware:\n  button_pin: 17\ntiming:\n  inactivity_seconds: 100\n"
+        "points:\n  - id: UB60\n    hold_seconds: 30\n    hold_seconds: 45\n"
+        "timing:\n  inactivity_seconds: 120\n",
+    )
+    lines = [str(p) for p in load_config(path).errors]
+    assert lines == [
+        f"{path}:8:5: point 1 (UB60): `hold_seconds:` appears twice: first on line 7, again on "
+        "line 8; change the one that is there instead of adding another",
+        f"{path}:9:1: `timing:` appears twice: first on line 3, again on line 9; change the "
+        "one that is there instead of adding another",
+    ], lines
+
+
+def guide_example() -> str:
+    """The example of the staff guide's "Change texts, holds and pins" section."""
+    guide = (ROOT / "docs" / "staff-guide.md").read_text()
+    section = guide.split("## Change texts, holds and pins\n", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert block is not None
+    return textwrap.dedent(block.group(1))
+
+
+def test_pasting_the_guides_example_into_the_full_file_says_to_change_the_lines_there(
+    tmp_path: Path,
+) -> None:
+    """Staff pasted the guide's example under the installed file (every setting already in
+    it): each section then appears twice, and each message says what to do instead."""
+    full = defaults_yaml()
+    path = write(tmp_path, full + "\n" + guide_example())
+    errors = [str(p) for p in load_config(path).errors]
+    assert len(errors) == 3, errors
+    top = {
+        line.split(":", 1)[0]: n
+        for n, line in enumerate(full.splitlines(), 1)
+        if line[:1].isalpha()
+    }
+    for error, key in zip(errors, ("hardware", "texts", "points"), strict=True):
+        assert f" `{key}:` appears twice: first on line {top[key]}, again on line " in error
+        assert error.endswith("change the one that is there instead of adding another"), error
+
+
+def test_the_guide_says_to_change_the_lines_there_not_paste_a_copy() -> None:
+    guide = (ROOT / "docs" / "staff-guide.md").read_text()
+    section = guide.split("## Change texts, holds and pins\n", 1)[1].split("```yaml", 1)[0]
+    words = " ".join(section.split())
+    assert "change the value on the line that is there" in words
+    assert "Do not paste the example below into the file as a second copy" in words

@@ -109,7 +109,8 @@ def image_problems(config: Config, staff: Document | None = None) -> list[Proble
         if staff is not None and (path in staff.marks or path[:2] in staff.marks):
             problems.append(staff.problem(path, message))
         else:
-            problems.append(Problem(config.source, message, path))
+            ids = tuple(p.id for p in config.content.points)
+            problems.append(Problem(config.source, message, path, ids=ids))
     return problems
 
 

@@ -1,12 +1,13 @@
 """Reading a staff YAML file into plain data, keeping where every value came from.
 
 PyYAML's ``safe_load`` forgets line numbers and silently keeps the last of two duplicate keys.
-Staff need "config.yaml:12:5: points[1].hold_seconds: ..." so this module composes the node
-tree itself and records the line and column of every key path.
+Staff need "config.yaml:12:5: point 2 (UB40) hold_seconds: ..." so this module composes the
+node tree itself and records the line and column of every key path.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 import unicodedata
@@ -51,6 +52,8 @@ class Problem:
     line: int | None = None
     column: int | None = None
     severity: str = "error"
+    #: The ids of the routine's points, to name a point in words (see :func:`format_path`).
+    ids: tuple[str | None, ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -62,7 +65,7 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        key = f" {format_path(self.path)}:" if self.path else ""
+        key = f" {format_path(self.path, self.ids)}:" if self.path else ""
         label = "" if self.is_error else " warning:"
         return printable(f"{where}:{label}{key} {self.message}")
 
@@ -78,12 +81,38 @@ def _escaped(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def format_path(path: KeyPath) -> str:
-    """``("points", 1, "hold_seconds")`` -> ``points[1].hold_seconds``."""
+def format_path(path: KeyPath, ids: tuple[str | None, ...] = ()) -> str:
+    """A key path in words for staff, counting from 1 as people do:
+    ``("points", 1, "hold_seconds")`` -> ``point 2 (UB40) hold_seconds`` (the id when
+    ``ids`` has it), ``("safety", "lines", 0)`` -> ``safety.lines item 1`` and
+    ``("points", 0, "marker", 1)`` -> ``point 1 marker y``."""
     text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    for index, part in enumerate(path):
+        if not isinstance(part, int):
+            after_key = index > 0 and isinstance(path[index - 1], str)
+            text += f".{part}" if after_key else (f" {part}" if text else part)
+        elif path[:index] == ("points",):
+            known = ids[part] if 0 <= part < len(ids) else None
+            text = f"point {part + 1}" + (f" ({known})" if known else "")
+        elif path[index - 1 : index] == ("marker",) and part in (0, 1):
+            text += " " + "xy"[part]
+        else:
+            text += f" item {part + 1}"
     return text
+
+
+def point_ids(data: object) -> tuple[str | None, ...]:
+    """The ``id`` of each entry of ``data``'s ``points:`` list (None where it has none)."""
+    points = data.get("points") if isinstance(data, dict) else None
+    if not isinstance(points, list):
+        return ()
+    return tuple(
+        item["id"] if isinstance(item, dict) and _is_id(item.get("id")) else None for item in points
+    )
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 12 and value.isprintable()
 
 
 @dataclass
@@ -97,11 +126,12 @@ class Document:
 
     def problem(self, path: KeyPath, message: str, severity: str = "error") -> Problem:
         """A problem at ``path``, placed at the nearest line we know of."""
+        ids = point_ids(self.data)
         for end in range(len(path), -1, -1):
             mark = self.marks.get(path[:end])
             if mark is not None:
-                return Problem(self.file, message, path, mark[0], mark[1], severity)
-        return Problem(self.file, message, path, severity=severity)
+                return Problem(self.file, message, path, mark[0], mark[1], severity, ids)
+        return Problem(self.file, message, path, severity=severity, ids=ids)
 
 
 def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
@@ -140,6 +170,8 @@ def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
         return None, [Problem(file, f"not valid YAML: {err}")]
     except RecursionError:
         return None, [Problem(file, "the YAML is nested too deeply to be a kiosk config")]
+    ids = point_ids(doc.data)
+    problems = [dataclasses.replace(p, ids=ids) for p in problems]  # name points by id too
     if any(p.is_error for p in problems):
         return None, problems  # a value that could not be made: nothing to build on
     if doc.data is None:
@@ -257,6 +289,17 @@ def _key_text(key: object) -> str:
         return f"(a number of more than {sys.get_int_max_str_digits()} digits)"
 
 
+def _twice(key: str, first: int, again: int) -> str:
+    """Why a second ``key:`` in one mapping is refused, and what to do instead."""
+    shown = printable(key if len(key) <= 40 else key[:37] + "...")
+    if first == again:
+        return f"`{shown}:` appears twice on line {again}; keep one"
+    return (
+        f"`{shown}:` appears twice: first on line {first}, again on line {again}; "
+        "change the one that is there instead of adding another"
+    )
+
+
 def _build(
     node: yaml.Node, path: KeyPath, maker: _Maker, doc: Document, problems: list[Problem]
 ) -> object:
@@ -271,9 +314,8 @@ def _build(
             key_path = (*path, key)
             mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in result:
-                problems.append(
-                    Problem(doc.file, f"`{key}` appears twice here; keep one", key_path, *mark)
-                )
+                first = doc.marks[key_path][0]
+                problems.append(Problem(doc.file, _twice(key, first, mark[0]), path, *mark))
                 continue
             doc.marks[key_path] = mark
             result[key] = _build(value_node, key_path, maker, doc, problems)
