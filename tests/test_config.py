@@ -65,23 +65,23 @@ CASES = [
     (
         "syntax-unclosed-list",
         "timing:\n  inactivity_seconds: [1, 2\n",
-        "3:1",
+        "2:23",
         None,
-        ("not valid YAML", "expected ',' or ']'", "starts on line 2"),
+        ("the [ opened on line 2 is never closed", "add a ]"),
     ),
     (
         "syntax-unclosed-quote",
         'texts:\n  invite: "Press the button\ntiming: {}\n',
-        "4:1",
+        "2:11",
         None,
-        ("not valid YAML", "quoted scalar that starts on line 2"),
+        ('the double quote " opened on line 2 is never closed',),
     ),
     (
         "syntax-bad-indent",
         "timing:\n  inactivity_seconds: 100\n warning_seconds: 30\n",
         "3:2",
         None,
-        ("not valid YAML", "indenting"),
+        ("this line is indented less than the line above it (line 2)", "line it up"),
     ),
     (
         "tab-indent",
@@ -926,3 +926,166 @@ def test_the_guide_says_to_change_the_lines_there_not_paste_a_copy() -> None:
     words = " ".join(section.split())
     assert "change the value on the line that is there" in words
     assert "Do not paste the example below into the file as a second copy" in words
+
+
+# -- YAML syntax errors in plain words, at the line to change ------------------------------------
+
+#: Words of PyYAML's own messages, which mean nothing to staff.
+PROGRAMMER_WORDS = (
+    "<block",
+    "scalar",
+    "token",
+    "expected ','",
+    "stream",
+    "flow ",
+    "mapping values",
+)
+
+SYNTAX = [
+    # (id, file text, "line:column" of what to change, words the message must hold)
+    (
+        "indented-more",
+        "timing:\n  inactivity_seconds: 100\n    warning_seconds: 30\n",
+        "3:20",
+        ("this line is indented more than the line above it (line 2)",),
+    ),
+    (
+        "indented-less",
+        "timing:\n  inactivity_seconds: 100\n warning_seconds: 30\n",
+        "3:2",
+        ("this line is indented less than the line above it (line 2)",),
+    ),
+    ("tab", "timing:\n\tinactivity_seconds: 100\n", "2:1", ("a tab is used for indenting",)),
+    (
+        "tab-after-a-key",
+        "timing:\n  inactivity_seconds:\t100\n",
+        "2:22",
+        ("a tab is here", "spaces"),
+    ),
+    (
+        "unclosed-double-quote",
+        'texts:\n  invite: "Press the button\n  title: Hello\n',
+        "2:11",
+        ('the double quote " opened on line 2 is never closed; add a " at the end',),
+    ),
+    (
+        "unclosed-single-quote",
+        "texts:\n  invite: 'Press the button\n  title: Hello\n",
+        "2:11",
+        ("the single quote ' opened on line 2 is never closed",),
+    ),
+    (
+        "unclosed-quote-closed-by-the-next-quote",
+        'texts:\n  invite: "Press the button\n  title: "Hello"\n',
+        "2:11",
+        ('the double quote " opened on line 2 is never closed',),
+    ),
+    (
+        "unclosed-bracket",
+        "points:\n  - id: UB60\n    marker: [0.5, 0.5\n  - id: UB40\n",
+        "3:13",
+        ("the [ opened on line 3 is never closed; add a ]",),
+    ),
+    (
+        "unclosed-brace",
+        "timing: {inactivity_seconds: 100\nhardware: {}\n",
+        "1:9",
+        ("the { opened on line 1 is never closed; add a }",),
+    ),
+    (
+        "no-space-after-colon",
+        "timing:\n  inactivity_seconds:100\n  warning_seconds: 30\n",
+        "2:3",
+        ("there is no space after the `:`", "`inactivity_seconds: 100`"),
+    ),
+    (
+        "no-space-after-colon-on-the-last-line",
+        "hardware:\n  button_pin:17\n",
+        "2:3",
+        ("there is no space after the `:`", "`button_pin: 17`"),
+    ),
+    (
+        "second-colon",
+        "texts:\n  invite: Step 1: press the button\n",
+        "2:17",
+        ("this line has a second `:`", "in quotes"),
+    ),
+    (
+        "text-after-a-quoted-text",
+        'texts:\n  invite: "Press" the button\n',
+        "2:19",
+        ("there is more text after the closing quote", "inside the quotes"),
+    ),
+    (
+        "missing-colon",
+        "timing:\n  inactivity_seconds 100\n  warning_seconds: 30\n",
+        "2:3",
+        ("`inactivity_seconds 100` has no `:`", "write `inactivity_seconds: 100`"),
+    ),
+    (
+        "missing-colon-after-a-section",
+        "timing\n  inactivity_seconds: 100\n",
+        "1:1",
+        ("`timing` has no `:`",),
+    ),
+    (
+        "key-line-among-list-items",
+        "points:\n  - id: UB60\n  hold_seconds: 30\n",
+        "3:3",
+        ("`key: value` line is in the middle of a list of `- ` items",),
+    ),
+    (
+        "list-item-among-key-lines",
+        "timing:\n  inactivity_seconds: 100\n  - warning_seconds: 30\n",
+        "3:3",
+        ("a list item (`- `) is mixed in with `key: value` lines",),
+    ),
+    (
+        "no-space-after-dash",
+        "points:\n  -id: UB60\n  - id: UB40\n",
+        "2:3",
+        ("put a space after the `-`",),
+    ),
+    (
+        "value-starting-with-at",
+        "texts:\n  invite: @reception\n",
+        "2:11",
+        ("a value cannot start with @", "quotes"),
+    ),
+    (
+        "unknown-escape",
+        'texts:\n  invite: "Press \\q now"\n',
+        "2:19",
+        ("a \\ in double quotes", "single quotes"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "words"), [c[1:] for c in SYNTAX], ids=[c[0] for c in SYNTAX]
+)
+def test_a_syntax_error_is_said_in_plain_words_at_the_line_to_change(
+    tmp_path: Path, text: str, where: str, words: tuple[str, ...]
+) -> None:
+    path = write(tmp_path, text)
+    problem = only_error(load_config(path))
+    assert_names(problem, path, where, None, *words)
+    line = str(problem)
+    assert not any(word in line for word in PROGRAMMER_WORDS), line
+    assert check_config(path).lines == [line]
+
+
+def test_a_syntax_error_no_words_were_written_for_is_still_one_line_with_its_place() -> None:
+    import yaml
+
+    from kiosk.content.yamlfile import _syntax_problem
+
+    mark = yaml.Mark("config.yaml", 0, 1, 4, None, None)
+    err = yaml.scanner.ScannerError(
+        "while doing something new", mark, "found a new kind of\nerror", mark
+    )
+    problem = _syntax_problem(err, "a: b\nc: d\n", "config.yaml")
+    assert str(problem) == (
+        "config.yaml:2:5: this line is not valid YAML (YAML says: found a new kind of\\x0aerror); "
+        "check its indenting, colons and quotes"
+    )
