@@ -22,7 +22,8 @@ SCALES = tuple(1.0 - i * 0.04 for i in range(20))
 SQUEEZES = (0.9, 0.8, 0.7, 0.6, 0.5)
 STEPS = tuple((scale, 1.0) for scale in SCALES) + tuple((0.0, f) for f in SQUEEZES)
 #: What is tried once a layout is past its time budget: the floor, then the last resort.
-LATE_STEPS = ((0.0, 1.0), STEPS[-1])
+FLOOR = (0.0, 1.0)
+LATE_STEPS = (FLOOR, STEPS[-1])
 #: The least space between the top and the bottom blocks of a column (fraction of unit).
 GROUP_GAP = 0.035
 
@@ -84,17 +85,23 @@ class Block:
         return self.role.name == "pill"
 
     align: str = "left"
+    #: Where the text comes from in the configuration (``("points", 0, "reminder")``), so
+    #: ``check`` can name it; () for none.
+    source: tuple[str | int, ...] = ()
 
 
 @dataclass(frozen=True)
 class Column:
-    """A fitted column: its elements, the scale used and whether it overflowed."""
+    """A fitted column: its elements, the scale used and whether it overflowed. ``floor``
+    has each block with the number of lines it takes at its role's floor, when the floor
+    was tried (always with ``floor_only``)."""
 
     elements: tuple[Element, ...]
     scale: float
     overflow: bool
     longest: str = ""
     late: bool = False
+    floor: tuple[tuple[Block, int], ...] = ()
 
 
 def fit_column(
@@ -104,6 +111,7 @@ def fit_column(
     top: list[Block],
     bottom: list[Block] = (),  # type: ignore[assignment]
     deadline: float | None = None,
+    floor_only: bool = False,
 ) -> Column:
     """Lay out ``top`` blocks from the top of ``rect`` and ``bottom`` ones from its bottom,
     at the largest common scale that fits (see the module docstring).
@@ -111,13 +119,18 @@ def fit_column(
     Past ``deadline`` (a ``time.monotonic()`` value) the search stops: the text is set at
     the floor if it fits there, else at the last resort's size, and the column says it was
     ``late``: a staff file full of the longest allowed texts must not hold up the kiosk for
-    seconds per screen.
+    seconds per screen. With ``floor_only`` only the floor and the last resort are tried,
+    whatever the clock says: what ``check`` needs to know, the same on any machine.
     """
     x, y, w, h = rect
     late = False
-    for (scale, squeeze), late in _steps(deadline):  # noqa: B007 (used after the loop)
+    floor: tuple[tuple[Block, int], ...] = ()
+    steps = ((step, False) for step in LATE_STEPS) if floor_only else _steps(deadline)
+    for (scale, squeeze), late in steps:  # noqa: B007 (used after the loop)
         tops = [_measure(fonts, unit, b, w, scale, squeeze) for b in top]
         bottoms = [_measure(fonts, unit, b, w, scale, squeeze) for b in bottom]
+        if (scale, squeeze) == FLOOR:
+            floor = tuple((m.block, len(m.lines)) for m in (*tops, *bottoms))
         need = sum(m.total for m in tops) + sum(m.total for m in bottoms)
         if tops and bottoms:
             need += round(unit * GROUP_GAP)
@@ -137,7 +150,7 @@ def fit_column(
     overflow = need > h or squeeze < 1.0
     longest = max([*tops, *bottoms], key=lambda m: m.height, default=None)
     longest_text = longest.block.text if longest else ""
-    return Column(tuple(elements), scale, overflow, longest_text, late)
+    return Column(tuple(elements), scale, overflow, longest_text, late, floor)
 
 
 def _steps(deadline: float | None) -> Iterator[tuple[tuple[float, float], bool]]:
