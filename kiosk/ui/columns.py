@@ -127,8 +127,10 @@ def fit_column(
     floor: tuple[tuple[Block, int], ...] = ()
     steps = ((step, False) for step in LATE_STEPS) if floor_only else _steps(deadline)
     for (scale, squeeze), late in steps:  # noqa: B007 (used after the loop)
-        tops = [_measure(fonts, unit, b, w, scale, squeeze) for b in top]
-        bottoms = [_measure(fonts, unit, b, w, scale, squeeze) for b in bottom]
+        # check only counts lines: balancing them (the same number, evener) would not change that
+        balance = not floor_only
+        tops = [_measure(fonts, unit, b, w, scale, squeeze, balance) for b in top]
+        bottoms = [_measure(fonts, unit, b, w, scale, squeeze, balance) for b in bottom]
         if (scale, squeeze) == FLOOR:
             floor = tuple((m.block, len(m.lines)) for m in (*tops, *bottoms))
         need = sum(m.total for m in tops) + sum(m.total for m in bottoms)
@@ -241,14 +243,20 @@ class _Measured:
 
 
 def _measure(
-    fonts: Fonts, unit: int, block: Block, width: int, scale: float, squeeze: float
+    fonts: Fonts,
+    unit: int,
+    block: Block,
+    width: int,
+    scale: float,
+    squeeze: float,
+    balance: bool = True,
 ) -> _Measured:
     role = block.role
     size = size_for(role, unit, scale, squeeze)
     indent = round(size * 1.45) if (block.bullet or block.icon) else 0
     pad = (round(size * 0.8), round(size * 0.38)) if block.pill else (0, 0)
     wrapped = wrap_at(
-        fonts, block.text, role, size, max(1, width - indent - 2 * pad[0]), balance=True
+        fonts, block.text, role, size, max(1, width - indent - 2 * pad[0]), balance=balance
     )
     return _Measured(
         block,
