@@ -1052,6 +1052,20 @@ SYNTAX = [
         "2:11",
         ("a value cannot start with @", "quotes"),
     ),
+    ("value-starting-with-ampersand", "texts:\n  invite: & now\n", "2:11", ("start with &",)),
+    ("value-starting-with-greater", "texts:\n  title: > x y\n", "2:10", ("start with >",)),
+    (
+        "two-commas",
+        "points:\n  - id: UB60\n    marker: [0.4,, 0.5]\n",
+        "3:18",
+        ("nothing before this comma",),
+    ),
+    (
+        "list-item-after-a-text",
+        'safety:\n  lines:\n    - "Sit down."- "Breathe."\n',
+        "3:18",
+        ("a `- ` list item cannot start here", "its own line"),
+    ),
     (
         "unknown-escape",
         'texts:\n  invite: "Press \\q now"\n',

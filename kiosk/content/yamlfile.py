@@ -286,9 +286,29 @@ def _plain_syntax(
             start.column + 1,
             f"`{_short(key)}` has no `:` after it; a line here must be `key: value`",
         )
-    if "cannot start any token" in problem:
+    if "sequence entries are not allowed" in problem:
+        return (
+            at,
+            col,
+            "a `- ` list item cannot start here; put each item on its own line, lined up with "
+            "the other items",
+        )
+    if "cannot start any token" in problem or "expected the node content" in problem:
         char = _char(lines, mark)
+        if char == ",":
+            return at, col, "there is nothing before this comma; remove the comma or add a value"
+        if char in ("]", "}"):
+            return at, col, f"this {char} closes nothing; remove it"
         return at, col, f"a value cannot start with {char}; {QUOTE_IT}"
+    if start is not None and (
+        "anchor" in context or "alias" in context or "block scalar" in context
+    ):
+        # `&`, `*`, `|` and `>` start YAML's own kinds of values
+        return (
+            start.line + 1,
+            start.column + 1,
+            f"a value cannot start with {_char(lines, start)}; {QUOTE_IT}",
+        )
     if "undefined alias" in problem:
         return at, col, f"a value cannot start with *; {QUOTE_IT}"
     if "expected <block end>" in problem:
