@@ -65,11 +65,13 @@ def test_a_long_step_and_a_long_reminder_are_each_one_warning_at_their_line(
     assert report.errors == 0 and report.warnings == 2, report.lines
     step, reminder = report.lines
     assert step.startswith(f"{path}:5:9: warning: point 1 (UB60) find item 2: "), step
-    assert "on screen 03-intro-1-UB60 at 800x480: this text takes " in step
+    assert 'on screen 03-intro-1-UB60 at 800x480: the text "Sit down and find the bony bump' in step
+    assert '..." takes ' in step
     assert "(a text should take at most 2)" in step and step.endswith("shorten it")
     assert reminder.startswith(f"{path}:6:5: warning: point 1 (UB60) reminder: "), reminder
     assert (
-        "on screens 04-hold-1-UB60-side1, 04-hold-1-UB60-side2 at 800x480: this text " in reminder
+        'on screens 04-hold-1-UB60-side1, 04-hold-1-UB60-side2 at 800x480: the text "Keep up a'
+        in reminder
     )
     assert "the countdown ring is much smaller to make room for it (220 px, not 342 px)" in (
         reminder
@@ -110,7 +112,13 @@ def test_a_screen_that_does_not_fit_names_its_longest_text_once(tmp_path: Path) 
     assert report.errors == 0
     (warning,) = report.lines
     assert warning.startswith(f"{path}:9:7: warning: safety.lines item 6: on screen 02-safety")
-    assert "the screen's text does not fit even at the smallest readable size" in warning
+    assert (
+        'the text "Stop at once if you feel dizzy, faint..." is too long for the screen; the '
+        in (warning)
+    )
+    assert "the screen's text does not fit even at the smallest readable size; shorten it" in (
+        warning
+    )
 
 
 def test_every_text_is_named_once_and_every_line_is_a_warning(tmp_path: Path) -> None:
@@ -134,3 +142,11 @@ def test_the_report_does_not_depend_on_how_fast_the_machine_is(
     slow = check_config(path).lines
     assert slow == quick
     assert not any("took longer than" in line for line in slow)
+
+
+def test_the_installed_full_file_gets_no_warning(tmp_path: Path) -> None:
+    from kiosk.content.settings import defaults_yaml
+
+    path = tmp_path / "config.yaml"
+    path.write_text(defaults_yaml())
+    assert check_config(path).lines == []

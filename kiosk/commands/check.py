@@ -127,6 +127,7 @@ def image_problems(config: Config, staff: Document | None = None) -> list[Proble
 class _Misfit:
     """What one text does at one screen size, over the screens it is on."""
 
+    text: str = ""
     lines: int = 0
     crowds: list[str] = field(default_factory=list)
     screens: list[str] = field(default_factory=list)
@@ -176,7 +177,7 @@ def _note(
     size: tuple[int, int],
     screen: str,
 ) -> _Misfit:
-    misfit = found.setdefault((text.block.source, size), _Misfit())
+    misfit = found.setdefault((text.block.source, size), _Misfit(text.block.text))
     if screen not in misfit.screens:
         misfit.screens.append(screen)
     return misfit
@@ -205,12 +206,15 @@ def _fit_problem(
     ids: tuple[str, ...],
 ) -> Problem:
     """One warning for a text that does not fit at ``size``."""
-    does = []
+    quoted = misfit.text if len(misfit.text) <= 40 else misfit.text[:37] + "..."
+    does = [f'the text "{quoted}"']
     if misfit.lines:
-        does.append(
-            f"this text takes {misfit.lines} lines even at the smallest readable size (a text "
-            f"should take at most {MAX_LINES})"
+        does[0] += (
+            f" takes {misfit.lines} lines even at the smallest readable size (a text should "
+            f"take at most {MAX_LINES})"
         )
+    else:
+        does[0] += " is too long for the screen"
     does += list(dict.fromkeys(misfit.crowds))
     shown = misfit.screens[:3]
     more = len(misfit.screens) - len(shown)
