@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -63,23 +65,23 @@ CASES = [
     (
         "syntax-unclosed-list",
         "timing:\n  inactivity_seconds: [1, 2\n",
-        "3:1",
+        "2:23",
         None,
-        ("not valid YAML", "expected ',' or ']'", "starts on line 2"),
+        ("the [ opened on line 2 is never closed", "add a ]"),
     ),
     (
         "syntax-unclosed-quote",
         'texts:\n  invite: "Press the button\ntiming: {}\n',
-        "4:1",
+        "2:11",
         None,
-        ("not valid YAML", "quoted scalar that starts on line 2"),
+        ('the double quote " opened on line 2 is never closed',),
     ),
     (
         "syntax-bad-indent",
         "timing:\n  inactivity_seconds: 100\n warning_seconds: 30\n",
         "3:2",
         None,
-        ("not valid YAML", "indenting"),
+        ("this line is indented less than the line above it (line 2)", "line it up"),
     ),
     (
         "tab-indent",
@@ -136,7 +138,7 @@ CASES = [
         "marker-with-three-numbers",
         "points:\n  - id: UB60\n    marker: [0.1, 0.2, 0.3]\n",
         "3:5",
-        "points[0].marker",
+        "point 1 (UB60) marker",
         ("expected [x, y], two fractions from 0 to 1, got a list of 3 items",),
     ),
     (
@@ -213,42 +215,42 @@ CASES = [
         "negative-hold",
         "points:\n  - id: UB60\n    hold_seconds: -5\n",
         "3:5",
-        "points[0].hold_seconds",
+        "point 1 (UB60) hold_seconds",
         ("expected a hold in seconds more than 0 up to 600", "got -5"),
     ),
     (
         "zero-hold",
         "points:\n  - id: UB60\n    hold_seconds: 0\n",
         "3:5",
-        "points[0].hold_seconds",
+        "point 1 (UB60) hold_seconds",
         ("more than 0 up to 600", "got 0"),
     ),
     (
         "absurd-hold",
         "points:\n  - id: UB60\n    hold_seconds: 100000\n",
         "3:5",
-        "points[0].hold_seconds",
+        "point 1 (UB60) hold_seconds",
         ("more than 0 up to 600", "got 100000"),
     ),
     (
         "infinite-hold",
         "points:\n  - id: UB60\n    hold_seconds: .inf\n",
         "3:5",
-        "points[0].hold_seconds",
+        "point 1 (UB60) hold_seconds",
         ("more than 0 up to 600", "got inf"),
     ),
     (
         "hold-with-unit",
         "points:\n  - id: UB60\n    hold_seconds: 30s\n",
         "3:5",
-        "points[0].hold_seconds",
+        "point 1 (UB60) hold_seconds",
         ("expected a hold in seconds", 'got the text "30s"'),
     ),
     (
         "typo-point-key",
         "points:\n  - id: UB60\n    hold_secnds: 40\n",
         "3:5",
-        "points[0].hold_secnds",
+        "point 1 (UB60) hold_secnds",
         ("`hold_secnds` is not a known key; did you mean `hold_seconds`?",),
     ),
     (
@@ -283,35 +285,38 @@ CASES = [
         "duplicate-point-id",
         "points:\n  - id: UB60\n  - id: UB40\n  - id: UB60\n",
         "4:5",
-        "points[2].id",
-        ("`UB60` is used twice (also points[0])", "its own id"),
+        "point 3 (UB60) id",
+        ("`UB60` is used twice (also point 1)", "its own id"),
     ),
     (
         "duplicate-key",
         "timing:\n  inactivity_seconds: 100\n  inactivity_seconds: 120\n",
         "3:3",
-        "timing.inactivity_seconds",
-        ("`inactivity_seconds` appears twice here; keep one",),
+        "timing",
+        (
+            "`inactivity_seconds:` appears twice: first on line 2, again on line 3",
+            "change the one that is there instead of adding another",
+        ),
     ),
     (
         "duplicate-section",
         "timing: {}\nhardware: {}\ntiming: {}\n",
         "3:1",
-        "timing",
-        ("appears twice",),
+        None,
+        ("`timing:` appears twice: first on line 1, again on line 3",),
     ),
     (
         "new-point-without-texts",
         "points:\n  - id: NEW1\n    name: Foot point\n",
         "2:5",
-        "points[0]",
+        "point 1 (NEW1)",
         ("point `NEW1` is new, so it needs where, find, hold_seconds, reminder",),
     ),
     (
         "point-without-id",
         "points:\n  - name: Foot point\n",
         "2:5",
-        "points[0].id",
+        "point 1 id",
         ("every point needs an `id`", "nothing"),
     ),
     (
@@ -353,7 +358,7 @@ CASES = [
         "control-in-image-name",
         'points:\n  - id: UB60\n    image: "ub60\\x07.svg"\n',
         "3:5",
-        "points[0].image",
+        "point 1 (UB60) image",
         ("character 5 (U+0007) is not a printable character",),
     ),
     (
@@ -402,21 +407,21 @@ CASES = [
         "marker-outside-drawing",
         "points:\n  - id: UB60\n    marker: [1.5, 0.5]\n",
         "3:14",
-        "points[0].marker[0]",
+        "point 1 (UB60) marker x",
         ("expected a fraction of the width from 0 up to 1", "got 1.5"),
     ),
     (
         "bad-sides",
         "points:\n  - id: UB60\n    sides: three\n",
         "3:5",
-        "points[0].sides",
+        "point 1 (UB60) sides",
         ('expected "both" or "one"', '"three"'),
     ),
     (
         "image-not-a-picture",
         "points:\n  - id: UB60\n    image: ub60.gif\n",
         "3:5",
-        "points[0].image",
+        "point 1 (UB60) image",
         ("`ub60.gif` is not an .svg, .png or .jpg file",),
     ),
     (
@@ -545,7 +550,7 @@ def test_a_pasted_page_of_text_is_refused_at_once(tmp_path: Path) -> None:
     report = check_config(path)
     assert time.monotonic() - started < 5
     (line,) = report.lines
-    assert line.startswith(f"{path}:3:7: safety.lines[0]: expected a short text")
+    assert line.startswith(f"{path}:3:7: safety.lines item 1: expected a short text")
 
 
 def test_missing_file_and_folder(tmp_path: Path) -> None:
@@ -664,7 +669,7 @@ def test_check_reports_missing_image_at_its_line(tmp_path: Path) -> None:
     report = check_config(path)
     assert report.errors == 1
     (line,) = report.lines
-    assert line.startswith(f"{path}:3:5: points[0].image: "), line
+    assert line.startswith(f"{path}:3:5: point 1 (UB60) image: "), line
     assert "file not found" in line and "needs an .svg, .png or .jpg file" in line
 
 
@@ -678,9 +683,9 @@ def test_check_reports_corrupt_and_folder_images(tmp_path: Path) -> None:
     )
     report = check_config(path)
     assert report.errors == 2
-    assert report.lines[0].startswith(f"{path}:3:5: points[0].image: ")
+    assert report.lines[0].startswith(f"{path}:3:5: point 1 (UB60) image: ")
     assert "not a valid PNG image or damaged" in report.lines[0]
-    assert report.lines[1].startswith(f"{path}:5:5: points[1].image: ")
+    assert report.lines[1].startswith(f"{path}:5:5: point 2 (UB40) image: ")
     assert "not a file" in report.lines[1]
 
 
@@ -707,7 +712,10 @@ def test_check_reports_missing_images_along_with_other_errors(tmp_path: Path) ->
         f"{path}:4:5",
         f"{path}:8:5",
     ]
-    assert "points[0].image: " in report.lines[1] and "gone.png: file not found" in report.lines[1]
+    assert (
+        "point 1 (UB60) image: " in report.lines[1]
+        and "gone.png: file not found" in report.lines[1]
+    )
     assert "nope/li4.svg: file not found" in report.lines[2]
 
 
@@ -900,3 +908,252 @@ def test_every_setting_default_is_within_its_own_range() -> None:
             assert setting.low <= setting.default <= setting.high, setting.key
         elif setting.kind == "choice":
             assert setting.default in setting.choices, setting.key
+
+
+# -- points by number from 1 and by id; a second copy of a section says where the first is ----
+
+
+def test_points_are_named_by_number_from_one_and_by_id(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "points:\n  - id: UB60\n  - id: UB40\n    hold_seconds: -1\n"
+        "    find: [Sit down, 12]\n  - id: LI4\n  - id: UB40\n",
+    )
+    lines = [str(p) for p in load_config(path).errors]
+    assert lines == [
+        f"{path}:4:5: point 2 (UB40) hold_seconds: expected a hold in seconds more than 0 up "
+        "to 600, got -1",
+        f"{path}:5:22: point 2 (UB40) find item 2: expected some text, got the number 12",
+        f"{path}:7:5: point 4 (UB40) id: `UB40` is used twice (also point 2); each point "
+        "needs its own id",
+    ], lines
+    assert not any("points[" in line or "[0]" in line for line in lines)
+
+
+def test_a_duplicate_key_says_where_the_first_one_is_and_what_to_do(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "hardware:\n  button_pin: 17\ntiming:\n  inactivity_seconds: 100\n"
+        "points:\n  - id: UB60\n    hold_seconds: 30\n    hold_seconds: 45\n"
+        "timing:\n  inactivity_seconds: 120\n",
+    )
+    lines = [str(p) for p in load_config(path).errors]
+    assert lines == [
+        f"{path}:8:5: point 1 (UB60): `hold_seconds:` appears twice: first on line 7, again on "
+        "line 8; change the one that is there instead of adding another",
+        f"{path}:9:1: `timing:` appears twice: first on line 3, again on line 9; change the "
+        "one that is there instead of adding another",
+    ], lines
+
+
+def guide_example() -> str:
+    """The example of the staff guide's "Change texts, holds and pins" section."""
+    guide = (ROOT / "docs" / "staff-guide.md").read_text()
+    section = guide.split("## Change texts, holds and pins\n", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert block is not None
+    return textwrap.dedent(block.group(1))
+
+
+def test_pasting_the_guides_example_into_the_full_file_says_to_change_the_lines_there(
+    tmp_path: Path,
+) -> None:
+    """Staff pasted the guide's example under the installed file (every setting already in
+    it): each section then appears twice, and each message says what to do instead."""
+    full = defaults_yaml()
+    path = write(tmp_path, full + "\n" + guide_example())
+    errors = [str(p) for p in load_config(path).errors]
+    assert len(errors) == 3, errors
+    top = {
+        line.split(":", 1)[0]: n
+        for n, line in enumerate(full.splitlines(), 1)
+        if line[:1].isalpha()
+    }
+    for error, key in zip(errors, ("hardware", "texts", "points"), strict=True):
+        assert f" `{key}:` appears twice: first on line {top[key]}, again on line " in error
+        assert error.endswith("change the one that is there instead of adding another"), error
+
+
+def test_the_guide_says_to_change_the_lines_there_not_paste_a_copy() -> None:
+    guide = (ROOT / "docs" / "staff-guide.md").read_text()
+    section = guide.split("## Change texts, holds and pins\n", 1)[1].split("```yaml", 1)[0]
+    words = " ".join(section.split())
+    assert "change the value on the line that is there" in words
+    assert "Do not paste the example below into the file as a second copy" in words
+
+
+# -- YAML syntax errors in plain words, at the line to change ------------------------------------
+
+#: Words of PyYAML's own messages, which mean nothing to staff.
+PROGRAMMER_WORDS = (
+    "<block",
+    "scalar",
+    "token",
+    "expected ','",
+    "stream",
+    "flow ",
+    "mapping values",
+)
+
+SYNTAX = [
+    # (id, file text, "line:column" of what to change, words the message must hold)
+    (
+        "indented-more",
+        "timing:\n  inactivity_seconds: 100\n    warning_seconds: 30\n",
+        "3:20",
+        ("this line is indented more than the line above it (line 2)",),
+    ),
+    (
+        "indented-less",
+        "timing:\n  inactivity_seconds: 100\n warning_seconds: 30\n",
+        "3:2",
+        ("this line is indented less than the line above it (line 2)",),
+    ),
+    ("tab", "timing:\n\tinactivity_seconds: 100\n", "2:1", ("a tab is used for indenting",)),
+    (
+        "tab-after-a-key",
+        "timing:\n  inactivity_seconds:\t100\n",
+        "2:22",
+        ("a tab is here", "spaces"),
+    ),
+    (
+        "unclosed-double-quote",
+        'texts:\n  invite: "Press the button\n  title: Hello\n',
+        "2:11",
+        ('the double quote " opened on line 2 is never closed; add a " at the end',),
+    ),
+    (
+        "unclosed-single-quote",
+        "texts:\n  invite: 'Press the button\n  title: Hello\n",
+        "2:11",
+        ("the single quote ' opened on line 2 is never closed",),
+    ),
+    (
+        "unclosed-quote-closed-by-the-next-quote",
+        'texts:\n  invite: "Press the button\n  title: "Hello"\n',
+        "2:11",
+        ('the double quote " opened on line 2 is never closed',),
+    ),
+    (
+        "unclosed-bracket",
+        "points:\n  - id: UB60\n    marker: [0.5, 0.5\n  - id: UB40\n",
+        "3:13",
+        ("the [ opened on line 3 is never closed; add a ]",),
+    ),
+    (
+        "unclosed-brace",
+        "timing: {inactivity_seconds: 100\nhardware: {}\n",
+        "1:9",
+        ("the { opened on line 1 is never closed; add a }",),
+    ),
+    (
+        "no-space-after-colon",
+        "timing:\n  inactivity_seconds:100\n  warning_seconds: 30\n",
+        "2:3",
+        ("there is no space after the `:`", "`inactivity_seconds: 100`"),
+    ),
+    (
+        "no-space-after-colon-on-the-last-line",
+        "hardware:\n  button_pin:17\n",
+        "2:3",
+        ("there is no space after the `:`", "`button_pin: 17`"),
+    ),
+    (
+        "second-colon",
+        "texts:\n  invite: Step 1: press the button\n",
+        "2:17",
+        ("this line has a second `:`", "in quotes"),
+    ),
+    (
+        "text-after-a-quoted-text",
+        'texts:\n  invite: "Press" the button\n',
+        "2:19",
+        ("there is more text after the closing quote", "inside the quotes"),
+    ),
+    (
+        "missing-colon",
+        "timing:\n  inactivity_seconds 100\n  warning_seconds: 30\n",
+        "2:3",
+        ("`inactivity_seconds 100` has no `:`", "write `inactivity_seconds: 100`"),
+    ),
+    (
+        "missing-colon-after-a-section",
+        "timing\n  inactivity_seconds: 100\n",
+        "1:1",
+        ("`timing` has no `:`",),
+    ),
+    (
+        "key-line-among-list-items",
+        "points:\n  - id: UB60\n  hold_seconds: 30\n",
+        "3:3",
+        ("`key: value` line is in the middle of a list of `- ` items",),
+    ),
+    (
+        "list-item-among-key-lines",
+        "timing:\n  inactivity_seconds: 100\n  - warning_seconds: 30\n",
+        "3:3",
+        ("a list item (`- `) is mixed in with `key: value` lines",),
+    ),
+    (
+        "no-space-after-dash",
+        "points:\n  -id: UB60\n  - id: UB40\n",
+        "2:3",
+        ("put a space after the `-`",),
+    ),
+    (
+        "value-starting-with-at",
+        "texts:\n  invite: @reception\n",
+        "2:11",
+        ("a value cannot start with @", "quotes"),
+    ),
+    ("value-starting-with-ampersand", "texts:\n  invite: & now\n", "2:11", ("start with &",)),
+    ("value-starting-with-greater", "texts:\n  title: > x y\n", "2:10", ("start with >",)),
+    (
+        "two-commas",
+        "points:\n  - id: UB60\n    marker: [0.4,, 0.5]\n",
+        "3:18",
+        ("nothing before this comma",),
+    ),
+    (
+        "list-item-after-a-text",
+        'safety:\n  lines:\n    - "Sit down."- "Breathe."\n',
+        "3:18",
+        ("a `- ` list item cannot start here", "its own line"),
+    ),
+    (
+        "unknown-escape",
+        'texts:\n  invite: "Press \\q now"\n',
+        "2:19",
+        ("a \\ in double quotes", "single quotes"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "words"), [c[1:] for c in SYNTAX], ids=[c[0] for c in SYNTAX]
+)
+def test_a_syntax_error_is_said_in_plain_words_at_the_line_to_change(
+    tmp_path: Path, text: str, where: str, words: tuple[str, ...]
+) -> None:
+    path = write(tmp_path, text)
+    problem = only_error(load_config(path))
+    assert_names(problem, path, where, None, *words)
+    line = str(problem)
+    assert not any(word in line for word in PROGRAMMER_WORDS), line
+    assert check_config(path).lines == [line]
+
+
+def test_a_syntax_error_no_words_were_written_for_is_still_one_line_with_its_place() -> None:
+    import yaml
+
+    from kiosk.content.yamlfile import _syntax_problem
+
+    mark = yaml.Mark("config.yaml", 0, 1, 4, None, None)
+    err = yaml.scanner.ScannerError(
+        "while doing something new", mark, "found a new kind of\nerror", mark
+    )
+    problem = _syntax_problem(err, "a: b\nc: d\n", "config.yaml")
+    assert str(problem) == (
+        "config.yaml:2:5: this line is not valid YAML (YAML says: found a new kind of\\x0aerror); "
+        "check its indenting, colons and quotes"
+    )

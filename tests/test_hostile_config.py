@@ -82,7 +82,7 @@ VALUES = [
         "a-5000-digit-number",
         "points:\n  - id: UB60\n    hold_seconds: " + "1" * 5000 + "\n",
         "3:19",
-        "points[0].hold_seconds",
+        "point 1 (UB60) hold_seconds",
         "a number of 5000 digits",
     ),
     (
@@ -166,7 +166,7 @@ def image_file(folder: Path, image: str) -> Path:
 def assert_image_problem(path: Path, *words: str) -> None:
     """One error at the image's line from loading, and the same one line from ``check``."""
     problem = only_error(path)
-    assert problem.startswith(f"{path}:3:5: points[0].image: "), problem
+    assert problem.startswith(f"{path}:3:5: point 1 (UB60) image: "), problem
     for word in words:
         assert word in problem, problem
     assert check_config(path).lines == [problem]
@@ -245,7 +245,7 @@ def test_a_bad_image_name_of_a_point_that_is_not_read_is_still_named(tmp_path: P
     )
     lines = check_config(path).lines
     assert len(lines) == 2, lines
-    assert lines[1].startswith(f"{path}:3:5: points[0].image: `~nosuchuser/x.png`: there is no")
+    assert lines[1].startswith(f"{path}:3:5: point 1 image: `~nosuchuser/x.png`: there is no")
 
 
 # -- 3. the staff file itself: a regular file, never read past the size cap --------------------

@@ -186,8 +186,8 @@ def test_marker_is_drawn_on_each_drawing() -> None:
 
 
 def test_text_too_long_for_any_screen_is_reported_and_still_shown(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """``check`` names the screen; the kiosk drops the drawing, then squeezes the text below
-    the floor rather than cutting it off or overlapping it."""
+    """``check`` names the screen (a warning); the kiosk drops the drawing, then squeezes the
+    text below the floor rather than cutting it off or overlapping it."""
     from kiosk.commands.check import check_config
 
     long_line = " ".join(["Press the point gently and keep breathing slowly."] * 9)
@@ -197,7 +197,7 @@ def test_text_too_long_for_any_screen_is_reported_and_still_shown(tmp_path) -> N
     intro = [line for line in report.lines if "03-intro-1-UB60 at 800x480" in line]
     assert any("does not fit" in line for line in intro)
     assert any("drawing is left out" in line for line in intro)
-    assert report.errors
+    assert not report.errors and report.warnings  # the kiosk still works: a warning
     config = load_config(staff)
     stop = next(s for s in tour(config) if s.name == "03-intro-1-UB60")
     renderer = build_renderer(config, (800, 480))

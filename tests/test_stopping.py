@@ -86,3 +86,19 @@ def test_the_hold_screen_promises_a_beep_only_with_a_buzzer(make_kiosk) -> None:
         kiosk.run_until(t0 + 6)
         assert expected in texts[0] and never not in texts[0], (buzzer, texts[0])
         assert "the point" in texts[0]  # says what to keep pressing: not the button
+
+
+def test_check_says_there_is_no_buzzer_and_warns_about_a_promised_beep(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.commands.check import check_config
+
+    staff = tmp_path / "config.yaml"
+    staff.write_text(
+        'hardware:\n  buzzer_pin: null\ntexts:\n  hold_done: "You heard the beep. Well done!"\n'
+    )
+    report = check_config(staff)
+    assert any("No buzzer is fitted" in note for note in report.notes)
+    [line] = [line for line in report.lines if "beep" in line]
+    assert ":4:" in line and "no buzzer is fitted" in line and not report.errors
+    staff.write_text('texts:\n  hold_done: "You heard the beep. Well done!"\n')
+    report = check_config(staff)
+    assert report.notes == [] and not any("buzzer" in line for line in report.lines)

@@ -10,19 +10,28 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import pygame
 
 from kiosk.content.build import staff_images
 from kiosk.content.builtin import media_dir
 from kiosk.content.config import Config, load_config, pick_staff_file, read_staff_file
-from kiosk.content.yamlfile import Document, Problem, printable
+from kiosk.content.yamlfile import Document, KeyPath, Problem, printable
 from kiosk.devices.journal import printer
+from kiosk.ui.columns import Frame
 from kiosk.ui.images import check_image
-from kiosk.ui.renderer import build_renderer
+from kiosk.ui.screens import Fitted, Screens
+from kiosk.ui.text import Fonts
 from kiosk.ui.tour import tour
 
 CHECK_SIZES = ((800, 480), (1280, 720), (1920, 1080), (1080, 1920))
+#: The smallest screen the kiosk supports (the 7-inch touchscreen): every text must fit it.
+SMALLEST = CHECK_SIZES[0]
+#: A step or line should take at most this many lines on it, even at the smallest readable
+#: size (what builtin.yaml promises staff; the built-in texts take at most two).
+MAX_LINES = 2
 
 
 @dataclass
@@ -30,6 +39,8 @@ class Report:
     """The lines to print, each with its level (``logging.ERROR`` or ``logging.WARNING``)."""
 
     entries: list[tuple[int, str]]
+    #: What is worth knowing about the kiosk the file makes, but is no problem.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def lines(self) -> list[str]:
@@ -65,8 +76,45 @@ def check_config(path: Path | None) -> Report:
         problems = [] if staff is None else _named_image_problems(staff, config.problems)
         return Report(entries + [_entry(p) for p in problems])
     entries += [_entry(p) for p in image_problems(config, staff)]
-    entries += [_entry(Problem(config.source, m)) for m in fit_problems(config)]
-    return Report(entries)
+    entries += [_entry(p) for p in fit_problems(config, staff)]
+    entries += [_entry(p) for p in sound_problems(config, staff)]
+    return Report(entries, _notes(config))
+
+
+def _notes(config: Config) -> list[str]:
+    if config.hardware.buzzer_pin is not None:
+        return []
+    return [
+        "No buzzer is fitted (hardware.buzzer_pin: null): the hold screen says to keep "
+        "pressing the point until the timer ends, not until the beep"
+    ]
+
+
+def sound_problems(config: Config, staff: Document | None = None) -> list[Problem]:
+    """Without a buzzer (``buzzer_pin: null``) the hold screen says to keep pressing until
+    the timer ends; a staff text that still promises a beep is a warning at its line."""
+    if config.hardware.buzzer_pin is not None or staff is None:
+        return []
+    problems = []
+    for path, text in _staff_texts(staff.data):
+        if path != ("texts", "keep_pressing") and "beep" in text.lower():
+            message = (
+                "promises a beep, but no buzzer is fitted (hardware.buzzer_pin: null); "
+                'say "when the timer ends" instead'
+            )
+            problems.append(staff.problem(path, message, "warning"))
+    return problems
+
+
+def _staff_texts(node: object, path: KeyPath = ()) -> list[tuple[KeyPath, str]]:
+    """Every text of the staff file with where it is."""
+    if isinstance(node, str):
+        return [(path, node)]
+    if isinstance(node, dict):
+        return [t for k, v in node.items() for t in _staff_texts(v, (*path, k))]
+    if isinstance(node, list):
+        return [t for i, v in enumerate(node) for t in _staff_texts(v, (*path, i))]
+    return []
 
 
 def _entry(problem: Problem) -> tuple[int, str]:
@@ -109,22 +157,135 @@ def image_problems(config: Config, staff: Document | None = None) -> list[Proble
         if staff is not None and (path in staff.marks or path[:2] in staff.marks):
             problems.append(staff.problem(path, message))
         else:
-            problems.append(Problem(config.source, message, path))
+            ids = tuple(p.id for p in config.content.points)
+            problems.append(Problem(config.source, message, path, ids=ids))
     return problems
 
 
-def fit_problems(config: Config) -> list[str]:
-    """Screens whose text does not fit at the smallest readable size."""
-    problems = []
+@dataclass
+class _Misfit:
+    """What one text does at one screen size, over the screens it is on."""
+
+    text: str = ""
+    lines: int = 0
+    crowds: list[str] = field(default_factory=list)
+    screens: list[str] = field(default_factory=list)
+
+
+def fit_problems(config: Config, staff: Document | None = None) -> list[Problem]:
+    """Every text that does not fit: at the smallest supported screen (:data:`SMALLEST`)
+    each text that takes more than :data:`MAX_LINES` lines even at its role's floor, and at
+    every size of :data:`CHECK_SIZES` each text that makes its screen give way (its text below
+    the floor, the drawing left out, the countdown ring much smaller). One warning per text,
+    at its line in ``staff`` where it has one; a text already named at 800x480 is not named
+    again for a larger screen.
+
+    Screens are laid out at the floor only (``Screens.floor_only``): no search for the best
+    size and no time budget, so the report is quick and the same on any machine.
+    """
+    pygame.font.init()
+    fonts = Fonts(media_dir() / "fonts")
+    content = config.content
+    stops = [s for s in tour(config) if s.view.cancel_at is None]  # not the band's stop
+    found: dict[tuple[KeyPath, tuple[int, int]], _Misfit] = {}
     for size in CHECK_SIZES:
-        renderer = build_renderer(config, size)
-        for stop in tour(config):
-            layout = renderer.layout(stop.view)
-            problems += [
-                f"screen {stop.name} at {size[0]}x{size[1]}: {what}; shorten its texts"
-                for what in layout.overflow
-            ]
+        screens = Screens(
+            Frame(*size),
+            content,
+            fonts,
+            config.timing,
+            content.steps(),
+            beeps=config.hardware.buzzer_pin is not None,
+            floor_only=True,
+        )
+        for stop in stops:
+            layout = screens.layout(stop.view)
+            for text, crowd in _blamed(layout.texts, staff):
+                _note(found, text, size, stop.name).crowds.append(crowd)
+            if size == SMALLEST:
+                for text in layout.texts:
+                    if text.lines > MAX_LINES and text.block.role.name != "pill":
+                        _note(found, text, size, stop.name).lines = text.lines
+    ids = tuple(point.id for point in content.points)
+    named: set[KeyPath] = set()
+    problems = []
+    for (source, size), misfit in found.items():
+        if source in named:
+            continue
+        named.add(source)
+        problems.append(_fit_problem(config, staff, source, size, misfit, ids))
     return problems
+
+
+def _note(
+    found: dict[tuple[KeyPath, tuple[int, int]], _Misfit],
+    text: Fitted,
+    size: tuple[int, int],
+    screen: str,
+) -> _Misfit:
+    misfit = found.setdefault((text.block.source, size), _Misfit(text.block.text))
+    if screen not in misfit.screens:
+        misfit.screens.append(screen)
+    return misfit
+
+
+def _blamed(texts: tuple[Fitted, ...], staff: Document | None) -> list[tuple[Fitted, str]]:
+    """The texts to name for each way a screen gave way: those longer than
+    :data:`MAX_LINES` at the floor, else the longest one (one the staff file sets first)."""
+    blamed = []
+    for crowd in dict.fromkeys(c for t in texts for c in t.crowds):
+        crowded = [t for t in texts if crowd in t.crowds]
+        long = [t for t in crowded if t.lines > MAX_LINES]
+        if not long:
+            mine = [t for t in crowded if staff is not None and t.block.source in staff.marks]
+            long = [max(mine or crowded, key=lambda t: (t.lines, len(t.block.text)))]
+        blamed += [(t, crowd) for t in long]
+    return blamed
+
+
+def _fit_problem(
+    config: Config,
+    staff: Document | None,
+    source: KeyPath,
+    size: tuple[int, int],
+    misfit: _Misfit,
+    ids: tuple[str, ...],
+) -> Problem:
+    """One warning for a text that does not fit at ``size``."""
+    quoted = misfit.text if len(misfit.text) <= 40 else misfit.text[:37] + "..."
+    does = [f'the text "{quoted}"']
+    if misfit.lines:
+        does[0] += (
+            f" takes {misfit.lines} lines even at the smallest readable size (a text should "
+            f"take at most {MAX_LINES})"
+        )
+    else:
+        does[0] += " is too long for the screen"
+    does += list(dict.fromkeys(misfit.crowds))
+    shown = misfit.screens[:3]
+    more = len(misfit.screens) - len(shown)
+    where = ("screens " if len(misfit.screens) > 1 else "screen ") + ", ".join(shown)
+    if more:
+        where += f" and {more} more"
+    mark = _text_mark(staff, source)
+    todo = "shorten it" if mark else "to shorten it, set it in the file"
+    message = f"on {where} at {size[0]}x{size[1]}: {'; '.join(does)}; {todo}"
+    if mark is None:
+        return Problem(config.source, message, source, severity="warning", ids=ids)
+    assert staff is not None
+    return Problem(staff.file, message, source, *mark, severity="warning", ids=ids)
+
+
+def _text_mark(staff: Document | None, source: KeyPath) -> tuple[int, int] | None:
+    """Where the staff file writes the text at ``source`` (a list of lines written as one
+    text counts as its first line), or None when the text is a built-in one."""
+    if staff is None:
+        return None
+    if source in staff.marks:
+        return staff.marks[source]
+    if source and source[-1] == 0 and source[:-1] in staff.marks:
+        return staff.marks[source[:-1]]
+    return None
 
 
 def main(args: argparse.Namespace) -> int:
@@ -138,6 +299,8 @@ def main(args: argparse.Namespace) -> int:
     staff = pick_staff_file(args.config)
     note(printable(f"Checking {staff.description}"), logging.INFO)
     report = check_config(staff.path)
+    for line in report.notes:
+        note(line, logging.INFO)
     for level, line in report.entries:
         show(line, level)
     sys.stdout.flush()  # the problems before the summary, also when both go to one file

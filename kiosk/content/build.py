@@ -143,7 +143,7 @@ def _staff_points(
         if pid in seen:
             check.error(
                 (*path, "id"),
-                f"`{pid}` is used twice (also points[{seen[pid]}]); each point needs its own id",
+                f"`{pid}` is used twice (also point {seen[pid] + 1}); each point needs its own id",
             )
             continue
         seen[pid] = i

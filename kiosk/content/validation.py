@@ -31,8 +31,8 @@ class Validator:
         self.doc = doc
         self.problems: list[Problem] = []
 
-    def error(self, path: KeyPath, message: str) -> None:
-        self.problems.append(self.doc.problem(path, message))
+    def error(self, path: KeyPath, message: str, at_value: bool = False) -> None:
+        self.problems.append(self.doc.problem(path, message, at_value=at_value))
 
     def warn(self, path: KeyPath, message: str) -> None:
         self.problems.append(self.doc.problem(path, message, "warning"))
@@ -40,7 +40,11 @@ class Validator:
     def mapping(self, value: object, path: KeyPath, known: list[str]) -> dict[str, object]:
         """``value`` as a mapping with only ``known`` keys (others reported, with a guess)."""
         if not isinstance(value, dict):
-            self.error(path, f"expected a mapping of `key: value` lines, got {describe(value)}")
+            no_space = _no_space(value)
+            if no_space:
+                self.error(path, no_space, at_value=True)
+            else:
+                self.error(path, f"expected a mapping of `key: value` lines, got {describe(value)}")
             return {}
         for key in value:
             if key not in known:
@@ -91,6 +95,17 @@ class Validator:
             self.error(path, f"expected {what} {bound} up to {high:g}, got {_number(value)}")
             return None
         return float(value)
+
+
+def _no_space(value: object) -> str | None:
+    """Why ``value`` is one text where `key: value` lines belong when it is a key and a value
+    without the space after the colon (``button_pin:17``), else None."""
+    if not isinstance(value, str):
+        return None
+    name, colon, rest = value.strip().partition(":")
+    if not colon or not rest or rest[0] == " " or not name.replace("_", "").isalnum():
+        return None
+    return f"there is no space after the `:` in `{value.strip()[:40]}`; write `{name}: {rest[:30]}`"
 
 
 def _nan(value: int | float) -> bool:

@@ -1,12 +1,13 @@
 """Reading a staff YAML file into plain data, keeping where every value came from.
 
 PyYAML's ``safe_load`` forgets line numbers and silently keeps the last of two duplicate keys.
-Staff need "config.yaml:12:5: points[1].hold_seconds: ..." so this module composes the node
-tree itself and records the line and column of every key path.
+Staff need "config.yaml:12:5: point 2 (UB40) hold_seconds: ..." so this module composes the
+node tree itself and records the line and column of every key path.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 import unicodedata
@@ -51,6 +52,8 @@ class Problem:
     line: int | None = None
     column: int | None = None
     severity: str = "error"
+    #: The ids of the routine's points, to name a point in words (see :func:`format_path`).
+    ids: tuple[str | None, ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -62,7 +65,7 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        key = f" {format_path(self.path)}:" if self.path else ""
+        key = f" {format_path(self.path, self.ids)}:" if self.path else ""
         label = "" if self.is_error else " warning:"
         return printable(f"{where}:{label}{key} {self.message}")
 
@@ -78,12 +81,38 @@ def _escaped(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def format_path(path: KeyPath) -> str:
-    """``("points", 1, "hold_seconds")`` -> ``points[1].hold_seconds``."""
+def format_path(path: KeyPath, ids: tuple[str | None, ...] = ()) -> str:
+    """A key path in words for staff, counting from 1 as people do:
+    ``("points", 1, "hold_seconds")`` -> ``point 2 (UB40) hold_seconds`` (the id when
+    ``ids`` has it), ``("safety", "lines", 0)`` -> ``safety.lines item 1`` and
+    ``("points", 0, "marker", 1)`` -> ``point 1 marker y``."""
     text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    for index, part in enumerate(path):
+        if not isinstance(part, int):
+            after_key = index > 0 and isinstance(path[index - 1], str)
+            text += f".{part}" if after_key else (f" {part}" if text else part)
+        elif path[:index] == ("points",):
+            known = ids[part] if 0 <= part < len(ids) else None
+            text = f"point {part + 1}" + (f" ({known})" if known else "")
+        elif path[index - 1 : index] == ("marker",) and part in (0, 1):
+            text += " " + "xy"[part]
+        else:
+            text += f" item {part + 1}"
     return text
+
+
+def point_ids(data: object) -> tuple[str | None, ...]:
+    """The ``id`` of each entry of ``data``'s ``points:`` list (None where it has none)."""
+    points = data.get("points") if isinstance(data, dict) else None
+    if not isinstance(points, list):
+        return ()
+    return tuple(
+        item["id"] if isinstance(item, dict) and _is_id(item.get("id")) else None for item in points
+    )
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 12 and value.isprintable()
 
 
 @dataclass
@@ -94,14 +123,23 @@ class Document:
     data: object
     marks: dict[KeyPath, tuple[int, int]]
     values: int = 0
+    #: Where each value starts (``marks`` has where its key is, when it has one).
+    value_marks: dict[KeyPath, tuple[int, int]] = dataclasses.field(default_factory=dict)
 
-    def problem(self, path: KeyPath, message: str, severity: str = "error") -> Problem:
-        """A problem at ``path``, placed at the nearest line we know of."""
+    def problem(
+        self, path: KeyPath, message: str, severity: str = "error", at_value: bool = False
+    ) -> Problem:
+        """A problem at ``path``, placed at the nearest line we know of (with ``at_value``,
+        where the value starts rather than its key)."""
+        ids = point_ids(self.data)
+        mark = self.value_marks.get(path) if at_value else None
+        if mark is not None:
+            return Problem(self.file, message, path, mark[0], mark[1], severity, ids)
         for end in range(len(path), -1, -1):
             mark = self.marks.get(path[:end])
             if mark is not None:
-                return Problem(self.file, message, path, mark[0], mark[1], severity)
-        return Problem(self.file, message, path, severity=severity)
+                return Problem(self.file, message, path, mark[0], mark[1], severity, ids)
+        return Problem(self.file, message, path, severity=severity, ids=ids)
 
 
 def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
@@ -140,6 +178,8 @@ def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
         return None, [Problem(file, f"not valid YAML: {err}")]
     except RecursionError:
         return None, [Problem(file, "the YAML is nested too deeply to be a kiosk config")]
+    ids = point_ids(doc.data)
+    problems = [dataclasses.replace(p, ids=ids) for p in problems]  # name points by id too
     if any(p.is_error for p in problems):
         return None, problems  # a value that could not be made: nothing to build on
     if doc.data is None:
@@ -174,30 +214,265 @@ def _character_problem(err: yaml.reader.ReaderError, text: str, file: str) -> Pr
 
 
 def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
-    mark = err.problem_mark or err.context_mark
-    line = mark.line + 1 if mark else None
-    column = mark.column + 1 if mark else None
-    reason = (err.problem or err.context or "not valid YAML").strip()
-    if mark is not None:
-        lines = text.splitlines()
-        bad_line = lines[mark.line] if mark.line < len(lines) else ""
-        if "\t" in bad_line[: mark.column + 1] or "'\\t'" in reason:
-            reason = "a tab is used for indenting; YAML needs spaces. Replace the tab with spaces"
-        elif "another document" in reason:
-            reason = "a second document (`---`) starts here; a config is one document"
-        elif "for the tag" in reason or isinstance(err, yaml.constructor.ConstructorError):
-            reason = f"{reason}; a config needs no `!tags`: remove it"
-        else:
-            reason = f"not valid YAML: {reason}{_started(err)}. Check the indenting and quotes"
+    """A YAML syntax error in plain words, at the line a person must change (which is often
+    above the one where PyYAML noticed it)."""
+    lines = text.splitlines()
+    try:
+        line, column, reason = _plain_syntax(err, lines)
+    except (IndexError, ValueError):  # a case the words below did not foresee: still one line
+        line, column, reason = _marked(err), None, _unforeseen(err)
     return Problem(file, reason, line=line, column=column)
 
 
-def _started(err: yaml.MarkedYAMLError) -> str:
-    """Where the list, mapping or quote that went wrong began, when that is another line."""
-    start, end = err.context_mark, err.problem_mark
-    if start is None or end is None or start.line == end.line or not err.context:
-        return ""
-    return f" ({err.context.strip()} that starts on line {start.line + 1})"
+#: What to do with a text that holds characters YAML reads as its own.
+QUOTE_IT = 'put the whole text in quotes ("...")'
+#: The same for a text with a colon in it.
+QUOTE_COLON = 'put the whole text in quotes, for example `invite: "Step 1: sit down"`'
+
+
+def _plain_syntax(
+    err: yaml.MarkedYAMLError, lines: list[str]
+) -> tuple[int | None, int | None, str]:
+    """(line, column, reason) of a syntax error; lines and columns count from 1."""
+    mark = err.problem_mark or err.context_mark
+    if mark is None:
+        return None, None, _unforeseen(err)
+    problem, context = (err.problem or "").strip(), (err.context or "").strip()
+    start = err.context_mark
+    at, col = mark.line + 1, mark.column + 1
+    here = lines[mark.line] if mark.line < len(lines) else ""
+    if "\t" in here[: mark.column + 1] or "'\\t'" in problem:
+        if not here[: mark.column].strip():
+            return (
+                at,
+                col,
+                "a tab is used for indenting; YAML needs spaces. Replace the tab with spaces",
+            )
+        return at, col, "a tab is here; YAML needs spaces. Replace the tab with spaces"
+    if "another document" in problem or ("document separator" in problem and not start):
+        return at, col, "a second document (`---`) starts here; a config is one document"
+    if isinstance(err, yaml.constructor.ConstructorError) or "for the tag" in problem:
+        return at, col, f"{problem or context}; a config needs no `!tags`: remove it"
+    if "quoted scalar" in context and start is not None:
+        if "end of stream" in problem or "document separator" in problem:
+            return (
+                start.line + 1,
+                start.column + 1,
+                _never_closed(_char(lines, start), start.line + 1),
+            )
+        if "escape" in problem:
+            return (
+                at,
+                col,
+                "a \\ in double quotes starts a special character, and this one is not one; "
+                "write \\\\ for a backslash, or use single quotes ' ' around the text",
+            )
+    if "flow sequence" in context or "flow mapping" in context:
+        opened, closer = ("[", "]") if "sequence" in context else ("{", "}")
+        if start is not None and start.line != mark.line:
+            return (
+                start.line + 1,
+                start.column + 1,
+                f"the {opened} opened on line {start.line + 1} is never closed; "
+                f"add a {closer} at the end of it",
+            )
+        return at, col, f"expected a comma between the items, or a {closer} to close the {opened}"
+    if "mapping values are not allowed" in problem:
+        return _stray_colon(lines, mark.line, mark.column)
+    if "could not find expected ':'" in problem and start is not None:
+        key = lines[start.line].strip()
+        return (
+            start.line + 1,
+            start.column + 1,
+            f"`{_short(key)}` has no `:` after it; a line here must be `key: value`",
+        )
+    if "sequence entries are not allowed" in problem:
+        return (
+            at,
+            col,
+            "a `- ` list item cannot start here; put each item on its own line, lined up with "
+            "the other items",
+        )
+    if "cannot start any token" in problem or "expected the node content" in problem:
+        char = _char(lines, mark)
+        if char == ",":
+            return at, col, "there is nothing before this comma; remove the comma or add a value"
+        if char in ("]", "}"):
+            return at, col, f"this {char} closes nothing; remove it"
+        return at, col, f"a value cannot start with {char}; {QUOTE_IT}"
+    if start is not None and (
+        "anchor" in context or "alias" in context or "block scalar" in context
+    ):
+        # `&`, `*`, `|` and `>` start YAML's own kinds of values
+        return (
+            start.line + 1,
+            start.column + 1,
+            f"a value cannot start with {_char(lines, start)}; {QUOTE_IT}",
+        )
+    if "undefined alias" in problem:
+        return at, col, f"a value cannot start with *; {QUOTE_IT}"
+    if "expected <block end>" in problem:
+        return _block_end(lines, mark.line, mark.column, problem, start)
+    return at, col, _unforeseen(err)
+
+
+def _stray_colon(lines: list[str], index: int, column: int) -> tuple[int, int | None, str]:
+    """Reasons for a `:` where PyYAML allows none (``index`` and ``column`` from 0)."""
+    here = lines[index]
+    before = here[:column]
+    if ": " in before or before.rstrip().endswith(":") or before.lstrip().startswith("- "):
+        return (
+            index + 1,
+            column + 1,
+            f"this line has a second `:`; when a text holds a colon, {QUOTE_COLON}",
+        )
+    above = _line_above(lines, index)
+    if above is not None:
+        prev = lines[above]
+        body = prev.split(" #", 1)[0].strip().removeprefix("- ")
+        if ":" not in body:
+            name, _, value = body.partition(" ")
+            example = f"{name}: {value.strip()}" if value.strip() else f"{name}:"
+            return (
+                above + 1,
+                _indent(prev) + 1,
+                f"`{_short(body)}` has no `:` after its name; write `{_short(example)}`",
+            )
+        if ": " not in body and not body.endswith(":"):
+            name, value = body.split(":", 1)
+            return (
+                above + 1,
+                _indent(prev) + 1,
+                f"there is no space after the `:` on this line; write `{_short(name)}: "
+                f"{_short(value)}`",
+            )
+        if _indent(here) > _indent(prev):
+            return (
+                index + 1,
+                column + 1,
+                f"this line is indented more than the line above it (line {above + 1}), which "
+                "already has a value; line it up with the line above",
+            )
+    return index + 1, column + 1, f"a `:` cannot be here; when a text holds a colon, {QUOTE_COLON}"
+
+
+def _block_end(
+    lines: list[str], index: int, column: int, problem: str, start: yaml.Mark | None
+) -> tuple[int, int | None, str]:
+    """Reasons for something PyYAML did not expect after the lines above (from 0)."""
+    here = lines[index] if index < len(lines) else ""
+    above = _line_above(lines, index)
+    prev = lines[above] if above is not None else ""
+    if "'-'" in problem:
+        if above is not None and prev.lstrip().startswith("-") and prev.lstrip()[1:2] != " ":
+            return (
+                above + 1,
+                _indent(prev) + 1,
+                "put a space after the `-` that starts this list item",
+            )
+        return (
+            index + 1,
+            column + 1,
+            "a list item (`- `) is mixed in with `key: value` lines here; indent the key lines "
+            "under the item they belong to, or start each entry with `- `",
+        )
+    if "'?'" in problem or ("block collection" in problem and "mapping" in problem):
+        return (
+            index + 1,
+            column + 1,
+            "this `key: value` line is in the middle of a list of `- ` items: indent it to line "
+            "up with the key of the item above, or start it with `- `",
+        )
+    if "'<scalar>'" in problem and start is not None and start.line <= index:
+        text_before = here[:column].rstrip()
+        quote = text_before[-1:]
+        opened = _unclosed_above(lines, index, quote) if quote in ("'", '"') else None
+        if quote and text_before.count(quote) % 2 and opened is not None:
+            # this quote closed one opened on a line above: that one is never closed
+            return (
+                opened + 1,
+                lines[opened].index(quote) + 1,
+                _never_closed(quote, opened + 1),
+            )
+        if quote in ("'", '"'):
+            return (
+                index + 1,
+                column + 1,
+                f"there is more text after the closing quote {text_before[-1]}; put all of the "
+                "text inside the quotes",
+            )
+    if start is not None and _indent(here) > start.column and _indent(here) < _indent(prev):
+        return (
+            index + 1,
+            column + 1,
+            f"this line is indented less than the line above it (line {above + 1}); line it up "
+            "with the lines it belongs with",
+        )
+    if above is not None and _indent(here) > _indent(prev):
+        return (
+            index + 1,
+            column + 1,
+            f"this line is indented more than the line above it (line {above + 1}); line it up "
+            "with the lines it belongs with",
+        )
+    return (
+        index + 1,
+        column + 1,
+        "this line does not fit with the lines above it; check its indenting, colons and quotes",
+    )
+
+
+def _unclosed_above(lines: list[str], index: int, quote: str) -> int | None:
+    """The nearest line above ``index`` with an odd number of ``quote`` s, if any."""
+    for above in range(index - 1, -1, -1):
+        if lines[above].count(quote) % 2:
+            return above
+    return None
+
+
+def _line_above(lines: list[str], index: int) -> int | None:
+    """The index of the nearest line above ``index`` with something on it (not a comment)."""
+    for above in range(min(index, len(lines)) - 1, -1, -1):
+        content = lines[above].strip()
+        if content and not content.startswith("#"):
+            return above
+    return None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _char(lines: list[str], mark: yaml.Mark) -> str:
+    """The character at ``mark``, as the message shows it."""
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    char = line[mark.column] if mark.column < len(line) else ""
+    return char or "this character"
+
+
+def _never_closed(quote: str, line: int) -> str:
+    kind = {'"': "double quote", "'": "single quote"}.get(quote, "quote")
+    return (
+        f"the {kind} {quote} opened on line {line} is never closed; "
+        f"add a {quote} at the end of the text"
+    )
+
+
+def _short(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _marked(err: yaml.MarkedYAMLError) -> int | None:
+    mark = err.problem_mark or err.context_mark
+    return mark.line + 1 if mark is not None else None
+
+
+def _unforeseen(err: yaml.MarkedYAMLError) -> str:
+    """The fallback: still one line, PyYAML's words kept in brackets for whoever helps."""
+    words = (err.problem or err.context or "").strip()
+    shown = f" (YAML says: {words})" if words else ""
+    return f"this line is not valid YAML{shown}; check its indenting, colons and quotes"
 
 
 class _Maker:
@@ -257,6 +532,17 @@ def _key_text(key: object) -> str:
         return f"(a number of more than {sys.get_int_max_str_digits()} digits)"
 
 
+def _twice(key: str, first: int, again: int) -> str:
+    """Why a second ``key:`` in one mapping is refused, and what to do instead."""
+    shown = printable(key if len(key) <= 40 else key[:37] + "...")
+    if first == again:
+        return f"`{shown}:` appears twice on line {again}; keep one"
+    return (
+        f"`{shown}:` appears twice: first on line {first}, again on line {again}; "
+        "change the one that is there instead of adding another"
+    )
+
+
 def _build(
     node: yaml.Node, path: KeyPath, maker: _Maker, doc: Document, problems: list[Problem]
 ) -> object:
@@ -264,6 +550,7 @@ def _build(
     if doc.values > MAX_VALUES:
         raise yaml.YAMLError(f"more than {MAX_VALUES} values (aliases expanding?)")
     doc.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    doc.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, object] = {}
         for key_node, value_node in node.value:
@@ -271,9 +558,8 @@ def _build(
             key_path = (*path, key)
             mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in result:
-                problems.append(
-                    Problem(doc.file, f"`{key}` appears twice here; keep one", key_path, *mark)
-                )
+                first = doc.marks[key_path][0]
+                problems.append(Problem(doc.file, _twice(key, first, mark[0]), path, *mark))
                 continue
             doc.marks[key_path] = mark
             result[key] = _build(value_node, key_path, maker, doc, problems)

@@ -22,7 +22,8 @@ SCALES = tuple(1.0 - i * 0.04 for i in range(20))
 SQUEEZES = (0.9, 0.8, 0.7, 0.6, 0.5)
 STEPS = tuple((scale, 1.0) for scale in SCALES) + tuple((0.0, f) for f in SQUEEZES)
 #: What is tried once a layout is past its time budget: the floor, then the last resort.
-LATE_STEPS = ((0.0, 1.0), STEPS[-1])
+FLOOR = (0.0, 1.0)
+LATE_STEPS = (FLOOR, STEPS[-1])
 #: The least space between the top and the bottom blocks of a column (fraction of unit).
 GROUP_GAP = 0.035
 
@@ -84,17 +85,23 @@ class Block:
         return self.role.name == "pill"
 
     align: str = "left"
+    #: Where the text comes from in the configuration (``("points", 0, "reminder")``), so
+    #: ``check`` can name it; () for none.
+    source: tuple[str | int, ...] = ()
 
 
 @dataclass(frozen=True)
 class Column:
-    """A fitted column: its elements, the scale used and whether it overflowed."""
+    """A fitted column: its elements, the scale used and whether it overflowed. ``floor``
+    has each block with the number of lines it takes at its role's floor, when the floor
+    was tried (always with ``floor_only``)."""
 
     elements: tuple[Element, ...]
     scale: float
     overflow: bool
     longest: str = ""
     late: bool = False
+    floor: tuple[tuple[Block, int], ...] = ()
 
 
 def fit_column(
@@ -105,6 +112,7 @@ def fit_column(
     bottom: list[Block] = (),  # type: ignore[assignment]
     deadline: float | None = None,
     largest: float = 1.0,
+    floor_only: bool = False,
 ) -> Column:
     """Lay out ``top`` blocks from the top of ``rect`` and ``bottom`` ones from its bottom,
     at the largest common scale that fits (see the module docstring), and never above
@@ -113,13 +121,20 @@ def fit_column(
     Past ``deadline`` (a ``time.monotonic()`` value) the search stops: the text is set at
     the floor if it fits there, else at the last resort's size, and the column says it was
     ``late``: a staff file full of the longest allowed texts must not hold up the kiosk for
-    seconds per screen.
+    seconds per screen. With ``floor_only`` only the floor and the last resort are tried,
+    whatever the clock says: what ``check`` needs to know, the same on any machine.
     """
     x, y, w, h = rect
     late = False
-    for (scale, squeeze), late in _steps(deadline, largest):  # noqa: B007 (used after the loop)
-        tops = [_measure(fonts, unit, b, w, scale, squeeze) for b in top]
-        bottoms = [_measure(fonts, unit, b, w, scale, squeeze) for b in bottom]
+    floor: tuple[tuple[Block, int], ...] = ()
+    steps = ((step, False) for step in LATE_STEPS) if floor_only else _steps(deadline, largest)
+    for (scale, squeeze), late in steps:  # noqa: B007 (used after the loop)
+        # check only counts lines: balancing them (the same number, evener) would not change that
+        balance = not floor_only
+        tops = [_measure(fonts, unit, b, w, scale, squeeze, balance) for b in top]
+        bottoms = [_measure(fonts, unit, b, w, scale, squeeze, balance) for b in bottom]
+        if (scale, squeeze) == FLOOR:
+            floor = tuple((m.block, len(m.lines)) for m in (*tops, *bottoms))
         need = sum(m.total for m in tops) + sum(m.total for m in bottoms)
         if tops and bottoms:
             need += round(unit * GROUP_GAP)
@@ -139,7 +154,7 @@ def fit_column(
     overflow = need > h or squeeze < 1.0
     longest = max([*tops, *bottoms], key=lambda m: m.height, default=None)
     longest_text = longest.block.text if longest else ""
-    return Column(tuple(elements), scale, overflow, longest_text, late)
+    return Column(tuple(elements), scale, overflow, longest_text, late, floor)
 
 
 def _steps(
@@ -234,14 +249,20 @@ class _Measured:
 
 
 def _measure(
-    fonts: Fonts, unit: int, block: Block, width: int, scale: float, squeeze: float
+    fonts: Fonts,
+    unit: int,
+    block: Block,
+    width: int,
+    scale: float,
+    squeeze: float,
+    balance: bool = True,
 ) -> _Measured:
     role = block.role
     size = size_for(role, unit, scale, squeeze)
     indent = round(size * 1.45) if (block.bullet or block.icon) else 0
     pad = (round(size * 0.8), round(size * 0.38)) if block.pill else (0, 0)
     wrapped = wrap_at(
-        fonts, block.text, role, size, max(1, width - indent - 2 * pad[0]), balance=True
+        fonts, block.text, role, size, max(1, width - indent - 2 * pad[0]), balance=balance
     )
     return _Measured(
         block,

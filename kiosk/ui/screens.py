@@ -56,6 +56,10 @@ PILL_LINES = 2
 #: a few milliseconds; the longest texts a staff file may hold took seconds, and a minute on
 #: a Pi). Past it the text is set at the smallest size at once.
 LAYOUT_SECONDS = 0.25
+#: What a text does to its screen when it is too long, for ``check`` (:class:`Fitted`).
+NOT_AT_FLOOR = "the screen's text does not fit even at the smallest readable size"
+NO_DRAWING = "the drawing is left out to make room for it"
+SMALL_RING = "the countdown ring is much smaller to make room for it ({side} px, not {normal} px)"
 TOO_SLOW = (
     f"finding the best size for its text took longer than {LAYOUT_SECONDS:g} s, so the text "
     "is shown at the smallest size"
@@ -63,13 +67,26 @@ TOO_SLOW = (
 
 
 @dataclass(frozen=True)
+class Fitted:
+    """A text of a screen laid out with ``Screens.floor_only``: the lines it takes at its
+    role's floor, and what the text of its column does to the screen (:data:`NOT_AT_FLOOR`,
+    :data:`NO_DRAWING`, :data:`SMALL_RING`; none when all is well)."""
+
+    block: Block
+    lines: int
+    crowds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Layout:
     """A laid-out screen. ``ring`` is where a countdown goes; ``overflow`` says what had to
-    give way for the text to fit (``check`` reports it)."""
+    give way for the text to fit; ``texts`` has every text at its floor (with
+    ``Screens.floor_only``, for ``check``)."""
 
     elements: tuple[Element, ...]
     ring: Rect | None = None
     overflow: tuple[str, ...] = ()
+    texts: tuple[Fitted, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +117,10 @@ class Screens:
     steps: tuple[Step, ...] = field(default=())
     notices: tuple[str, ...] = ()
     beeps: bool = True
+    #: Lay every text out at its floor, without the search for the best size and without a
+    #: time budget: for ``check``, which asks what does not fit at the floor and must give
+    #: the same answer on a slow machine. The smallest drawing is tried first.
+    floor_only: bool = False
     _local: threading.local = field(
         default_factory=threading.local, init=False, repr=False, compare=False
     )
@@ -124,12 +145,13 @@ class Screens:
             Phase.SUMMARY: self.summary,
             Phase.WARNING: self.warning,
         }
-        self._local.deadline = time.monotonic() + LAYOUT_SECONDS  # per thread: two may lay out
+        if not self.floor_only:  # per thread: two may lay out
+            self._local.deadline = time.monotonic() + LAYOUT_SECONDS
         try:
             layout = builder[view.phase](view)
         finally:
             self._local.deadline = None
-        return Layout(layout.elements + self._notices(), layout.ring, layout.overflow)
+        return dataclasses.replace(layout, elements=layout.elements + self._notices())
 
     def idle(self, view: View) -> Layout:
         points = range(len(self.content.points))
@@ -141,27 +163,34 @@ class Screens:
     def _idle_blocks(self, index: int) -> Blocks:
         c = self.content
         point = c.points[index]
+        here = ("points", index)
         top = [
-            Block(c.text("title"), LABEL, gap=0),
-            Block(f"{point.name} ({point.id})", HEADING, gap=0.5),
-            Block(point.where, BODY, gap=0.4),
+            Block(c.text("title"), LABEL, gap=0, source=_text("title")),
+            Block(f"{point.name} ({point.id})", HEADING, gap=0.5, source=(*here, "name")),
+            Block(point.where, BODY, gap=0.4, source=(*here, "where")),
         ]
         bottom = [
-            Block(c.text("invite"), PILL, gap=0),
-            Block(c.text("duration", minutes=c.minutes()), LABEL, gap=0.35),
+            Block(c.text("invite"), PILL, gap=0, source=_text("invite")),
+            Block(
+                c.text("duration", minutes=c.minutes()), LABEL, gap=0.35, source=_text("duration")
+            ),
         ]
         return top, bottom
 
     def safety(self, view: View) -> Layout:
         c = self.content
-        top = [Block(c.safety.title, HEADING, gap=0)]
-        top += [Block(line, BODY, gap=0.5, icon="dot") for line in c.safety.lines]
+        top = [Block(c.safety.title, HEADING, gap=0, source=("safety", "title"))]
+        top += [
+            Block(line, BODY, gap=0.5, icon="dot", source=("safety", "lines", i))
+            for i, line in enumerate(c.safety.lines)
+        ]
         bottom = [
-            Block(c.text("press_to_continue"), PILL, gap=0),
+            Block(c.text("press_to_continue"), PILL, gap=0, source=_text("press_to_continue")),
             Block(
                 c.text("long_press_hint", seconds=_secs(self.timing.long_press_seconds)),
                 LABEL,
                 gap=0.4,
+                source=_text("long_press_hint"),
             ),
         ]
         return self._single(top, bottom)
@@ -178,18 +207,23 @@ class Screens:
         point = c.points[index]
         number = index + 1
         hold = c.duration(point.hold_seconds)
+        here = ("points", index)
+        of = c.text("point_of", number=number, total=len(c.points))
         top = [
-            Block(c.text("point_of", number=number, total=len(c.points)), LABEL, gap=0),
-            Block(f"{point.name} ({point.id})", HEADING, gap=0.3),
+            Block(of, LABEL, gap=0, source=_text("point_of")),
+            Block(f"{point.name} ({point.id})", HEADING, gap=0.3, source=(*here, "name")),
         ]
-        top += [Block(step, BODY, gap=0.45, bullet=f"{i}.") for i, step in enumerate(point.find, 1)]
+        top += [
+            Block(step, BODY, gap=0.45, bullet=f"{i}.", source=(*here, "find", i - 1))
+            for i, step in enumerate(point.find, 1)
+        ]
         key = "hold_for_each_side" if point.sides == 2 else "hold_for"
-        top.append(Block(c.text(key, duration=hold), STRONG, gap=0.6))
+        top.append(Block(c.text(key, duration=hold), STRONG, gap=0.6, source=_text(key)))
         if point.caution:
-            top.append(
-                Block(f"{c.text('caution_label')}: {point.caution}", BODY, gap=0.6, icon="warning")
-            )
-        bottom = [Block(c.text("press_to_start_hold"), PILL, gap=0)]
+            caution = f"{c.text('caution_label')}: {point.caution}"
+            top.append(Block(caution, BODY, gap=0.6, icon="warning", source=(*here, "caution")))
+        start = c.text("press_to_start_hold")
+        bottom = [Block(start, PILL, gap=0, source=_text("press_to_start_hold"))]
         return top, bottom
 
     def hold(self, view: View) -> Layout:
@@ -204,13 +238,15 @@ class Screens:
     def _hold_blocks(self, index: int, step_index: int | None) -> Blocks:
         c = self.content
         point = c.points[index]
-        top = [Block(f"{point.name} ({point.id})", HEADING, gap=0)]
+        here = ("points", index)
+        top = [Block(f"{point.name} ({point.id})", HEADING, gap=0, source=(*here, "name"))]
         step = self.steps[step_index] if step_index is not None else None
         if step is not None and step.sides == 2:
-            top.append(Block(c.text(f"side_{step.side + 1}"), STRONG, gap=0.4, color=ACCENT))
-        top.append(Block(point.reminder, BODY, gap=0.6))
+            side = f"side_{step.side + 1}"
+            top.append(Block(c.text(side), STRONG, gap=0.4, color=ACCENT, source=_text(side)))
+        top.append(Block(point.reminder, BODY, gap=0.6, source=(*here, "reminder")))
         key = "keep_pressing" if self.beeps else "keep_pressing_no_buzzer"
-        bottom = [Block(c.text(key), LABEL, gap=0)]
+        bottom = [Block(c.text(key), LABEL, gap=0, source=_text(key))]
         return top, bottom
 
     def done(self, view: View) -> Layout:
@@ -235,26 +271,38 @@ class Screens:
 
     def _done_blocks(self, index: int) -> Blocks:
         c = self.content
-        top = [Block(c.text("hold_done"), HEADING, gap=0, icon="check", color=SUCCESS)]
-        bottom = [Block(c.text("press_to_continue"), PILL, gap=0)]
+        done = c.text("hold_done")
+        top = [Block(done, HEADING, gap=0, icon="check", color=SUCCESS, source=_text("hold_done"))]
+        bottom = [
+            Block(c.text("press_to_continue"), PILL, gap=0, source=_text("press_to_continue"))
+        ]
         if index + 1 >= len(self.steps):
             return top, bottom
         if self._done_kind(index) == "done-other":
-            top.append(Block(c.text("other_side"), HEADING, gap=0.6))
-            top.append(Block(c.text("other_side_how"), BODY, gap=0.4))
+            top.append(Block(c.text("other_side"), HEADING, gap=0.6, source=_text("other_side")))
+            how = c.text("other_side_how")
+            top.append(Block(how, BODY, gap=0.4, source=_text("other_side_how")))
         else:
             point = c.points[self.steps[index + 1].point]
-            name = f"{point.name} ({point.id})"
-            top.append(Block(c.text("next_point", name=name), BODY, gap=0.6))
+            following = c.text("next_point", name=f"{point.name} ({point.id})")
+            top.append(Block(following, BODY, gap=0.6, source=_text("next_point")))
         return top, bottom
 
     def summary(self, view: View) -> Layout:
         c = self.content
-        first = [Block(c.summary.title, HEADING, gap=0)]
-        first += [Block(line, BODY, gap=0.45, icon="dot") for line in c.summary.lines]
-        second = [Block(c.side_effects.title, HEADING, gap=0, color=TEXT)]
-        second += [Block(line, BODY, gap=0.45, icon="warning") for line in c.side_effects.lines]
-        bottom = [Block(c.text("press_to_finish"), PILL, gap=0)]
+        first = [Block(c.summary.title, HEADING, gap=0, source=("summary", "title"))]
+        first += [
+            Block(line, BODY, gap=0.45, icon="dot", source=("summary", "lines", i))
+            for i, line in enumerate(c.summary.lines)
+        ]
+        effects = c.side_effects.title
+        second = [Block(effects, HEADING, gap=0, color=TEXT, source=("side_effects", "title"))]
+        second += [
+            Block(line, BODY, gap=0.45, icon="warning", source=("side_effects", "lines", i))
+            for i, line in enumerate(c.side_effects.lines)
+        ]
+        finish = c.text("press_to_finish")
+        bottom = [Block(finish, PILL, gap=0, source=_text("press_to_finish"))]
         if self.frame.landscape:
             area, foot = self._footer_split(bottom)
             left, right = split(area, 0.5, self.frame.margin * 2, across=True)
@@ -273,11 +321,14 @@ class Screens:
 
     def warning(self, view: View) -> Layout:
         c = self.content
+        title = c.text("warning_title")
         top = [
-            Block(c.text("warning_title"), HEADING, gap=0, icon="warning", color=WARNING),
-            Block(c.text("warning_body"), BODY, gap=0.5),
+            Block(
+                title, HEADING, gap=0, icon="warning", color=WARNING, source=_text("warning_title")
+            ),
+            Block(c.text("warning_body"), BODY, gap=0.5, source=_text("warning_body")),
         ]
-        bottom = [Block(c.text("warning_press"), PILL, gap=0)]
+        bottom = [Block(c.text("warning_press"), PILL, gap=0, source=_text("warning_press"))]
         return self._with_ring(top, bottom)
 
     # -- the parts ----------------------------------------------------------------------
@@ -291,9 +342,12 @@ class Screens:
     ) -> Column:
         """Text fitted into ``rect`` within this layout's time budget."""
         deadline = getattr(self._local, "deadline", None)
-        return fit_column(self.fonts, self.frame.unit, rect, top, bottom, deadline, largest)
+        unit = self.frame.unit
+        return fit_column(self.fonts, unit, rect, top, bottom, deadline, largest, self.floor_only)
 
     def _late(self) -> bool:
+        if self.floor_only:
+            return True  # the first share that fits at the floor will do
         deadline = getattr(self._local, "deadline", None)
         return deadline is not None and time.monotonic() > deadline
 
@@ -389,7 +443,7 @@ class Screens:
             if self._fits(columns, card_area):
                 return self._placed(columns, card_area, picture)
         best: tuple[float, list[Column], Rect] | None = None  # (text scale, columns, area)
-        for share in shares:
+        for share in reversed(shares) if self.floor_only else shares:
             columns, card_area = self._beside(top, bottom, share)
             scale = min(c.scale for c in columns)
             if self._fits(columns, card_area) and (best is None or scale > best[0]):
@@ -398,8 +452,8 @@ class Screens:
                 break
         if best is None:  # the text needs the whole screen: drop the drawing
             column = self._fit(self.frame.inner, top, bottom)
-            joined = _join([column])
-            return Layout(joined.elements, overflow=(*joined.overflow, DROPPED_PICTURE))
+            joined = _crowded(_join([column]), NO_DRAWING)
+            return dataclasses.replace(joined, overflow=(*joined.overflow, DROPPED_PICTURE))
         return self._placed(best[1], best[2], picture)
 
     def _placed(self, columns: list[Column], card_area: Rect, picture: Picture) -> Layout:
@@ -408,7 +462,7 @@ class Screens:
         card = Box(card_rect, CARD, radius=frame.margin)
         placed = dataclasses.replace(picture, rect=_inset(card_rect, frame.margin // 2))
         joined = _join(columns)
-        return Layout((card, placed, *joined.elements), overflow=joined.overflow)
+        return dataclasses.replace(joined, elements=(card, placed, *joined.elements))
 
     def _beside(
         self, top: list[Block], bottom: list[Block], share: float, largest: float = 1.0
@@ -447,14 +501,15 @@ class Screens:
     def _with_ring(self, top: list[Block], bottom: list[Block], plan: Plan | None = None) -> Layout:
         """The ring on one side (landscape) or above (portrait), the text on the other; the
         ring gives way to a long text."""
+        normal = self._around_ring([], [], RING_SHARE)[1]
         if plan is not None:
             columns, ring_area = self._around_ring(top, bottom, plan.share, plan.scale)
             if not columns[0].overflow:
-                return self._ringed(columns[0], ring_area)
+                return self._ringed(columns[0], ring_area, normal)
         columns, ring_area = self._around_ring(top, bottom, RING_SHARE)
         if columns[0].overflow:
             columns, ring_area = self._around_ring(top, bottom, SMALL_RING_SHARE)
-        return self._ringed(columns[0], ring_area)
+        return self._ringed(columns[0], ring_area, normal)
 
     def _around_ring(
         self, top: list[Block], bottom: list[Block], share: float, largest: float = 1.0
@@ -467,10 +522,15 @@ class Screens:
                 ring_area, text_area = split(frame.inner, 0.5, frame.margin, across=False)
         else:
             ring_area, text_area = split(frame.inner, share, frame.margin, across=frame.landscape)
+        if not top and not bottom:
+            return [], ring_area
         return [self._fit(text_area, top, bottom, largest)], ring_area
 
-    def _ringed(self, column: Column, ring_area: Rect) -> Layout:
+    def _ringed(self, column: Column, ring_area: Rect, normal_area: Rect) -> Layout:
+        """The layout with its ring; ``check`` hears when the ring is smaller than the
+        ``normal_area`` gives, to make room for the text."""
         side = min(ring_area[2], ring_area[3])
+        normal = min(normal_area[2], normal_area[3])
         ring = (
             ring_area[0] + (ring_area[2] - side) // 2,
             ring_area[1] + (ring_area[3] - side) // 2,
@@ -478,7 +538,9 @@ class Screens:
             side,
         )
         layout = _join([column])
-        return Layout(layout.elements, ring, layout.overflow)
+        if side < normal:
+            layout = _crowded(layout, SMALL_RING.format(side=side, normal=normal))
+        return dataclasses.replace(layout, ring=ring)
 
     def _footer_split(self, bottom: list[Block]) -> tuple[Rect, Column]:
         column = self._fit(self.frame.inner, [], bottom)
@@ -562,14 +624,28 @@ def _inset(rect: Rect, by: int) -> Rect:
     return (x + by, y + by, max(1, w - 2 * by), max(1, h - 2 * by))
 
 
+def _text(key: str) -> tuple[str, ...]:
+    """Where the text ``key`` of ``texts:`` is in the configuration."""
+    return ("texts", key)
+
+
 def _join(columns: list[Column]) -> Layout:
     elements: tuple[Element, ...] = ()
     overflow: tuple[str, ...] = ()
+    texts: tuple[Fitted, ...] = ()
     for column in columns:
         elements += column.elements
+        crowds = (NOT_AT_FLOOR,) if column.overflow else ()
+        texts += tuple(Fitted(block, lines, crowds) for block, lines in column.floor)
         if column.overflow:
             shown = column.longest if len(column.longest) <= 60 else column.longest[:57] + "..."
             overflow += (f'{TOO_LONG} (its longest text: "{shown}")',)
         if column.late:
             overflow += (TOO_SLOW,)
-    return Layout(elements, overflow=overflow)
+    return Layout(elements, overflow=overflow, texts=texts)
+
+
+def _crowded(layout: Layout, why: str) -> Layout:
+    """``layout`` with ``why`` added to what each of its texts does to the screen."""
+    texts = tuple(dataclasses.replace(t, crowds=(*t.crowds, why)) for t in layout.texts)
+    return dataclasses.replace(layout, texts=texts)
