@@ -97,7 +97,7 @@ CASES = [
         None,
         ("a tab is used for indenting",),
     ),
-    ("empty", "", "", None, ("the file is empty", "python -m kiosk defaults")),
+    ("empty", "", "", None, ("the file is empty", "acupressure-kiosk defaults")),
     ("only-comments", "# nothing yet\n\n", "", None, ("the file is empty",)),
     (
         "list-at-top",
