@@ -187,7 +187,8 @@ def parse(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
             Problem(
                 file,
                 "the file is empty. Put the settings you change in it, or "
-                "copy the output of `acupressure-kiosk defaults` (`./dev.sh kiosk defaults` in the project folder).",
+                "copy the output of `acupressure-kiosk defaults` "
+                "(`./dev.sh kiosk defaults` in the project folder).",
             )
         ]
     return doc, problems
