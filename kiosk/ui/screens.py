@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kiosk.content.model import Content, Point
+from kiosk.content.model import Content, Page, Point
 from kiosk.core.session import Phase, Step, Timing, View
 from kiosk.ui.columns import SCALES, Block, Column, Frame, fit_column, split
 from kiosk.ui.elements import Box, Element, Picture, Rect, Ring, Text
@@ -34,6 +34,7 @@ from kiosk.ui.theme import (
     TEXT,
     TRACK,
     WARNING,
+    Color,
 )
 
 #: How much of the screen the illustration takes, tried in turn until the text fits.
@@ -154,11 +155,7 @@ class Screens:
         return dataclasses.replace(layout, elements=layout.elements + self._notices())
 
     def idle(self, view: View) -> Layout:
-        points = range(len(self.content.points))
-        top, bottom = self._idle_blocks(view.point)
-        plan = self._plan("idle", IDLE_SHARES, lambda: [self._idle_blocks(i) for i in points])
-        picture = self._picture(self.content.points[view.point])
-        return self._with_picture(top, bottom, picture, IDLE_SHARES, plan)
+        return self._point_screen("idle", view.point, self._idle_blocks, IDLE_SHARES)
 
     def _idle_blocks(self, index: int) -> Blocks:
         c = self.content
@@ -179,11 +176,7 @@ class Screens:
 
     def safety(self, view: View) -> Layout:
         c = self.content
-        top = [Block(c.safety.title, HEADING, gap=0, source=("safety", "title"))]
-        top += [
-            Block(line, BODY, gap=0.5, icon="dot", source=("safety", "lines", i))
-            for i, line in enumerate(c.safety.lines)
-        ]
+        top = _page(c.safety, "safety", 0.5, "dot")
         bottom = [
             Block(c.text("press_to_continue"), PILL, gap=0, source=_text("press_to_continue")),
             Block(
@@ -196,11 +189,21 @@ class Screens:
         return self._single(top, bottom)
 
     def intro(self, view: View) -> Layout:
+        return self._point_screen("intro", view.point, self._intro_blocks, PICTURE_SHARES)
+
+    def _point_screen(
+        self,
+        kind: str,
+        index: int,
+        blocks: Callable[[int], Blocks],
+        shares: tuple[float, ...],
+    ) -> Layout:
+        """A screen of one point beside its drawing, laid out like every point's ``kind``."""
         points = range(len(self.content.points))
-        top, bottom = self._intro_blocks(view.point)
-        plan = self._plan("intro", PICTURE_SHARES, lambda: [self._intro_blocks(i) for i in points])
-        picture = self._picture(self.content.points[view.point])
-        return self._with_picture(top, bottom, picture, PICTURE_SHARES, plan)
+        plan = self._plan(kind, shares, lambda: [blocks(i) for i in points])
+        top, bottom = blocks(index)
+        picture = self._picture(self.content.points[index])
+        return self._with_picture(top, bottom, picture, shares, plan)
 
     def _intro_blocks(self, index: int) -> Blocks:
         c = self.content
@@ -290,17 +293,8 @@ class Screens:
 
     def summary(self, view: View) -> Layout:
         c = self.content
-        first = [Block(c.summary.title, HEADING, gap=0, source=("summary", "title"))]
-        first += [
-            Block(line, BODY, gap=0.45, icon="dot", source=("summary", "lines", i))
-            for i, line in enumerate(c.summary.lines)
-        ]
-        effects = c.side_effects.title
-        second = [Block(effects, HEADING, gap=0, color=TEXT, source=("side_effects", "title"))]
-        second += [
-            Block(line, BODY, gap=0.45, icon="warning", source=("side_effects", "lines", i))
-            for i, line in enumerate(c.side_effects.lines)
-        ]
+        first = _page(c.summary, "summary", 0.45, "dot")
+        second = _page(c.side_effects, "side_effects", 0.45, "warning", TEXT)
         finish = c.text("press_to_finish")
         bottom = [Block(finish, PILL, gap=0, source=_text("press_to_finish"))]
         if self.frame.landscape:
@@ -622,6 +616,17 @@ def _fit_aspect(area: Rect, aspect: float) -> Rect:
 def _inset(rect: Rect, by: int) -> Rect:
     x, y, w, h = rect
     return (x + by, y + by, max(1, w - 2 * by), max(1, h - 2 * by))
+
+
+def _page(page: Page, name: str, gap: float, icon: str, color: Color | None = None) -> list[Block]:
+    """A page's title and its lines, each with an ``icon``, as blocks that know where they
+    come from (``name`` is the page's section in the configuration)."""
+    blocks = [Block(page.title, HEADING, gap=0, color=color, source=(name, "title"))]
+    blocks += [
+        Block(line, BODY, gap=gap, icon=icon, source=(name, "lines", i))
+        for i, line in enumerate(page.lines)
+    ]
+    return blocks
 
 
 def _text(key: str) -> tuple[str, ...]:
