@@ -134,6 +134,7 @@ def test_closed_at_the_boundary_and_open_again_at_the_next(closing_kiosk, caplog
     assert "The screen is switched off by the touchscreen's backlight outside opening hours" in said
     assert "Closed by the opening hours, until Tue 08 Dec 08:00" in said
     assert "On by the opening hours, until Tue 08 Dec 18:00" in said
+    assert "Opening hours on the clock of time zone Europe/London" in said
 
 
 def test_a_press_while_closed_wakes_it_for_wake_minutes(closing_kiosk) -> None:  # type: ignore[no-untyped-def]
@@ -218,3 +219,30 @@ def test_without_a_schedule_nothing_changes(make_kiosk) -> None:  # type: ignore
     kiosk = make_kiosk()
     assert kiosk.app.hours is None and kiosk.app.screen_power is None
     assert not any(type(c).__name__ == "OpeningHours" for c in kiosk.app.chores)
+
+
+def test_with_no_backlight_and_no_cec_the_screen_is_drawn_black(make_kiosk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    holder: list = []
+    kiosk = make_kiosk(
+        schedule_config(tmp_path),
+        wall_clock=lambda: MONDAY_1759 + dt.timedelta(seconds=holder[0].now - START),
+        backlight_folder=tmp_path / "no-backlight",
+        cec_command=str(tmp_path / "no-cec-ctl"),
+    )
+    holder.append(kiosk.clock)
+    colours: dict[str, set] = {}
+
+    def look(name: str):  # type: ignore[no-untyped-def]
+        def action() -> None:
+            surface = kiosk.app.display.surface
+            w, h = surface.get_size()
+            points = [(x * w // 8, y * h // 8) for x in range(1, 8) for y in range(1, 8)]
+            colours[name] = {tuple(surface.get_at(p))[:3] for p in points}
+
+        return action
+
+    kiosk.inbox.at(CLOSE - 5, look("open"))
+    kiosk.inbox.at(CLOSE + 5, look("closed"))
+    kiosk.run_until(CLOSE + 10)
+    assert colours["open"] != {(0, 0, 0)}
+    assert colours["closed"] == {(0, 0, 0)}

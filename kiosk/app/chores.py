@@ -109,6 +109,8 @@ class OpeningHours:
 
     def start(self, now: float) -> None:
         self._next = now  # at once: the kiosk may start while closed
+        zone = self.hours.schedule.zone
+        log.info("Opening hours on the clock of time zone %s", getattr(zone, "key", None) or zone)
 
     def due(self, app: App) -> float:
         return self._next
