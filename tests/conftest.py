@@ -127,7 +127,8 @@ class Kiosk:
 def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[..., Kiosk]]:
     """Builds a kiosk on mock pins, the dummy display (800x480 window), a fake clock and a
     fake ``/dev/input`` with one keyboard. ``pump_sdl`` makes it read SDL's input instead,
-    as in a desktop window (tests post pygame events then)."""
+    as in a desktop window (tests post pygame events then). Other keywords go to
+    :func:`kiosk.app.wiring.build_app` (a wall clock, fake screen-power devices)."""
     from kiosk.app.wiring import build_app
 
     made: list[Kiosk] = []
@@ -140,6 +141,7 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
         fullscreen: bool = False,
         drm_folder: Path | None = None,
         background_images: bool = False,
+        **wiring: object,
     ) -> Kiosk:
         config = config or load_config()
         clock = FakeClock()
@@ -157,6 +159,7 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
             pump_sdl=pump_sdl,
             drm_folder=drm_folder,
             background_images=background_images,
+            **wiring,  # type: ignore[arg-type]
         )
         inbox.busy = lambda: app.renderer.laying_out
         kiosk = Kiosk(app, clock, inbox, mock_factory, config, inputs)

@@ -82,6 +82,10 @@ class App:
     :param inputs: the evdev input watcher (:class:`kiosk.devices.evdev.InputWatcher`) when
         the display does not pump SDL, or None; closed with the loop.
     :param chores: what to look after every few seconds (:mod:`kiosk.app.chores`).
+    :param hours: the opening hours (:class:`kiosk.app.chores.OpeningHours`, also one of
+        ``chores``), or None for always on; it sees every press first.
+    :param screen_power: switches the screen off and on outside the opening hours
+        (:class:`kiosk.devices.screenpower.ScreenPower`), or None.
     :param notices: the staff notes to show in a corner now (they change when a missing
         part comes back).
     :param clock: the monotonic clock (a fake one in tests).
@@ -98,6 +102,8 @@ class App:
         inputs=None,
         chores: tuple = (),
         notices: Callable[[], tuple[str, ...]] = tuple,
+        hours=None,
+        screen_power=None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:  # type: ignore[no-untyped-def]
         self.new_session = session_factory
@@ -110,7 +116,11 @@ class App:
         self.inputs = inputs
         self.chores = chores
         self.notices = notices
+        self.hours = hours
+        self.screen_power = screen_power
         self.screen_on = True
+        #: Closed by the opening hours: nothing drawn, the LED off, no deadlines.
+        self.asleep = False
         self.session = session_factory(clock())
         self.stats = Stats()
         self.running = False
@@ -196,7 +206,10 @@ class App:
                 log.exception("Preparing a later screen failed: it is laid out when shown")
 
     def _next_due(self, now: float) -> float:
-        """The next session deadline or countdown change (infinity when none)."""
+        """The next session deadline or countdown change (infinity when none, and while
+        closed: the idle screen's cycle and the LED's blink wait for the opening)."""
+        if self.asleep:
+            return math.inf
         due = (self.session.next_deadline(), self.renderer.next_change(self.session.view, now))
         return min((d for d in due if d is not None), default=math.inf)
 
@@ -212,6 +225,10 @@ class App:
         screen first, then sound the buzzer and set the LED: starting and stopping their
         threads takes milliseconds that the frame need not wait for."""
         effects: list[Effect] = []
+        if isinstance(event, Press) and self.hours is not None and self.hours.press(self, event.at):
+            return  # it only woke the kiosk up: the idle screen is on now
+        if isinstance(event, Press | Release) and self.asleep:
+            return
         if isinstance(event, Press) and not self.screen_on:
             return  # nothing to follow on a screen that is not there
         if isinstance(event, OtherKeys):
@@ -289,6 +306,27 @@ class App:
         log.info("The screen is back (%s, %s)", ", ".join(names), self.display.mode)
         self.notifier.status("Running")
 
+    def closing(self, now: float) -> None:
+        """Closed by the opening hours: back to the start, the LED and the screen off, and
+        nothing drawn or due until :meth:`opening` (a press may bring that about)."""
+        self.notifier.status("Closed (opening hours): a press turns the screen on")
+        self.session = self.new_session(now)
+        self.parts.set_led("off")
+        self.asleep = True
+        if self.screen_power is not None and self.screen_on:
+            self.screen_power.off()
+
+    def opening(self, now: float) -> None:
+        """Open again (or woken by a press): the screen on, its first frame the idle screen."""
+        self.asleep = False
+        if self.screen_power is not None:
+            self.screen_power.on()
+        self.session = self.new_session(now)
+        self.renderer.invalidate()
+        self.parts.set_led(_led_mode(self.session.phase) if self.screen_on else "off")
+        self.notifier.status("Running")
+        self._draw(now)
+
     def parts_changed(self) -> None:
         """A missing part opened: update the staff notes and set the LED."""
         self.renderer.set_notices(self.notices())
@@ -315,7 +353,11 @@ class App:
                 log.info("%s (%s)", effect.value.capitalize(), self._where())
         if len(self.stats.effects) > 1000:
             del self.stats.effects[:500]
-        self.parts.set_led(_led_mode(self.session.phase) if self.screen_on else "off")
+        self.parts.set_led(_led_mode(self.session.phase) if self._showing else "off")
+
+    @property
+    def _showing(self) -> bool:
+        return self.screen_on and not self.asleep
 
     def _where(self) -> str:
         view = self.session.view
@@ -324,7 +366,7 @@ class App:
     # -- drawing ------------------------------------------------------------------------
 
     def _draw(self, now: float) -> None:
-        if not self.screen_on:
+        if not self._showing:
             return
         try:
             rects = self.renderer.draw(self.display.surface, self.session.view, now)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.app.chores import PartsRetry, ScreenWatch
+from kiosk.app.chores import OpeningHours, PartsRetry, ScreenWatch
 from kiosk.app.loop import App
 from kiosk.content.config import Config
 from kiosk.core.events import Inbox, Prepared, Repaint
+from kiosk.devices.clocksync import ClockSync, wall_now
 from kiosk.devices.connectors import DRM_DIR, Connectors
 from kiosk.devices.display import Display
 from kiosk.devices.evdev import INPUT_DIR, InputWatcher
 from kiosk.devices.gpio import Parts
+from kiosk.devices.screenpower import BACKLIGHT_DIR, Backlight, Black, Cec, ScreenPower
 from kiosk.devices.systemd import SystemdNotifier
 from kiosk.ui.renderer import build_renderer
 from kiosk.ui.tour import tour
@@ -30,6 +33,10 @@ def build_app(
     pump_sdl: bool | None = None,
     drm_folder: Path | None = None,
     background_images: bool = True,
+    wall_clock: Callable[[], dt.datetime] | None = None,
+    clock_sync: ClockSync | None = None,
+    backlight_folder: Path = BACKLIGHT_DIR,
+    cec_command: str = "cec-ctl",
 ) -> App:
     """The kiosk for ``config``: the display opened, the parts wired, ready to ``run()``.
 
@@ -40,6 +47,9 @@ def build_app(
     decoded in a child process in the background unless ``background_images`` is False.
     ``size`` is the screen's (the mode's); the screens are laid out for it turned by the
     staff file's ``hardware.rotation``.
+    With a ``schedule:`` the opening hours follow ``wall_clock`` (aware; the system's by
+    default), once ``clock_sync`` says the clock is set, and switch the screen by the
+    backlight in ``backlight_folder``, ``cec_command`` or drawing black.
     Raises :class:`kiosk.devices.display.DisplayError` when there is no screen.
     """
     inbox = inbox or Inbox()
@@ -62,6 +72,15 @@ def build_app(
     chores: list = [PartsRetry()]
     if drm_folder is not None or display.driver.lower() == "kmsdrm":
         chores.append(ScreenWatch(Connectors(drm_folder or DRM_DIR)))
+    hours = screen_power = None
+    if config.schedule is not None:
+        hours = OpeningHours(
+            config.schedule,
+            wall_clock or wall_now,
+            None if config.schedule.trust_clock else (clock_sync or ClockSync()),
+        )
+        chores.append(hours)
+        screen_power = ScreenPower([Backlight(backlight_folder), Cec(cec_command), Black(display)])
     on_ready = (lambda: inbox.put(Repaint())) if background_images else None
     renderer = build_renderer(
         config,
@@ -84,4 +103,6 @@ def build_app(
         chores=tuple(chores),
         notices=notices,
         clock=clock,
+        hours=hours,
+        screen_power=screen_power,
     )

@@ -15,7 +15,8 @@ installed, see :func:`pick_staff_file`) only holds what it changes::
 the list of problems, each naming the file, line and key, so the kiosk keeps running and
 ``check`` can print them all. Only the file's valid ``hardware`` settings are kept then: the
 wiring does not change because of a typo in a text, and a button on a pin other than the
-built-in one would otherwise be dead.
+built-in one would otherwise be dead. A valid ``schedule:`` is kept too: a typo in a text
+does not leave the screen on all night.
 """
 
 from __future__ import annotations
@@ -28,13 +29,15 @@ from pathlib import Path
 from kiosk.content.build import PAGES, build_content
 from kiosk.content.builtin import builtin_document, media_dir
 from kiosk.content.model import Content
+from kiosk.content.schedule import read_schedule
 from kiosk.content.settings import SECTIONS, Hardware, read_settings
 from kiosk.content.validation import Validator
 from kiosk.content.yamlfile import MAX_BYTES, Document, Problem, parse, too_big
+from kiosk.core.schedule import Schedule
 from kiosk.core.session import Session, Timing
 
 #: The top-level keys of a staff file.
-TOP_KEYS = (*SECTIONS, "texts", *PAGES, "points")
+TOP_KEYS = (*SECTIONS, "schedule", "texts", *PAGES, "points")
 
 #: The staff file of an installed kiosk: scripts/install.sh writes it, the service names it.
 INSTALLED_CONFIG = Path("/etc/acupressure-kiosk/config.yaml")
@@ -69,7 +72,8 @@ def pick_staff_file(given: Path | None, installed: Path | None = None) -> StaffF
 @dataclass(frozen=True)
 class Config:
     """Everything the kiosk runs on. ``fallback`` is True when a broken staff file was
-    replaced by the built-in configuration (keeping its valid hardware settings)."""
+    replaced by the built-in configuration (keeping its valid hardware settings and
+    schedule). ``schedule`` is the opening hours, None for always on."""
 
     hardware: Hardware
     timing: Timing
@@ -77,6 +81,7 @@ class Config:
     source: str = "built-in"
     problems: tuple[Problem, ...] = field(default=())
     fallback: bool = False
+    schedule: Schedule | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -103,7 +108,9 @@ def load_config(path: Path | None = None) -> Config:
         return _fallback(builtin, media, str(path), problems)
     config = _build(builtin, staff, media, str(path), problems)
     if config.errors:
-        return _fallback(builtin, media, str(path), list(config.problems), config.hardware)
+        return _fallback(
+            builtin, media, str(path), list(config.problems), config.hardware, config.schedule
+        )
     return config
 
 
@@ -182,9 +189,11 @@ def _fallback(
     source: str,
     problems: list[Problem],
     hardware: Hardware | None = None,
+    schedule: Schedule | None = None,
 ) -> Config:
     """The built-in configuration standing in for a broken file; ``hardware`` holds the
-    file's settings where they were valid (built-in ones where not)."""
+    file's settings where they were valid (built-in ones where not), ``schedule`` its
+    opening hours when that section was valid."""
     config = _build(builtin, None, media, "built-in")
     return Config(
         hardware or config.hardware,
@@ -193,6 +202,7 @@ def _fallback(
         source,
         _in_file_order(problems),
         True,
+        schedule,
     )
 
 
@@ -207,8 +217,11 @@ def _build(
     check.problems.extend(problems or [])
     top = check.mapping(staff.data, (), list(TOP_KEYS)) if staff else {}
     hardware, timing = read_settings(top, check)
+    schedule = read_schedule(top["schedule"], check) if "schedule" in top else None
     content = build_content(builtin, staff, media, check if staff else None)
-    return Config(hardware, timing, content, source, _in_file_order(check.problems))
+    return Config(
+        hardware, timing, content, source, _in_file_order(check.problems), schedule=schedule
+    )
 
 
 def _in_file_order(problems: list[Problem]) -> tuple[Problem, ...]:

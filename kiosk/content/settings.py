@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk.content.builtin import builtin_text
+from kiosk.content.schedule import EXAMPLE as SCHEDULE_EXAMPLE
 from kiosk.content.validation import Validator, describe
 from kiosk.core.session import Timing
 
@@ -301,6 +302,7 @@ def defaults_yaml() -> str:
             lines.append(f"  # {setting.doc}")
             lines.append(f"  {setting.name}: {_yaml_scalar(setting.default)}")
         lines.append("")
+    lines.append(SCHEDULE_EXAMPLE)
     return "\n".join(lines) + "\n" + builtin_text()
 
 
