@@ -38,6 +38,7 @@ from kiosk.core.events import (
 )
 from kiosk.core.session import Effect, Phase, Session
 from kiosk.devices.display import DisplayError
+from kiosk.devices.usagedb import NoRecorder
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,8 @@ class App:
     :param chores: what to look after every few seconds (:mod:`kiosk.app.chores`).
     :param notices: the staff notes to show in a corner now (they change when a missing
         part comes back).
+    :param recorder: the usage counts (:class:`kiosk.devices.usagedb.Recorder`): it is
+        handed every effect with the view on screen, and closed with the loop.
     :param clock: the monotonic clock (a fake one in tests).
     """
 
@@ -98,6 +101,7 @@ class App:
         inputs=None,
         chores: tuple = (),
         notices: Callable[[], tuple[str, ...]] = tuple,
+        recorder=None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:  # type: ignore[no-untyped-def]
         self.new_session = session_factory
@@ -110,6 +114,7 @@ class App:
         self.inputs = inputs
         self.chores = chores
         self.notices = notices
+        self.recorder = recorder or NoRecorder()
         self.screen_on = True
         self.session = session_factory(clock())
         self.stats = Stats()
@@ -144,6 +149,7 @@ class App:
                 self.inputs.close()
             self.renderer.close()
             self.parts.close()
+            self.recorder.close()
         return EXIT_OK
 
     def _turn(self) -> None:
@@ -300,6 +306,7 @@ class App:
     # -- effects ------------------------------------------------------------------------
 
     def _apply(self, effects: list[Effect]) -> None:
+        self.recorder.note(effects, self.session.view)  # only queued: never waits for the disk
         for effect in effects:
             self.stats.effects.append(effect)
             if effect is Effect.HOLD_ENDED:

@@ -15,6 +15,7 @@ from kiosk.devices.display import Display
 from kiosk.devices.evdev import INPUT_DIR, InputWatcher
 from kiosk.devices.gpio import Parts
 from kiosk.devices.systemd import SystemdNotifier
+from kiosk.devices.usagedb import open_recorder
 from kiosk.ui.renderer import build_renderer
 from kiosk.ui.tour import tour
 
@@ -30,6 +31,7 @@ def build_app(
     pump_sdl: bool | None = None,
     drm_folder: Path | None = None,
     background_images: bool = True,
+    state_dir: Path | None = None,
 ) -> App:
     """The kiosk for ``config``: the display opened, the parts wired, ready to ``run()``.
 
@@ -39,7 +41,9 @@ def build_app(
     ``drm_folder`` watches a folder of that shape under any driver (tests). Drawings are
     decoded in a child process in the background unless ``background_images`` is False.
     ``size`` is the screen's (the mode's); the screens are laid out for it turned by the
-    staff file's ``hardware.rotation``.
+    staff file's ``hardware.rotation``. Usage counts go to ``state_dir/usage.sqlite3``
+    (:mod:`kiosk.devices.usagedb`); with None, or a folder that cannot be written, none
+    are kept.
     Raises :class:`kiosk.devices.display.DisplayError` when there is no screen.
     """
     inbox = inbox or Inbox()
@@ -73,6 +77,12 @@ def build_app(
     )
     # Every screen a patient meets is prepared by the main loop after the first frame.
     renderer.prepare(stop.view for stop in tour(config))
+    recorder = open_recorder(
+        state_dir,
+        [point.id for point in config.content.points],
+        config.content.steps(),
+        clock=clock,
+    )
     return App(
         config.new_session,
         renderer,
@@ -84,4 +94,5 @@ def build_app(
         chores=tuple(chores),
         notices=notices,
         clock=clock,
+        recorder=recorder,
     )

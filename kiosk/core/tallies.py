@@ -12,10 +12,10 @@ the main loop carries them out; :func:`tally` turns a list of records into one
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
 
 from kiosk.core.session import Effect, Phase, Step, View
 
@@ -45,7 +45,7 @@ class Record:
     started, on the monotonic clock (a wall clock may jump when the Pi, which has no
     real-time clock, sets its time from the network)."""
 
-    at: datetime
+    at: dt.datetime
     session: int
     kind: str
     point: str | None = None
@@ -78,7 +78,9 @@ class Tracker:
         self._hold: int | None = None
         self._where: tuple[str, int | None] = (Phase.SAFETY.value, None)
 
-    def note(self, effects: Iterable[Effect], view: View, at: datetime, now: float) -> list[Record]:
+    def note(
+        self, effects: Iterable[Effect], view: View, at: dt.datetime, now: float
+    ) -> list[Record]:
         """The records for ``effects``, carried out with ``view`` on screen, at wall time
         ``at`` (UTC) and monotonic time ``now``. Call it after every step of the session,
         with or without effects: it remembers the screen a session may stop on."""
@@ -89,7 +91,7 @@ class Tracker:
             self._where = (shown.phase.value, point)
         return records
 
-    def _record(self, effect: Effect, view: View, at: datetime, now: float) -> Record | None:
+    def _record(self, effect: Effect, view: View, at: dt.datetime, now: float) -> Record | None:
         if effect is Effect.SESSION_STARTED:
             self.session += 1
             self._active, self._started, self._hold = True, now, None
@@ -150,8 +152,8 @@ def point_order(records: Iterable[Record]) -> list[str]:
 def tally(
     records: Iterable[Record],
     by: str = "week",
-    tz: tzinfo = UTC,
-    since: date | None = None,
+    tz: dt.tzinfo = dt.UTC,
+    since: dt.date | None = None,
 ) -> list[Tally]:
     """One :class:`Tally` per period that has a session, oldest first.
 
@@ -176,7 +178,7 @@ def tally(
     return [_tally(period, periods[period], points) for period in sorted(periods)]
 
 
-def _period(moment: datetime, by: str) -> str:
+def _period(moment: dt.datetime, by: str) -> str:
     if by == "day":
         return moment.date().isoformat()
     year, week, _ = moment.isocalendar()
