@@ -40,7 +40,7 @@ def test_a_week_counts_sessions_by_how_they_ended() -> None:
     records = [
         *session(1, at(0), COMPLETED, 7, [("UB60", 1), ("UB60", 2), ("LI4", None)]),
         *session(2, at(20), COMPLETED, 9, [("UB60", 1)]),
-        *session(3, at(40), COMPLETED, 8, [("LI4", None)]),
+        *session(3, at(40), COMPLETED, 20, [("LI4", None)]),
         *session(4, at(60), CANCELLED, 1),
         *session(5, at(0, days=2), ABANDONED, 3, [("UB60", 1)]),
         *session(6, at(0, days=3), None, 0),  # the kiosk restarted mid-session
@@ -48,7 +48,7 @@ def test_a_week_counts_sessions_by_how_they_ended() -> None:
     (week,) = tally(records, by="week")
     assert week.period == "2026-W49"
     assert (week.started, week.completed, week.cancelled, week.abandoned) == (6, 3, 1, 1)
-    assert week.median_minutes == 8
+    assert week.median_minutes == 9  # of 7, 9 and 20 minutes (not their mean, 12)
     # sessions, not holds: session 1 did UB60 on both sides, once
     assert week.reach == {"UB60": 3, "LI4": 2}
 

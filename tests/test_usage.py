@@ -7,6 +7,7 @@ import logging
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -62,6 +63,24 @@ def test_sessions_through_the_kiosk_end_as_rows_in_the_database(make_kiosk, tmp_
     records = read_records(state / DB_NAME)
     assert records[4].seconds == pytest.approx(39)  # a press at t0 + 1, the end at t0 + 40
     assert all(abs(r.at - datetime.now(UTC)) < timedelta(minutes=5) for r in records)
+
+
+def test_the_loops_end_writes_what_is_still_queued(make_kiosk, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    real_add = UsageStore.add
+
+    def slow_card(self, one):  # type: ignore[no-untyped-def]
+        time.sleep(0.3)
+        real_add(self, one)
+
+    monkeypatch.setattr(UsageStore, "add", slow_card)
+    state = tmp_path / "state"
+    kiosk = make_kiosk(short_config(), state_dir=state)
+    t0 = kiosk.clock.now
+    for start in (1, 10):  # two sessions, each started and stopped: 4 records
+        kiosk.press_at(t0 + start)
+        kiosk.press_at(t0 + start + 1, duration=4.0)
+    kiosk.run_until(t0 + 20)  # over in far less than the 1.2 s the card needs
+    assert len(read_records(state / DB_NAME)) == 4
 
 
 def test_a_restarted_kiosk_numbers_sessions_on(make_kiosk, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -149,8 +168,6 @@ def stored(state: Path) -> Path:
 @pytest.fixture
 def utc(monkeypatch):  # type: ignore[no-untyped-def]
     """Weeks and days are in local time: make that UTC for these tests."""
-    import time
-
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     yield
