@@ -193,7 +193,7 @@ def test_stats_prints_a_row_a_week(tmp_path, capsys, utc) -> None:  # type: igno
     ]
     assert lines[1].split() == ["2026-W49", "3", "2", "1", "0", "8.0", "2", "1"]
     assert lines[2].split() == ["2026-W50", "1", "0", "0", "1", "-", "0", "0"]
-    assert "median length of the completed sessions" in out
+    assert "the median length of the completed sessions" in out
 
 
 def test_stats_csv_is_a_row_a_day(tmp_path, capsys, utc) -> None:  # type: ignore[no-untyped-def]

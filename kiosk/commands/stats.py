@@ -85,8 +85,8 @@ def table(tallies: Sequence[Tally], points: Sequence[str]) -> str:
         return "  ".join([first, *rest]).rstrip() + "\n"
 
     note = (
-        "median min: median length of the completed sessions, in minutes. "
-        "Each point's column: sessions that completed a hold of that point.\n"
+        "median min: the median length of the completed sessions, in minutes.\n"
+        "Each point's column: the sessions that completed a hold of that point.\n"
     )
     return line(header) + "".join(line(row) for row in rows) + "\n" + note
 

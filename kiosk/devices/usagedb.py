@@ -253,6 +253,7 @@ class Recorder:
         self._complained_at: float | None = None
         self._lost_since = 0
         self._gave_up = False
+        self._made_at = clock()
         self._thread = threading.Thread(target=self._write_all, name="usage-writer", daemon=True)
         self._thread.start()
 
@@ -292,10 +293,32 @@ class Recorder:
     # -- the writer thread ----------------------------------------------------------------
 
     def _write_all(self) -> None:
+        self._first_open()
         while (item := self._queue.get()) is not None:
             self._write(*item)
         if self._store is not None:
             self._store.close()
+
+    def _first_open(self) -> None:
+        """Open the file at start-up, on this thread: a bad file is moved aside and any
+        problem logged then, not at the first session."""
+        try:
+            self._opened()
+        except NewerSchema as err:
+            self._newer(err)
+        except (sqlite3.Error, OSError) as err:
+            self._complain(err, self._made_at)
+        else:
+            log.info("Usage counts are recorded in %s", self.path)
+
+    def _newer(self, err: NewerSchema) -> None:
+        self._gave_up = True
+        log.error(
+            "Usage counts are not recorded: %s was written by a newer kiosk (schema "
+            "version %s); it is left as it is",
+            self.path,
+            err,
+        )
 
     def _write(self, record: Record, noted: float) -> None:
         """Commit ``record``, noted at monotonic time ``noted``."""
@@ -315,14 +338,8 @@ class Recorder:
                 store.move_aside(err)
                 self._opened().add(numbered)
         except NewerSchema as err:
-            self._gave_up = True
             self.lost += 1
-            log.error(
-                "Usage counts are not recorded: %s was written by a newer kiosk (schema "
-                "version %s); it is left as it is",
-                self.path,
-                err,
-            )
+            self._newer(err)
             return
         except (sqlite3.Error, OSError) as err:
             self.lost += 1
