@@ -69,7 +69,7 @@ def test_the_loops_end_writes_what_is_still_queued(make_kiosk, tmp_path, monkeyp
     real_add = UsageStore.add
 
     def slow_card(self, one):  # type: ignore[no-untyped-def]
-        time.sleep(0.3)
+        time.sleep(0.15)
         real_add(self, one)
 
     monkeypatch.setattr(UsageStore, "add", slow_card)
@@ -79,7 +79,7 @@ def test_the_loops_end_writes_what_is_still_queued(make_kiosk, tmp_path, monkeyp
     for start in (1, 10):  # two sessions, each started and stopped: 4 records
         kiosk.press_at(t0 + start)
         kiosk.press_at(t0 + start + 1, duration=4.0)
-    kiosk.run_until(t0 + 20)  # over in far less than the 1.2 s the card needs
+    kiosk.run_until(t0 + 20)  # over in less than the 0.6 s the card needs
     assert len(read_records(state / DB_NAME)) == 4
 
 
