@@ -3,12 +3,13 @@
 The folder tree is the architecture. Imports point down only; the contracts in
 pyproject.toml (``[tool.importlinter]``) are checked by tests/test_architecture.py::
 
-    commands/   the command line: run, defaults, check, screenshots
+    commands/   the command line: run, defaults, check, screenshots, stats
        |
     app/        the main loop and the one place its parts are wired together
        |
     ui/  |  devices/    screens (theme, text fitting, layouts, painting, images)
-       |                beside the adapters (display and SDL input, GPIO, buzzer, systemd)
+       |                beside the adapters (display and SDL input, GPIO, buzzer, systemd,
+       |                the usage counts' SQLite file)
     content/    the settings table, staff YAML with lines, validation, the content model
        |
     core/       the session state machine and its events: plain Python, no clock

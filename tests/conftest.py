@@ -5,7 +5,10 @@ The environment is set here, before pygame or gpiozero is imported by any test.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +26,12 @@ from gpiozero.pins.mock import MockFactory, MockPWMPin
 from kiosk.app.loop import App
 from kiosk.content.config import Config, load_config
 from kiosk.devices.systemd import SystemdNotifier
+
+# Usage counts of a kiosk run by a test (in this process or a child) go to a folder of the
+# test run's own, never to the home folder or a service's state folder.
+os.environ.pop("STATE_DIRECTORY", None)
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="kiosk-tests-state-")
+atexit.register(shutil.rmtree, os.environ["XDG_STATE_HOME"], ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -127,7 +136,8 @@ class Kiosk:
 def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[..., Kiosk]]:
     """Builds a kiosk on mock pins, the dummy display (800x480 window), a fake clock and a
     fake ``/dev/input`` with one keyboard. ``pump_sdl`` makes it read SDL's input instead,
-    as in a desktop window (tests post pygame events then). Other keywords go to
+    as in a desktop window (tests post pygame events then). With ``state_dir`` it records
+    usage counts there (none without). Other keywords go to
     :func:`kiosk.app.wiring.build_app` (a wall clock, fake screen-power devices)."""
     from kiosk.app.wiring import build_app
 
@@ -141,6 +151,7 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
         fullscreen: bool = False,
         drm_folder: Path | None = None,
         background_images: bool = False,
+        state_dir: Path | None = None,
         **wiring: object,
     ) -> Kiosk:
         config = config or load_config()
@@ -159,6 +170,7 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
             pump_sdl=pump_sdl,
             drm_folder=drm_folder,
             background_images=background_images,
+            state_dir=state_dir,
             **wiring,  # type: ignore[arg-type]
         )
         inbox.busy = lambda: app.renderer.laying_out
@@ -168,6 +180,7 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
 
     yield make
     for kiosk in made:
+        kiosk.app.recorder.close()
         if kiosk.app.inputs is not None:
             kiosk.app.inputs.close()
         kiosk.app.parts.close()

@@ -84,7 +84,7 @@ PROGRAMS = {
 #: Tools of the system an installed kiosk runs on (Debian with systemd).
 SYSTEM_TOOLS = {"journalctl", "systemctl"}
 #: Words of the command table that stand for a value: what a reader would type for them.
-PLACEHOLDERS = {"FILE": "mine.yaml", "DIR": "out", "WxH": "800x480"}
+PLACEHOLDERS = {"FILE": "mine.yaml", "DIR": "out", "WxH": "800x480", "YYYY-MM-DD": "2026-12-01"}
 
 
 def dev_sh_commands() -> set[str]:

@@ -38,6 +38,7 @@ from kiosk.core.events import (
 )
 from kiosk.core.session import Effect, Phase, Session
 from kiosk.devices.display import DisplayError
+from kiosk.devices.usagedb import NoRecorder
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,8 @@ class App:
         (:class:`kiosk.devices.screenpower.ScreenPower`), or None.
     :param notices: the staff notes to show in a corner now (they change when a missing
         part comes back).
+    :param recorder: the usage counts (:class:`kiosk.devices.usagedb.Recorder`): it is
+        handed every effect with the view on screen, and closed with the loop.
     :param clock: the monotonic clock (a fake one in tests).
     """
 
@@ -104,6 +107,7 @@ class App:
         notices: Callable[[], tuple[str, ...]] = tuple,
         hours=None,
         screen_power=None,
+        recorder=None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:  # type: ignore[no-untyped-def]
         self.new_session = session_factory
@@ -118,6 +122,7 @@ class App:
         self.notices = notices
         self.hours = hours
         self.screen_power = screen_power
+        self.recorder = recorder or NoRecorder()
         self.screen_on = True
         #: Closed by the opening hours: nothing drawn, the LED off, no deadlines.
         self.asleep = False
@@ -154,6 +159,7 @@ class App:
                 self.inputs.close()
             self.renderer.close()
             self.parts.close()
+            self.recorder.close()
         return EXIT_OK
 
     def _turn(self) -> None:
@@ -338,6 +344,7 @@ class App:
     # -- effects ------------------------------------------------------------------------
 
     def _apply(self, effects: list[Effect]) -> None:
+        self.recorder.note(effects, self.session.view)  # only queued: never waits for the disk
         for effect in effects:
             self.stats.effects.append(effect)
             if effect is Effect.HOLD_ENDED:

@@ -18,6 +18,7 @@ from kiosk.devices.evdev import INPUT_DIR, InputWatcher
 from kiosk.devices.gpio import Parts
 from kiosk.devices.screenpower import BACKLIGHT_DIR, Backlight, Black, Cec, ScreenPower
 from kiosk.devices.systemd import SystemdNotifier
+from kiosk.devices.usagedb import open_recorder
 from kiosk.ui.renderer import build_renderer
 from kiosk.ui.tour import tour
 
@@ -37,6 +38,7 @@ def build_app(
     clock_sync: ClockSync | None = None,
     backlight_folder: Path = BACKLIGHT_DIR,
     cec_command: str = "cec-ctl",
+    state_dir: Path | None = None,
 ) -> App:
     """The kiosk for ``config``: the display opened, the parts wired, ready to ``run()``.
 
@@ -49,7 +51,9 @@ def build_app(
     staff file's ``hardware.rotation``.
     With a ``schedule:`` the opening hours follow ``wall_clock`` (aware; the system's by
     default), once ``clock_sync`` says the clock is set, and switch the screen by the
-    backlight in ``backlight_folder``, ``cec_command`` or drawing black.
+    backlight in ``backlight_folder``, ``cec_command`` or drawing black. Usage counts go to
+    ``state_dir/usage.sqlite3`` (:mod:`kiosk.devices.usagedb`); with None, or a folder that
+    cannot be written, none are kept.
     Raises :class:`kiosk.devices.display.DisplayError` when there is no screen.
     """
     inbox = inbox or Inbox()
@@ -92,6 +96,12 @@ def build_app(
     )
     # Every screen a patient meets is prepared by the main loop after the first frame.
     renderer.prepare(stop.view for stop in tour(config))
+    recorder = open_recorder(
+        state_dir,
+        [point.id for point in config.content.points],
+        config.content.steps(),
+        clock=clock,
+    )
     return App(
         config.new_session,
         renderer,
@@ -105,4 +115,5 @@ def build_app(
         clock=clock,
         hours=hours,
         screen_power=screen_power,
+        recorder=recorder,
     )

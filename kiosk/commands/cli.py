@@ -1,9 +1,10 @@
 """The command line: ``acupressure-kiosk [COMMAND]`` (``python -m kiosk`` is the same).
 
-    acupressure-kiosk [run] [--config FILE] [--windowed] [--size WxH]   run the kiosk
+    acupressure-kiosk [run] [--config FILE] [--windowed] [--size WxH] [--state-dir DIR]
     acupressure-kiosk defaults                          print the built-in configuration
     acupressure-kiosk check [--config FILE]             validate a staff file
     acupressure-kiosk screenshots [--config FILE] [--size WxH] [--out DIR]
+    acupressure-kiosk stats [--state-dir DIR] [--since YYYY-MM-DD] [--csv]   usage counts
 
 Without ``--config``, the installed kiosk's file when there is one, else the built-in
 configuration (:func:`kiosk.content.config.pick_staff_file`).
@@ -16,7 +17,9 @@ for the text. A mistyped command line is one line on stderr and exit status 2.
 
 ``--config`` and ``-v`` work before or after the command, and so do ``--windowed`` and
 ``--size`` for ``run`` (``acupressure-kiosk --windowed`` is ``acupressure-kiosk run
---windowed``).
+--windowed``) and ``--state-dir`` for ``run`` and ``stats``: the folder of the usage counts
+(default: ``$STATE_DIRECTORY`` under systemd, else ``~/.local/state/acupressure-kiosk``,
+:func:`kiosk.devices.usagedb.default_state_dir`).
 
 Each command is a module of this package with a ``main(args)`` that returns the exit
 status; it is imported only when chosen, so ``defaults`` and ``--help`` never load pygame.
@@ -30,6 +33,7 @@ import importlib
 import logging
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
@@ -37,13 +41,19 @@ from kiosk.core import stops
 from kiosk.devices.journal import formatter_for
 
 #: Command name -> the module under ``kiosk.commands`` that carries it out.
-COMMANDS = {"run": "run", "defaults": "defaults", "check": "check", "screenshots": "screenshots"}
+COMMANDS = {
+    "run": "run",
+    "defaults": "defaults",
+    "check": "check",
+    "screenshots": "screenshots",
+    "stats": "stats",
+}
 
 #: Every log line: the level, the module, the message (under systemd, a priority before it).
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 #: Options that only some commands use: destination -> those commands.
-ONLY_FOR = {"windowed": ("run",), "size": ("run", "screenshots")}
+ONLY_FOR = {"windowed": ("run",), "size": ("run", "screenshots"), "state_dir": ("run", "stats")}
 
 #: The size of ``screenshots`` when no ``--size`` is given (``run`` then takes the screen's).
 SCREENSHOT_SIZE = (1920, 1080)
@@ -104,10 +114,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="acupressure-kiosk", description="Acupressure kiosk for low back pain.")
     _common_options(parser)
     _run_options(parser)
+    _state_option(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="run the kiosk (the default)")
     _common_options(run, typed_only=True)
     _run_options(run, typed_only=True)
+    _state_option(run, typed_only=True)
     defaults = sub.add_parser("defaults", help="print the complete built-in configuration as YAML")
     _common_options(defaults, typed_only=True)
     check = sub.add_parser("check", help="validate a configuration file")
@@ -128,6 +140,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         default=Path("screenshots"),
         help="folder for the pictures (default: screenshots)",
+    )
+    stats = sub.add_parser("stats", help="print the usage counts per week (or per day as CSV)")
+    _common_options(stats, typed_only=True)
+    _state_option(stats, typed_only=True)
+    stats.add_argument(
+        "--since",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="only sessions from this day on",
+    )
+    stats.add_argument(
+        "--csv", action="store_true", help="one row a day as CSV instead of a table a week"
     )
     return parser
 
@@ -169,6 +193,28 @@ def _run_options(parser: argparse.ArgumentParser, typed_only: bool = False) -> N
         help=f"exact screen size in pixels, {SIZES}",
         **unset,
     )
+
+
+def _state_option(parser: argparse.ArgumentParser, typed_only: bool = False) -> None:
+    """``--state-dir``, for ``run`` and ``stats``, typed before or after the command."""
+    unset = {"default": argparse.SUPPRESS} if typed_only else {}
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        metavar="DIR",
+        help="folder of the usage counts (default: $STATE_DIRECTORY under systemd, "
+        "else ~/.local/state/acupressure-kiosk)",
+        **unset,
+    )
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date such as 2026-12-01, got {text!r}"
+        ) from None
 
 
 #: The sizes ``--size`` takes, in the words of its help and its errors.

@@ -9,6 +9,7 @@ from kiosk.app.wiring import build_app
 from kiosk.commands.report import report_config
 from kiosk.content.config import load_config, pick_staff_file
 from kiosk.devices.display import DisplayError
+from kiosk.devices.usagedb import default_state_dir
 
 log = logging.getLogger("kiosk")
 
@@ -17,7 +18,12 @@ def main(args: argparse.Namespace) -> int:
     config = load_config(pick_staff_file(args.config).path)
     report_config(config)
     try:
-        app = build_app(config, size=args.size, fullscreen=not args.windowed)
+        app = build_app(
+            config,
+            size=args.size,
+            fullscreen=not args.windowed,
+            state_dir=args.state_dir or default_state_dir(),
+        )
     except DisplayError as err:
         log.error("%s", err)
         return 3

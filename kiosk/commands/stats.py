@@ -1,0 +1,107 @@
+"""The ``stats`` command: the usage counts, a table per ISO week or, with ``--csv``, a row a day.
+
+It reads the kiosk's database read-only (:func:`kiosk.devices.usagedb.read_records`), so it
+works while the kiosk runs. Without ``--state-dir`` it reads the installed kiosk's
+(:data:`INSTALLED_STATE_DIR`) when that has a database and no ``$STATE_DIRECTORY`` is set,
+else the folder ``run`` would use (:func:`kiosk.devices.usagedb.default_state_dir`). Weeks
+and days are in this machine's local time. "Reach" per point is how many sessions completed
+at least one hold of that point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sqlite3
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from kiosk.core.tallies import Tally, point_order, tally
+from kiosk.devices.usagedb import DB_NAME, default_state_dir, read_records
+
+#: The installed kiosk's state folder (the unit's ``StateDirectory=``).
+INSTALLED_STATE_DIR = Path("/var/lib/acupressure-kiosk")
+#: The counts' columns, in the table's words and the CSV's.
+COUNTS = ("started", "completed", "cancelled", "abandoned")
+
+
+def main(args: argparse.Namespace) -> int:
+    path = pick_state_dir(args.state_dir) / DB_NAME
+    try:
+        records = read_records(path)
+    except sqlite3.Error as err:
+        print(f"Cannot read the usage counts in {path}: {err}", file=sys.stderr)
+        return 1
+    local = datetime.now().astimezone().tzinfo
+    tallies = tally(records, by="day" if args.csv else "week", tz=local, since=args.since)
+    if not tallies:
+        since = f" since {args.since.isoformat()}" if args.since else ""
+        print(f"No sessions recorded{since} (in {path}).")
+        return 0
+    points = point_order(records)
+    if args.csv:
+        write_csv(tallies, points, sys.stdout)
+    else:
+        sys.stdout.write(table(tallies, points))
+    return 0
+
+
+def pick_state_dir(given: Path | None, installed: Path = INSTALLED_STATE_DIR) -> Path:
+    """The folder to read: ``given``; else the installed kiosk's when it holds a database
+    (and systemd gives no other); else the one ``run`` would write."""
+    if given is not None:
+        return given
+    if not os.environ.get("STATE_DIRECTORY") and (installed / DB_NAME).exists():
+        return installed
+    return default_state_dir()
+
+
+def _minutes(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def table(tallies: Sequence[Tally], points: Sequence[str]) -> str:
+    """A plain text table, a row a week: the counts, the median minutes of the completed
+    sessions and the reach of each point."""
+    header = ["week", *COUNTS, "median min", *points]
+    rows = [
+        [
+            t.period,
+            *(str(getattr(t, name)) for name in COUNTS),
+            _minutes(t.median_minutes) or "-",
+            *(str(t.reach.get(p, 0)) for p in points),
+        ]
+        for t in tallies
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
+        return "  ".join([first, *rest]).rstrip() + "\n"
+
+    note = (
+        "median min: the median length of the completed sessions, in minutes.\n"
+        "Each point's column: the sessions that completed a hold of that point.\n"
+    )
+    return line(header) + "".join(line(row) for row in rows) + "\n" + note
+
+
+def write_csv(tallies: Sequence[Tally], points: Sequence[str], out: TextIO) -> None:
+    """A row a day: ``date,started,completed,cancelled,abandoned,median_minutes`` and a
+    ``reach_<point id>`` column for each point."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["date", *COUNTS, "median_minutes", *(f"reach_{p}" for p in points)])
+    for t in tallies:
+        writer.writerow(
+            [
+                t.period,
+                *(getattr(t, name) for name in COUNTS),
+                _minutes(t.median_minutes),
+                *(t.reach.get(p, 0) for p in points),
+            ]
+        )
