@@ -2,11 +2,12 @@
 # Remove the acupressure kiosk service installed by scripts/install.sh.
 #
 #   sudo make uninstall            keeps the staff config /etc/acupressure-kiosk/config.yaml
-#   sudo make uninstall PURGE=1    removes that too
+#                                  and the usage counts /var/lib/acupressure-kiosk/usage.sqlite3
+#   sudo make uninstall PURGE=1    removes those too
 #   make uninstall DESTDIR=DIR     removes the files install.sh --destdir wrote under DIR
 #
 # It stops and disables the unit, removes it (and any `systemctl edit` drop-in), the kiosk's
-# state in /var/lib/acupressure-kiosk, the `kiosk` user, /opt/acupressure-kiosk and the
+# state in /var/lib/acupressure-kiosk but for the usage counts, the `kiosk` user, /opt/acupressure-kiosk and the
 # command link /usr/local/bin/acupressure-kiosk, and gives
 # tty1 back to the login prompt. The second console's login prompt (getty@tty2) is disabled
 # again if the installer enabled it (it keeps running until the next boot, so a staff member
@@ -118,14 +119,28 @@ remove_user() {
 
 remove_files() {
     if [ -L "$DESTDIR/usr/local/bin/$NAME" ]; then rm -f "$DESTDIR/usr/local/bin/$NAME"; fi
-    rm -rf "$DESTDIR$OPT" "$DESTDIR$STATE"
-    say "removed $OPT and $STATE"
+    rm -rf "$DESTDIR$OPT"
+    say "removed $OPT"
+    remove_state
     if [ "$PURGE" = yes ]; then
         rm -rf "$DESTDIR$ETC"
         say "removed the staff config $ETC (PURGE)"
     elif [ -e "$DESTDIR$ETC/config.yaml" ]; then
         say "kept the staff config $ETC/config.yaml (remove it too with: sudo make uninstall PURGE=1)"
     fi
+}
+
+# The usage counts stay unless PURGE: months of a clinic's figures are not the kiosk's to
+# throw away. Everything else in the state folder goes.
+remove_state() {
+    state=$DESTDIR$STATE
+    if [ "$PURGE" = yes ] || ! ls "$state"/usage.sqlite3* >/dev/null 2>&1; then
+        rm -rf "$state"
+        say "removed $STATE"
+        return
+    fi
+    find "$state" -mindepth 1 -maxdepth 1 ! -name 'usage.sqlite3*' -exec rm -rf {} +
+    say "kept the usage counts $STATE/usage.sqlite3 (remove them too with: sudo make uninstall PURGE=1)"
 }
 
 note_boot_settings() {

@@ -236,6 +236,21 @@ def test_uninstall_removes_everything_but_the_staff_config(destdir: Path, purge:
     assert not (destdir / "opt/acupressure-kiosk").exists()
 
 
+@pytest.mark.parametrize("purge", [False, True])
+def test_uninstall_keeps_the_usage_counts_unless_purged(destdir: Path, purge: bool) -> None:
+    state = destdir / "var/lib/acupressure-kiosk"
+    state.mkdir(parents=True, exist_ok=True)
+    for name in ("usage.sqlite3", "usage.sqlite3-wal", ".lgd-nfy0"):
+        (state / name).write_bytes(b"x")
+    result = run("sh", UNINSTALL, "--destdir", destdir, *(["--purge"] if purge else []))
+    assert result.returncode == 0, result.stdout + result.stderr
+    if purge:
+        assert not state.exists()
+    else:
+        assert sorted(p.name for p in state.iterdir()) == ["usage.sqlite3", "usage.sqlite3-wal"]
+        assert "kept the usage counts" in result.stdout and "PURGE=1" in result.stdout
+
+
 @pytest.mark.parametrize(
     ("boot_settings", "added"), [(None, True), ("1", True), ("0", False), ("no", False)]
 )

@@ -677,11 +677,16 @@ def test_uninstall_removes_all_but_the_staff_config(container: Container) -> Non
     assert container.show(UNIT)["LoadState"] == "not-found"
     assert container.run("getent", "passwd", "kiosk", check=False).returncode == 2
     root = container.root
-    for gone in (UNIT_FILE, "/opt/acupressure-kiosk", STATE, "/usr/local/bin/acupressure-kiosk"):
+    for gone in (UNIT_FILE, "/opt/acupressure-kiosk", "/usr/local/bin/acupressure-kiosk"):
         assert not (root / gone.lstrip("/")).exists(), gone
     assert (root / CONFIG.lstrip("/")).is_file()
+    state = root / STATE.lstrip("/")  # the usage counts stay, and nothing else of the state
+    assert not state.exists() or {p.name.split("-")[0] for p in state.iterdir()} <= {
+        "usage.sqlite3"
+    }, sorted(state.iterdir())
     container.run("sh", "-c", PURGE, cwd=SOURCE)
     assert not (root / "etc/acupressure-kiosk").exists()
+    assert not state.exists()
     # The installer had enabled tty2's prompt: disabled again, but still running (a staff
     # member logged in there keeps the session).
     assert f"disabled {GETTY}, which the installer had enabled" in result.stdout, result.stdout
