@@ -127,7 +127,8 @@ class Kiosk:
 def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[..., Kiosk]]:
     """Builds a kiosk on mock pins, the dummy display (800x480 window), a fake clock and a
     fake ``/dev/input`` with one keyboard. ``pump_sdl`` makes it read SDL's input instead,
-    as in a desktop window (tests post pygame events then)."""
+    as in a desktop window (tests post pygame events then). ``staff_file`` is read again on
+    a Hangup (SIGHUP)."""
     from kiosk.app.wiring import build_app
 
     made: list[Kiosk] = []
@@ -140,6 +141,7 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
         fullscreen: bool = False,
         drm_folder: Path | None = None,
         background_images: bool = False,
+        staff_file: Path | None = None,
     ) -> Kiosk:
         config = config or load_config()
         clock = FakeClock()
@@ -157,8 +159,9 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
             pump_sdl=pump_sdl,
             drm_folder=drm_folder,
             background_images=background_images,
+            staff_file=staff_file,
         )
-        inbox.busy = lambda: app.renderer.laying_out
+        inbox.busy = lambda: app.renderer.laying_out or app.reloading
         kiosk = Kiosk(app, clock, inbox, mock_factory, config, inputs)
         made.append(kiosk)
         return kiosk

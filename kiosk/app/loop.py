@@ -10,6 +10,11 @@ waiting, sorts them by that time and, for each, first carries out the session de
 before it (a hold that ended, with its beep), then the input itself. So a key pressed just
 before a hold ended but read just after it does not skip the next screen.
 
+SIGHUP (``systemctl reload``) reads the staff file again on a thread of its own
+(:mod:`kiosk.app.reload`): a good file applies at the next start screen, never in the middle
+of a session; a file with errors keeps the content that runs, logs each error and shows the
+staff notice until a good reload.
+
 Anything unexpected while drawing sends the kiosk back to the idle screen (the failsafe) and
 is logged with its traceback; the screen never shows one. Failing again and again, or losing
 the display, ends the process with a non-zero status so systemd restarts it.
@@ -25,6 +30,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kiosk.app.reload import StaffReload
 from kiosk.core import stops
 from kiosk.core.events import (
     Event,
@@ -35,6 +41,7 @@ from kiosk.core.events import (
     Press,
     Quit,
     Release,
+    Reloaded,
 )
 from kiosk.core.session import Effect, Phase, Session
 from kiosk.devices.display import DisplayError
@@ -84,6 +91,8 @@ class App:
     :param chores: what to look after every few seconds (:mod:`kiosk.app.chores`).
     :param notices: the staff notes to show in a corner now (they change when a missing
         part comes back).
+    :param staff: the staff file, read again on SIGHUP (:mod:`kiosk.app.reload`); None: a
+        SIGHUP is logged and changes nothing.
     :param clock: the monotonic clock (a fake one in tests).
     """
 
@@ -98,6 +107,7 @@ class App:
         inputs=None,
         chores: tuple = (),
         notices: Callable[[], tuple[str, ...]] = tuple,
+        staff: StaffReload | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:  # type: ignore[no-untyped-def]
         self.new_session = session_factory
@@ -110,6 +120,7 @@ class App:
         self.inputs = inputs
         self.chores = chores
         self.notices = notices
+        self.staff = staff
         self.screen_on = True
         self.session = session_factory(clock())
         self.stats = Stats()
@@ -152,6 +163,7 @@ class App:
             if chore.due(self) <= now:
                 chore.run(self, now)
         self._apply(self.session.tick(now))
+        self._use_reloaded(now)
         self._draw(now)
         self._ping(now)
         self.stats.wakeups += 1
@@ -220,10 +232,13 @@ class App:
         if isinstance(event, Prepared):
             return  # a screen was laid out: the next turn warms it
         if isinstance(event, Hangup):
-            log.info(
-                "SIGHUP received and ignored: to use a changed staff file, restart the kiosk "
-                "(sudo systemctl restart acupressure-kiosk)"
-            )
+            if self.staff is None:
+                log.info("SIGHUP received: no staff file to read again")
+            else:
+                self.staff.start()
+            return
+        if isinstance(event, Reloaded):
+            self._reloaded(event)
             return
         if isinstance(event, Press | Release):
             self._apply(self.session.tick(event.at))  # what happened before it, in order
@@ -236,6 +251,7 @@ class App:
             effects = self.session.release(event.at)
         else:
             self.renderer.invalidate()  # Repaint: the next draw is a full one
+        self._use_reloaded(self.clock())  # the press may have ended the session
         if self.running:
             self._draw(self.clock())
         if not isinstance(event, Quit):
@@ -296,6 +312,34 @@ class App:
         self.parts.set_led(_led_mode(self.session.phase))
         missing = ", ".join(self.parts.missing)
         self.notifier.status(f"Running without the {missing}" if missing else "Running")
+
+    # -- the staff file read again -------------------------------------------------------
+
+    @property
+    def reloading(self) -> bool:
+        """True while the staff file is being read again (on its own thread)."""
+        return self.staff is not None and self.staff.reading
+
+    def _reloaded(self, event: Reloaded) -> None:
+        """The staff file was read again: a good one applies now if the start screen is up
+        (else when it next is); one with errors only changes the staff notice."""
+        assert self.staff is not None
+        if self.staff.done(event.config):  # type: ignore[arg-type]
+            self._use_reloaded(self.clock())
+        else:
+            self.renderer.set_notices(self.notices())
+        self._draw(self.clock())
+
+    def _use_reloaded(self, now: float) -> None:
+        """Switch to a reloaded staff file once the session is back at the start screen."""
+        if self.staff is None or self.staff.pending is None or self.session.phase is not Phase.IDLE:
+            return
+        config = self.staff.take()
+        assert config is not None
+        self.new_session = config.new_session
+        self.session = config.new_session(now)
+        self.renderer.use_content(config, self.notices())
+        log.info("The reloaded staff file is in use (%s)", config.source)
 
     # -- effects ------------------------------------------------------------------------
 
@@ -361,9 +405,9 @@ class App:
     # -- signals ------------------------------------------------------------------------
 
     def install_signal_handlers(self) -> None:
-        """SIGTERM and SIGINT stop the loop cleanly; SIGHUP is logged and changes nothing
-        (a hang-up of tty1 must not stop the kiosk; reloading the staff file is for a later
-        version). The handlers only post an event. A stop that came during start-up and was
+        """SIGTERM and SIGINT stop the loop cleanly; SIGHUP (``systemctl reload``, or a
+        hang-up of tty1, which must not stop the kiosk) reads the staff file again. The
+        handlers only post an event. A stop that came during start-up and was
         swallowed there (:mod:`kiosk.core.stops`) is posted now."""
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, self._on_signal)

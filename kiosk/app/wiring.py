@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kiosk.app.chores import PartsRetry, ScreenWatch
 from kiosk.app.loop import App
+from kiosk.app.reload import StaffReload
 from kiosk.content.config import Config
 from kiosk.core.events import Inbox, Prepared, Repaint
 from kiosk.devices.connectors import DRM_DIR, Connectors
@@ -30,6 +31,7 @@ def build_app(
     pump_sdl: bool | None = None,
     drm_folder: Path | None = None,
     background_images: bool = True,
+    staff_file: Path | None = None,
 ) -> App:
     """The kiosk for ``config``: the display opened, the parts wired, ready to ``run()``.
 
@@ -39,7 +41,8 @@ def build_app(
     ``drm_folder`` watches a folder of that shape under any driver (tests). Drawings are
     decoded in a child process in the background unless ``background_images`` is False.
     ``size`` is the screen's (the mode's); the screens are laid out for it turned by the
-    staff file's ``hardware.rotation``.
+    staff file's ``hardware.rotation``. ``staff_file`` is the file ``config`` was read from,
+    read again on SIGHUP (None: the built-in configuration, nothing to read again).
     Raises :class:`kiosk.devices.display.DisplayError` when there is no screen.
     """
     inbox = inbox or Inbox()
@@ -49,14 +52,19 @@ def build_app(
         inputs = InputWatcher(inbox, clock, input_folder)
         inputs.start()
     parts = Parts(config.hardware, inbox, clock)
+    staff = StaffReload(staff_file, config, inbox)
 
     def notices() -> tuple[str, ...]:
-        """The staff notes for the corner of the screen, as things are now."""
+        """The staff notes for the corner of the screen, as things are now (in the texts of
+        the content that runs)."""
+        running = staff.running
         found = []
-        if config.fallback:
-            found.append(config.content.text("staff_default_content"))
+        if running.fallback:
+            found.append(running.content.text("staff_default_content"))
+        if staff.failed:
+            found.append(running.content.text("staff_reload_failed"))
         if parts.notice:
-            found.append(config.content.text("staff_no_button"))
+            found.append(running.content.text("staff_no_button"))
         return tuple(found)
 
     chores: list = [PartsRetry()]
@@ -84,4 +92,5 @@ def build_app(
         chores=tuple(chores),
         notices=notices,
         clock=clock,
+        staff=staff,
     )

@@ -14,10 +14,11 @@ log = logging.getLogger("kiosk")
 
 
 def main(args: argparse.Namespace) -> int:
-    config = load_config(pick_staff_file(args.config).path)
+    staff_file = pick_staff_file(args.config).path
+    config = load_config(staff_file)
     report_config(config)
     try:
-        app = build_app(config, size=args.size, fullscreen=not args.windowed)
+        app = build_app(config, size=args.size, fullscreen=not args.windowed, staff_file=staff_file)
     except DisplayError as err:
         log.error("%s", err)
         return 3
