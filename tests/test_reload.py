@@ -224,7 +224,7 @@ def test_reading_the_file_is_off_the_main_loop(make_kiosk, staff, caplog) -> Non
     real_load = staff_reload.load
 
     def slow_load(path: Path):  # type: ignore[no-untyped-def]
-        gate.wait(timeout=30)
+        gate.wait(timeout=10)
         return real_load(path)
 
     staff_reload.load = slow_load
@@ -236,7 +236,8 @@ def test_reading_the_file_is_off_the_main_loop(make_kiosk, staff, caplog) -> Non
 
     def let_it_finish() -> None:
         gate.set()
-        staff_reload._thread.join(timeout=10)  # type: ignore[union-attr]
+        if staff_reload._thread is not None:
+            staff_reload._thread.join(timeout=10)
 
     reload_at(kiosk, t0 + 1, CHANGED, staff)
     kiosk.press_at(t0 + 2)  # safety, while the file is still being read
