@@ -121,6 +121,26 @@ def test_a_stop_swallowed_during_start_up_stops_the_loop_at_once(
     assert "Stopping: SIGTERM during start-up" in caplog.text
 
 
+def test_a_sighup_during_start_up_reads_the_staff_file_once_the_loop_runs(
+    early_handlers, make_kiosk, caplog, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """``systemctl reload`` while the kiosk starts (after it read the file, before its loop
+    took SIGHUP) stops nothing and is not lost: the loop reads the file again."""
+    from kiosk.content.config import load_config
+
+    signal.raise_signal(signal.SIGHUP)  # the start-up handler: written down, nothing else
+    staff = tmp_path / "config.yaml"
+    staff.write_text('texts:\n  invite: "Press the green button"\n')
+    kiosk = make_kiosk(load_config(staff), staff_file=staff)
+    t0 = kiosk.clock.now
+    kiosk.app.install_signal_handlers()
+    with caplog.at_level(logging.INFO):
+        status = kiosk.app.run(until=lambda app: kiosk.clock.now > t0 + 2)
+    assert status == 0
+    assert "SIGHUP received: reading the staff file" in caplog.text
+    assert "Reloaded the staff file: applies at the next start screen" in caplog.text
+
+
 CALLBACK_STOP = """
 import signal, weakref
 from kiosk.__main__ import stop_on_signals

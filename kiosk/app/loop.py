@@ -408,11 +408,14 @@ class App:
         """SIGTERM and SIGINT stop the loop cleanly; SIGHUP (``systemctl reload``, or a
         hang-up of tty1, which must not stop the kiosk) reads the staff file again. The
         handlers only post an event. A stop that came during start-up and was
-        swallowed there (:mod:`kiosk.core.stops`) is posted now."""
+        swallowed there (:mod:`kiosk.core.stops`) is posted now, and so is a SIGHUP that
+        came then."""
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, self._on_signal)
         for signum in stops.early()[:1]:
             self.inbox.put(Quit(f"{signal.Signals(signum).name} during start-up"))
+        if stops.hung_up():
+            self.inbox.put(Hangup())
 
     def _on_signal(self, signum: int, _frame: object) -> None:
         if signum == signal.SIGHUP:
