@@ -6,8 +6,10 @@ buzzer and LED off), SIGTERM and SIGINT end the program with status 0 and no tra
 whatever it is doing: importing, reading the staff file, opening the screen. gpiozero closes
 the pins it opened when the interpreter exits. Each such stop is also written down
 (:mod:`kiosk.core.stops`): where C code swallows the exit, the loop stops at its start.
-SIGHUP is ignored: a hang-up of the console the kiosk runs on must not stop it (see
-:meth:`kiosk.app.loop.App.install_signal_handlers`).
+SIGHUP must not stop it (a hang-up of the console it runs on, or ``systemctl reload``): until
+then it is only written down, and once the loop runs it reads the staff file again (see
+:meth:`kiosk.app.loop.App.install_signal_handlers` and :mod:`kiosk.app.reload`), so an edit
+saved while the kiosk was starting is not missed.
 """
 
 import signal
@@ -24,10 +26,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def stop_on_signals() -> None:
-    """SIGTERM and SIGINT exit with status 0 at once; SIGHUP is ignored."""
+    """SIGTERM and SIGINT exit with status 0 at once; SIGHUP is written down for the loop
+    (which then reads the staff file again)."""
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _exit_cleanly)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, _note_hangup)
     sys.unraisablehook = _quiet_early_stop
 
 
@@ -38,6 +41,10 @@ def _quiet_early_stop(unraisable: "sys.UnraisableHookArgs") -> None:
     if isinstance(unraisable.exc_value, SystemExit) and stops.early():
         return
     sys.__unraisablehook__(unraisable)
+
+
+def _note_hangup(_signum: int, _frame: object) -> None:
+    stops.record_hangup()
 
 
 def _exit_cleanly(signum: int, _frame: object) -> None:

@@ -137,8 +137,9 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
     """Builds a kiosk on mock pins, the dummy display (800x480 window), a fake clock and a
     fake ``/dev/input`` with one keyboard. ``pump_sdl`` makes it read SDL's input instead,
     as in a desktop window (tests post pygame events then). With ``state_dir`` it records
-    usage counts there (none without). Other keywords go to
-    :func:`kiosk.app.wiring.build_app` (a wall clock, fake screen-power devices)."""
+    usage counts there (none without); ``staff_file`` is read again on a Hangup (SIGHUP).
+    Other keywords go to :func:`kiosk.app.wiring.build_app` (a wall clock, fake
+    screen-power devices)."""
     from kiosk.app.wiring import build_app
 
     made: list[Kiosk] = []
@@ -152,6 +153,7 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
         drm_folder: Path | None = None,
         background_images: bool = False,
         state_dir: Path | None = None,
+        staff_file: Path | None = None,
         **wiring: object,
     ) -> Kiosk:
         config = config or load_config()
@@ -171,9 +173,10 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
             drm_folder=drm_folder,
             background_images=background_images,
             state_dir=state_dir,
+            staff_file=staff_file,
             **wiring,  # type: ignore[arg-type]
         )
-        inbox.busy = lambda: app.renderer.laying_out
+        inbox.busy = lambda: app.renderer.laying_out or app.reloading
         kiosk = Kiosk(app, clock, inbox, mock_factory, config, inputs)
         made.append(kiosk)
         return kiosk

@@ -79,6 +79,10 @@ def systemd_root(destdir: Path) -> Path:
     program.parent.mkdir(parents=True, exist_ok=True)
     program.write_text("#!/bin/sh\n")
     program.chmod(0o755)
+    kill = destdir / "bin/kill"  # ExecReload=: a Debian root has it (procps)
+    kill.parent.mkdir(parents=True, exist_ok=True)
+    kill.write_text("#!/bin/sh\n")
+    kill.chmod(0o755)
     return destdir
 
 
@@ -167,6 +171,7 @@ def test_unit_names_the_fixed_paths_and_environment() -> None:
         "StateDirectory=acupressure-kiosk",
         "ExecStart=/opt/acupressure-kiosk/venv/bin/acupressure-kiosk"
         " --config /etc/acupressure-kiosk/config.yaml",
+        "ExecReload=/bin/kill -HUP $MAINPID",
     ]:
         assert line in text.splitlines()
 

@@ -10,6 +10,11 @@ waiting, sorts them by that time and, for each, first carries out the session de
 before it (a hold that ended, with its beep), then the input itself. So a key pressed just
 before a hold ended but read just after it does not skip the next screen.
 
+SIGHUP (``systemctl reload``) reads the staff file again on a thread of its own
+(:mod:`kiosk.app.reload`): a good file applies at the next start screen, never in the middle
+of a session; a file with errors keeps the content that runs, logs each error and shows the
+staff notice until a good reload.
+
 Anything unexpected while drawing sends the kiosk back to the idle screen (the failsafe) and
 is logged with its traceback; the screen never shows one. Failing again and again, or losing
 the display, ends the process with a non-zero status so systemd restarts it.
@@ -25,6 +30,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kiosk.app.reload import StaffReload
 from kiosk.core import stops
 from kiosk.core.events import (
     Event,
@@ -35,6 +41,7 @@ from kiosk.core.events import (
     Press,
     Quit,
     Release,
+    Reloaded,
 )
 from kiosk.core.session import Effect, Phase, Session
 from kiosk.devices.display import DisplayError
@@ -91,6 +98,8 @@ class App:
         part comes back).
     :param recorder: the usage counts (:class:`kiosk.devices.usagedb.Recorder`): it is
         handed every effect with the view on screen, and closed with the loop.
+    :param staff: the staff file, read again on SIGHUP (:mod:`kiosk.app.reload`); None: a
+        SIGHUP is logged and changes nothing.
     :param clock: the monotonic clock (a fake one in tests).
     """
 
@@ -108,6 +117,7 @@ class App:
         hours=None,
         screen_power=None,
         recorder=None,
+        staff: StaffReload | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:  # type: ignore[no-untyped-def]
         self.new_session = session_factory
@@ -123,6 +133,7 @@ class App:
         self.hours = hours
         self.screen_power = screen_power
         self.recorder = recorder or NoRecorder()
+        self.staff = staff
         self.screen_on = True
         #: Closed by the opening hours: nothing drawn, the LED off, no deadlines.
         self.asleep = False
@@ -168,6 +179,7 @@ class App:
             if chore.due(self) <= now:
                 chore.run(self, now)
         self._apply(self.session.tick(now))
+        self._use_reloaded(now)
         self._draw(now)
         self._ping(now)
         self.stats.wakeups += 1
@@ -243,10 +255,13 @@ class App:
         if isinstance(event, Prepared):
             return  # a screen was laid out: the next turn warms it
         if isinstance(event, Hangup):
-            log.info(
-                "SIGHUP received and ignored: to use a changed staff file, restart the kiosk "
-                "(sudo systemctl restart acupressure-kiosk)"
-            )
+            if self.staff is None:
+                log.info("SIGHUP received: no staff file to read again")
+            else:
+                self.staff.start()
+            return
+        if isinstance(event, Reloaded):
+            self._reloaded(event)
             return
         if isinstance(event, Press | Release):
             self._apply(self.session.tick(event.at))  # what happened before it, in order
@@ -259,6 +274,7 @@ class App:
             effects = self.session.release(event.at)
         else:
             self.renderer.invalidate()  # Repaint: the next draw is a full one
+        self._use_reloaded(self.clock())  # the press may have ended the session
         if self.running:
             self._draw(self.clock())
         if not isinstance(event, Quit):
@@ -341,6 +357,35 @@ class App:
         missing = ", ".join(self.parts.missing)
         self.notifier.status(f"Running without the {missing}" if missing else "Running")
 
+    # -- the staff file read again -------------------------------------------------------
+
+    @property
+    def reloading(self) -> bool:
+        """True while the staff file is being read again (on its own thread)."""
+        return self.staff is not None and self.staff.reading
+
+    def _reloaded(self, event: Reloaded) -> None:
+        """The staff file was read again: a good one applies now if the start screen is up
+        (else when it next is); one with errors only changes the staff notice."""
+        assert self.staff is not None
+        if self.staff.done(event.config):  # type: ignore[arg-type]
+            self._use_reloaded(self.clock())
+        else:
+            self.renderer.set_notices(self.notices())
+        self._draw(self.clock())
+
+    def _use_reloaded(self, now: float) -> None:
+        """Switch to a reloaded staff file once the session is back at the start screen."""
+        if self.staff is None or self.staff.pending is None or self.session.phase is not Phase.IDLE:
+            return
+        config = self.staff.take()
+        assert config is not None
+        self.new_session = config.new_session
+        self.session = config.new_session(now)
+        self.renderer.use_content(config, self.notices())
+        self.recorder.use_routine([p.id for p in config.content.points], self.session.steps)
+        log.info("The reloaded staff file is in use (%s)", config.source)
+
     # -- effects ------------------------------------------------------------------------
 
     def _apply(self, effects: list[Effect]) -> None:
@@ -410,14 +455,17 @@ class App:
     # -- signals ------------------------------------------------------------------------
 
     def install_signal_handlers(self) -> None:
-        """SIGTERM and SIGINT stop the loop cleanly; SIGHUP is logged and changes nothing
-        (a hang-up of tty1 must not stop the kiosk; reloading the staff file is for a later
-        version). The handlers only post an event. A stop that came during start-up and was
-        swallowed there (:mod:`kiosk.core.stops`) is posted now."""
+        """SIGTERM and SIGINT stop the loop cleanly; SIGHUP (``systemctl reload``, or a
+        hang-up of tty1, which must not stop the kiosk) reads the staff file again. The
+        handlers only post an event. A stop that came during start-up and was
+        swallowed there (:mod:`kiosk.core.stops`) is posted now, and so is a SIGHUP that
+        came then."""
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, self._on_signal)
         for signum in stops.early()[:1]:
             self.inbox.put(Quit(f"{signal.Signals(signum).name} during start-up"))
+        if stops.hung_up():
+            self.inbox.put(Hangup())
 
     def _on_signal(self, signum: int, _frame: object) -> None:
         if signum == signal.SIGHUP:

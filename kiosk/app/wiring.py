@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kiosk.app.chores import OpeningHours, PartsRetry, ScreenWatch
 from kiosk.app.loop import App
+from kiosk.app.reload import StaffReload
 from kiosk.content.config import Config
 from kiosk.core.events import Inbox, Prepared, Repaint
 from kiosk.devices.clocksync import ClockSync, wall_now
@@ -39,6 +40,7 @@ def build_app(
     backlight_folder: Path = BACKLIGHT_DIR,
     cec_command: str = "cec-ctl",
     state_dir: Path | None = None,
+    staff_file: Path | None = None,
 ) -> App:
     """The kiosk for ``config``: the display opened, the parts wired, ready to ``run()``.
 
@@ -54,6 +56,8 @@ def build_app(
     backlight in ``backlight_folder``, ``cec_command`` or drawing black. Usage counts go to
     ``state_dir/usage.sqlite3`` (:mod:`kiosk.devices.usagedb`); with None, or a folder that
     cannot be written, none are kept.
+    ``staff_file`` is the file ``config`` was read from, read again on SIGHUP (None: the
+    built-in configuration, nothing to read again).
     Raises :class:`kiosk.devices.display.DisplayError` when there is no screen.
     """
     inbox = inbox or Inbox()
@@ -63,14 +67,19 @@ def build_app(
         inputs = InputWatcher(inbox, clock, input_folder)
         inputs.start()
     parts = Parts(config.hardware, inbox, clock)
+    staff = StaffReload(staff_file, config, inbox)
 
     def notices() -> tuple[str, ...]:
-        """The staff notes for the corner of the screen, as things are now."""
+        """The staff notes for the corner of the screen, as things are now (in the texts of
+        the content that runs)."""
+        running = staff.running
         found = []
-        if config.fallback:
-            found.append(config.content.text("staff_default_content"))
+        if running.fallback:
+            found.append(running.content.text("staff_default_content"))
+        if staff.failed:
+            found.append(running.content.text("staff_reload_failed"))
         if parts.notice:
-            found.append(config.content.text("staff_no_button"))
+            found.append(running.content.text("staff_no_button"))
         return tuple(found)
 
     chores: list = [PartsRetry()]
@@ -116,4 +125,5 @@ def build_app(
         hours=hours,
         screen_power=screen_power,
         recorder=recorder,
+        staff=staff,
     )

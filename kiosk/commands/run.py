@@ -15,7 +15,8 @@ log = logging.getLogger("kiosk")
 
 
 def main(args: argparse.Namespace) -> int:
-    config = load_config(pick_staff_file(args.config).path)
+    staff_file = pick_staff_file(args.config).path
+    config = load_config(staff_file)
     report_config(config)
     try:
         app = build_app(
@@ -23,6 +24,7 @@ def main(args: argparse.Namespace) -> int:
             size=args.size,
             fullscreen=not args.windowed,
             state_dir=args.state_dir or default_state_dir(),
+            staff_file=staff_file,
         )
     except DisplayError as err:
         log.error("%s", err)

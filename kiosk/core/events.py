@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import queue
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,15 @@ class Prepared:
 
 @dataclass(frozen=True)
 class Hangup:
-    """SIGHUP came: logged, and the kiosk carries on."""
+    """SIGHUP came (``systemctl reload``): read the staff file again."""
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    """The staff file was read again on a thread of its own: ``config`` is what it gave
+    (a :class:`kiosk.content.config.Config`; core knows nothing of its kind)."""
+
+    config: object = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,7 @@ class OtherKeys:
     copy of the input, for what it does with keys itself (switching consoles)."""
 
 
-Event = Press | Release | Quit | Repaint | OtherKeys | Hangup | Prepared
+Event = Press | Release | Quit | Repaint | OtherKeys | Hangup | Reloaded | Prepared
 
 
 class Inbox:

@@ -6,11 +6,15 @@ module clears any error raised while it imports its optional ``imageext`` part, 
 signal that lands there is lost and the kiosk starts as if nothing came. So every early
 stop is also written down here, and the loop acts on it as soon as its handlers are in
 (:meth:`kiosk.app.loop.App.install_signal_handlers`).
+
+A SIGHUP (``systemctl reload``) in that time is written down too: the loop reads the staff
+file again once it runs, so an edit saved while the kiosk was starting is not missed.
 """
 
 from __future__ import annotations
 
 _early: list[int] = []
+_hangups: list[int] = []
 
 
 def record(signum: int) -> None:
@@ -23,6 +27,17 @@ def early() -> tuple[int, ...]:
     return tuple(_early)
 
 
+def record_hangup() -> None:
+    """A SIGHUP came during start-up."""
+    _hangups.append(1)
+
+
+def hung_up() -> bool:
+    """True when a SIGHUP came during start-up."""
+    return bool(_hangups)
+
+
 def forget() -> None:
     """Forget them (tests)."""
     _early.clear()
+    _hangups.clear()

@@ -78,6 +78,10 @@ class Tracker:
         self._hold: int | None = None
         self._where: tuple[str, int | None] = (Phase.SAFETY.value, None)
 
+    def use_routine(self, point_ids: Sequence[str], steps: Sequence[Step]) -> None:
+        """A new routine from now on (a reloaded staff file; only between sessions)."""
+        self.point_ids, self.steps = tuple(point_ids), tuple(steps)
+
     def note(
         self, effects: Iterable[Effect], view: View, at: dt.datetime, now: float
     ) -> list[Record]:

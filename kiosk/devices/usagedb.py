@@ -259,6 +259,10 @@ class Recorder:
 
     # -- the main loop's side: never blocks -------------------------------------------------
 
+    def use_routine(self, point_ids: Iterable[str], steps: Iterable) -> None:
+        """The routine of a reloaded staff file, from the next session on."""
+        self.tracker.use_routine(tuple(point_ids), tuple(steps))
+
     def note(self, effects: list[Effect], view: View) -> None:
         """The effects the loop just carried out, with ``view`` now on screen."""
         now = self.clock()
@@ -388,6 +392,9 @@ class NoRecorder:
     """Records nothing: the kiosk without a state folder it can write."""
 
     written = lost = 0
+
+    def use_routine(self, point_ids: Iterable[str], steps: Iterable) -> None:
+        pass
 
     def note(self, effects: list[Effect], view: View) -> None:
         pass

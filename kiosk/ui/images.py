@@ -184,6 +184,10 @@ class ImageCache:
         """How many fitted images are cached now."""
         return len(self._entries)
 
+    def grow(self, capacity: int) -> None:
+        """Keep at least ``capacity`` fitted images from now on (a longer routine)."""
+        self._entries.limit = max(self._entries.limit, capacity)
+
     def clear(self) -> None:
         """Forget every cached image (files are read again when next asked for)."""
         self._entries.clear()

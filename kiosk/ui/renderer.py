@@ -23,6 +23,7 @@ import pygame
 
 from kiosk.content.builtin import media_dir
 from kiosk.content.config import Config
+from kiosk.content.model import Content
 from kiosk.core.session import View
 from kiosk.ui.cache import LRU
 from kiosk.ui.columns import Frame
@@ -181,6 +182,26 @@ class Renderer:
         if beeps != self.screens.beeps:
             self.rebuild(dataclasses.replace(self.screens, beeps=beeps))
 
+    def use_content(self, config: Config, notices: tuple[str, ...]) -> None:
+        """Draw ``config``'s content and timings from now on (a staff file read again):
+        layouts and drawings are made afresh, the caches sized for the new routine, and
+        every screen of it is prepared again (:meth:`prepare`). The next draw is full."""
+        content = config.content
+        screens = dataclasses.replace(
+            self.screens,
+            content=content,
+            timing=config.timing,
+            steps=content.steps(),
+            notices=notices,
+        )
+        views = [stop.view for stop in tour(config)]
+        self._layouts.limit = max(self._layouts.limit, len(views) + 8)
+        self.painter.images.clear()
+        self.painter.images.grow(image_capacity(content))
+        self._prepared = []
+        self.rebuild(screens)
+        self.prepare(views)
+
     def rebuild(self, screens: Screens) -> None:
         """Use ``screens`` from now on: layouts are made afresh, the next draw is full."""
         self.screens = screens
@@ -250,6 +271,12 @@ class Renderer:
         }
 
 
+def image_capacity(content: Content) -> int:
+    """How many fitted drawings to keep: each point's at up to four sizes (idle, intro, the
+    next-point and other-side screens)."""
+    return max(32, 4 * len(content.points) + 8)
+
+
 def _key(view: View) -> tuple:
     """What a layout depends on in a view (not the countdown's times)."""
     return (view.phase, view.point, view.step)
@@ -280,10 +307,9 @@ def build_renderer(
         beeps = config.hardware.buzzer_pin is not None
     screens = Screens(Frame(*size), content, fonts, config.timing, content.steps(), notices, beeps)
     if images is None:
-        # each point's drawing at up to four sizes: idle, intro, the next-point and other-side
         images = ImageCache(
             fonts.bold,
-            capacity=max(32, 4 * len(content.points) + 8),
+            capacity=image_capacity(content),
             decoder=Decoder() if on_ready else None,
             on_ready=on_ready,
         )

@@ -25,6 +25,9 @@ root is booted with ``systemd-nspawn`` (the guide's ``sudo reboot``) and driven 
   device outside ``DeviceAllow=`` opened from its cgroup, an internet socket refused in the
   unit's sandbox while a netlink socket opens: no ``PrivateNetwork``, so SDL hears udev's
   hot-plug events);
+- ``systemctl reload`` (the unit's ``ExecReload=``, SIGHUP) reads an edited staff file
+  again without a restart (the same main PID, the log line that it applies at the next start
+  screen), and a reload of a file with errors logs them and keeps the kiosk running;
 - a stopped main loop (``kill -STOP``) is caught by the watchdog and the kiosk comes back;
   ``kill -9`` is restarted; ``systemctl stop`` ends it cleanly within a few seconds;
 - deliberately broken copies of the unit fail the same checks (the test has teeth);
@@ -575,6 +578,48 @@ def test_second_console_has_a_login_prompt_beside_the_kiosk(container: Container
 def test_sandbox_is_in_force(container: Container) -> None:
     wait_active(container, UNIT)
     assert hardening_problems(container, UNIT) == []
+
+
+RELOADED = "Reloaded the staff file: applies at the next start screen"
+IN_USE = "The reloaded staff file is in use"
+KEPT = "kept the content that was running (see the lines above)"
+
+
+def test_reload_reads_the_staff_file_without_a_restart(container: Container) -> None:
+    """The staff guide's edit step: edit the file, ``systemctl reload``. A good file is used
+    (the kiosk is at its start screen, so at once); a broken one is logged and changes
+    nothing; neither restarts the service."""
+    before = wait_active(container, UNIT)
+    config = container.root / CONFIG.lstrip("/")
+    original = config.read_text()
+    good = original.replace('invite: "Press the button to start"', 'invite: "Press to begin"')
+    broken = re.sub(r"inactivity_seconds: *[0-9.]+", "inactivity_seconds: soon", good)
+    assert original != good != broken
+    try:
+        config.write_text(good)
+        container.run("systemctl", "reload", UNIT)
+        wait_for("the reload in the journal", lambda: IN_USE in container.journal(UNIT), 30)
+        journal = container.journal(UNIT)
+        assert RELOADED in journal, journal
+        after = container.show(UNIT)
+        assert after["ActiveState"] == "active", after
+        assert after["MainPID"] == before["MainPID"], (before, after)  # not restarted
+        assert after["NRestarts"] == before["NRestarts"], (before, after)
+
+        config.write_text(broken)
+        container.run("systemctl", "reload", UNIT)
+        wait_for("the broken file's lines", lambda: KEPT in container.journal(UNIT), 30)
+        journal = container.journal(UNIT)
+        assert "Config error: /etc/acupressure-kiosk/config.yaml:" in journal, journal
+        assert "inactivity_seconds" in journal, journal
+        assert "Traceback" not in journal, journal
+        time.sleep(1)
+        after = container.show(UNIT)
+        assert after["ActiveState"] == "active", after
+        assert after["MainPID"] == before["MainPID"], (before, after)
+    finally:
+        config.write_text(original)
+    container.run("systemctl", "reload", UNIT)
 
 
 def test_watchdog_restarts_a_stopped_loop(container: Container) -> None:
