@@ -47,6 +47,7 @@ WRONG_IMPORTS = [
     ("content/settings.py", "import gpiozero", "Content and settings touch no screen"),
     ("ui/screens.py", "from kiosk.devices import gpio", "Imports point down"),
     ("ui/imagefile.py", "from kiosk.ui import images", "Image files are checked in plain"),
+    ("ui/chartplan.py", "from kiosk.ui import text", "The usage chart is planned in plain"),
     ("devices/display.py", "from kiosk.app import loop", "Imports point down"),
     ("core/session.py", "def _late():\n    from kiosk.commands import cli", "Imports point down"),
 ]

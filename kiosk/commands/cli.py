@@ -4,7 +4,8 @@
     acupressure-kiosk defaults                          print the built-in configuration
     acupressure-kiosk check [--config FILE]             validate a staff file
     acupressure-kiosk screenshots [--config FILE] [--size WxH] [--out DIR]
-    acupressure-kiosk stats [--state-dir DIR] [--since YYYY-MM-DD] [--csv]   usage counts
+    acupressure-kiosk stats [--state-dir DIR] [--since YYYY-MM-DD] [--csv] [--chart FILE.png]
+                                                        usage counts (and a chart of them)
 
 Without ``--config``, the installed kiosk's file when there is one, else the built-in
 configuration (:func:`kiosk.content.config.pick_staff_file`).
@@ -152,6 +153,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     stats.add_argument(
         "--csv", action="store_true", help="one row a day as CSV instead of a table a week"
+    )
+    stats.add_argument(
+        "--chart",
+        type=Path,
+        metavar="FILE.png",
+        help="draw sessions per week and where people stop into this PNG picture "
+        "(1600x900) instead of the table; with --csv, both",
     )
     return parser
 

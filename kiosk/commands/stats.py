@@ -6,6 +6,14 @@ works while the kiosk runs. Without ``--state-dir`` it reads the installed kiosk
 else the folder ``run`` would use (:func:`kiosk.devices.usagedb.default_state_dir`). Weeks
 and days are in this machine's local time. "Reach" per point is how many sessions completed
 at least one hold of that point.
+
+``--chart FILE.png`` draws the weekly counts and the reach per point into a PNG picture
+(:mod:`kiosk.ui.chart`, with the kiosk's own drawing layer: no plotting library) instead of
+printing the table; with ``--csv`` too, the CSV still goes to stdout and the chart to the
+file. A FILE in a folder that does not exist, a folder, or a name not ending in ``.png`` is
+refused with one line and exit status 2, before the database is read. With nothing recorded
+no picture is written. Without a display (no ``$DISPLAY`` or ``$WAYLAND_DISPLAY``) SDL's
+dummy video driver is set before pygame is imported, so it works over SSH.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -30,6 +38,10 @@ COUNTS = ("started", "completed", "cancelled", "abandoned")
 
 
 def main(args: argparse.Namespace) -> int:
+    chart = getattr(args, "chart", None)
+    if chart is not None and (problem := chart_problem(chart)):
+        print(f"acupressure-kiosk stats: error: argument --chart: {problem}", file=sys.stderr)
+        return 2
     path = pick_state_dir(args.state_dir) / DB_NAME
     try:
         records = read_records(path)
@@ -45,9 +57,56 @@ def main(args: argparse.Namespace) -> int:
     points = point_order(records)
     if args.csv:
         write_csv(tallies, points, sys.stdout)
-    else:
+    if chart is not None:
+        weeks = tallies if not args.csv else tally(records, tz=local, since=args.since)
+        days = tally(records, by="day", tz=local, since=args.since)
+        try:
+            write_chart(chart, weeks, points, days[0].period, days[-1].period)
+        except (OSError, RuntimeError) as err:  # pygame.error is a RuntimeError
+            print(f"Cannot write the chart {chart}: {err}", file=sys.stderr)
+            return 1
+        # With the CSV on stdout (often into a file), the note goes to stderr.
+        print(
+            f"Chart saved in {chart}",
+            file=sys.stderr if args.csv else sys.stdout,
+        )
+    elif not args.csv:
         sys.stdout.write(table(tallies, points))
     return 0
+
+
+def chart_problem(chart: Path) -> str | None:
+    """What stops a chart being written to ``chart``, in one line; None when nothing does."""
+    if chart.suffix.lower() != ".png":
+        return f"{chart} is not a .png file name (the chart is a PNG picture)"
+    if chart.is_dir():
+        return f"{chart} is a folder, not a file"
+    folder = chart.parent
+    if not folder.exists():
+        return f"the folder {folder} does not exist"
+    if not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    return None
+
+
+def write_chart(
+    chart: Path, weeks: Sequence[Tally], points: Sequence[str], first: str, last: str
+) -> None:
+    """Draw the weekly tallies into the PNG file ``chart`` (sessions from day ``first`` to
+    day ``last``, ISO dates)."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # before pygame is imported
+    from kiosk.ui.chart import draw_chart, save_chart
+
+    made = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
+    note = (
+        f"Made by acupressure-kiosk stats on {made}. Weeks run Monday to Sunday (local time); "
+        "a session counts in the week it started."
+    )
+    surface = draw_chart(
+        weeks, points, date.fromisoformat(first), date.fromisoformat(last), note=note
+    )
+    save_chart(surface, chart)
 
 
 def pick_state_dir(given: Path | None, installed: Path = INSTALLED_STATE_DIR) -> Path:
