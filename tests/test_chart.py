@@ -169,6 +169,18 @@ def test_everything_is_inside_the_picture_and_numbers_fit_their_bars(
     assert gap > chartplan.estimate("30 Nov", week_labels[0].size)
 
 
+@pytest.mark.parametrize(("count", "shown"), [(8, True), (26, True), (52, False)])
+def test_week_totals_shrink_for_many_weeks_and_never_overlap(count: int, shown: bool) -> None:
+    weeks = [Tally(f"2026-W{w:02d}", 90 + w % 10, 80) for w in range(1, count + 1)]
+    plan = plan_chart(weeks, [], dt.date(2026, 1, 1), dt.date(2026, 12, 27))
+    totals = [lb for lb in plan.labels if lb.bold and lb.text.isdigit() and int(lb.text) >= 90]
+    assert len(totals) == (count if shown else 0)  # all of them, or none (too narrow)
+    assert all(12 <= lb.size <= 22 for lb in totals)
+    for a, b in itertools.pairwise(sorted(totals, key=lambda lb: lb.x)):
+        right = a.x + chartplan.estimate(a.text, a.size, True) / 2
+        assert right < b.x - chartplan.estimate(b.text, b.size, True) / 2
+
+
 # -- the PNG, through the command -------------------------------------------------------------
 
 

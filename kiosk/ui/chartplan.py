@@ -193,6 +193,17 @@ def on_color(fill: Color) -> Color:
     return WHITE if contrast(WHITE, fill) >= contrast(INK, fill) else INK
 
 
+def fit_size(
+    measure: Measure, texts: Sequence[str], bold: bool, largest: int, room: float, floor: int
+) -> int | None:
+    """The largest size from ``largest`` down to ``floor`` at which every text is at most
+    ``room`` wide; None when they are too wide even at ``floor`` (then they are left out)."""
+    for size in range(largest, floor - 1, -1):
+        if all(measure(words, size, bold) <= room for words in texts):
+            return size
+    return None
+
+
 def _day(day: dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
@@ -252,7 +263,8 @@ def plan_chart(
     split = round(width * 0.60)
     _plan_weeks(plan, weeks, (margin, top, split - px(40) - margin, bottom - top), s, measure)
     right = split + px(20)
-    _plan_points(plan, tallies, points, (right, top, width - margin - right, bottom - top), s)
+    box = (right, top, width - margin - right, bottom - top)
+    _plan_points(plan, tallies, points, box, s, measure)
     return plan
 
 
@@ -309,6 +321,9 @@ def _plan_weeks(
         )
     slot = plot_w / len(weeks)
     bar = min(round(slot * 0.72), px(130))
+    # The totals on top of the bars: smaller for many weeks, left out when even 12 px is
+    # wider than a bar's slot (the summary line still has the sum).
+    totals = fit_size(measure, [str(t.started) for t in weeks], True, text, slot - px(4), px(12))
     # Week labels: every week when they fit, else every n-th.
     label_width = max(measure(_short(monday_of(t.period)), text, False) for t in weeks) + px(10)
     every = max(1, math.ceil(label_width / slot))
@@ -334,9 +349,12 @@ def _plan_weeks(
             base += count
         monday = monday_of(t.period)
         plan.weeks.append(WeekBar(t.period, monday, center, t.started, tuple(segments)))
-        total_y = y_of(t.started) - px(6) - text
-        color = INK if t.started else SOFT_INK  # a week without sessions says 0
-        plan.labels.append(Label(str(t.started), center, total_y, text, True, color, "center"))
+        if totals is not None:
+            total_y = y_of(t.started) - px(6) - totals
+            color = INK if t.started else SOFT_INK  # a week without sessions says 0
+            plan.labels.append(
+                Label(str(t.started), center, total_y, totals, True, color, "center")
+            )
         if index % every == 0:
             week_y = plot_bottom + px(8)
             plan.labels.append(Label(_short(monday), center, week_y, text, anchor="center"))
@@ -362,6 +380,7 @@ def _plan_points(
     points: Sequence[str],
     box: tuple[int, int, int, int],
     s: float,
+    measure: Measure,
 ) -> None:
     x0, y0, w, h = box
 
@@ -418,15 +437,13 @@ def _plan_points(
         return
     slot = plot_w / len(rows)
     bar = min(round(slot * 0.66), px(110))
-    # Labels shrink to their slot for a long routine, never below 12 px.
+    # Labels shrink to their slot for a long routine; the counts under the names are left
+    # out when they do not fit at 12 px, the names and shares never (12 px at the least).
     started = sum(t.started for t in tallies)
-
-    def fitting(*texts: str) -> int:
-        longest = max(len(words) for words in texts)
-        return max(px(12), min(text, math.floor(slot * 0.95 / (longest * 0.66))))
-
-    label = fitting("100 %", *(p for p, _, _ in rows))
-    count_size = min(fitting(*(f"{n} of {started}" for _, n, _ in rows)), round(label * 0.9))
+    names = ["100 %", *(p for p, _, _ in rows)]
+    label = fit_size(measure, names, True, text, slot - px(4), px(12)) or px(12)
+    counts = [f"{n} of {started}" for _, n, _ in rows]
+    count_size = fit_size(measure, counts, False, round(label * 0.9), slot - px(6), px(12))
     for index, (point, reached, share) in enumerate(rows):
         center = plot_left + round(slot * (index + 0.5))
         top = y_of(share)
@@ -439,13 +456,9 @@ def _plan_points(
         )
         under = plot_bottom + px(8)
         plan.labels.append(Label(point, center, under, label, True, anchor="center"))
-        plan.labels.append(
-            Label(
-                f"{reached} of {started}",
-                center,
-                under + round(label * 1.25),
-                count_size,
-                color=SOFT_INK,
-                anchor="center",
+        if count_size is not None:
+            count = f"{reached} of {started}"
+            below = under + round(label * 1.25)
+            plan.labels.append(
+                Label(count, center, below, count_size, color=SOFT_INK, anchor="center")
             )
-        )
