@@ -330,6 +330,25 @@ def test_a_chart_that_cannot_be_written_is_one_line_and_exit_2(
     assert not (tmp_path / "missing").exists() and not (tmp_path / "usage.txt").exists()
 
 
+def test_a_failed_write_is_one_line_exit_1_and_leaves_the_old_chart(
+    tmp_path, capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    state = stored(tmp_path / "state")
+    out = tmp_path / "usage.png"
+    out.write_bytes(b"the chart of last month")
+
+    def full_card(surface, file, namehint=""):  # type: ignore[no-untyped-def]
+        file.write(b"\x89PNG half")
+        raise pygame.error("No space left on device")
+
+    monkeypatch.setattr(pygame.image, "save", full_card)
+    assert cli.main(["stats", "--chart", str(out), "--state-dir", str(state)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"Cannot write the chart {out}: No space left on device\n"
+    assert out.read_bytes() == b"the chart of last month"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state", "usage.png"]
+
+
 def test_no_sessions_no_chart(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     state = tmp_path / "state"
     state.mkdir()

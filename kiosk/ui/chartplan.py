@@ -287,13 +287,12 @@ def _plan_weeks(
     used.add("completed")
     lx, ly = x0, y0 + round(head * 1.5)
     swatch = px(22)
-    rows = 1
     for name, words, color in SEGMENTS:
         if name not in used:
             continue
         item = swatch + px(8) + measure(words, small, False) + px(24)
         if lx > x0 and lx + item > x0 + w:
-            lx, ly, rows = x0, ly + round(small * 1.5), rows + 1
+            lx, ly = x0, ly + round(small * 1.5)
         plan.fills.append(Fill((lx, ly, swatch, swatch), color, f"legend:{name}"))
         plan.labels.append(Label(words, lx + swatch + px(8), ly, small))
         lx += item
