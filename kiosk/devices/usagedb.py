@@ -21,6 +21,10 @@ many records were lost meanwhile.
 
 :func:`read_records` reads the file read-only for ``acupressure-kiosk stats``, also while
 the kiosk writes it.
+
+With a metrics file (``usage.metrics_file``) the writer thread also keeps the totals, read
+from the file each time it opens it, and rewrites them as Prometheus counters after every
+commit (:mod:`kiosk.devices.metricsfile`); that file failing never stops the recording.
 """
 
 from __future__ import annotations
