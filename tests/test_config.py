@@ -21,10 +21,13 @@ import pytest
 from kiosk.commands.check import check_config
 from kiosk.content.config import INSTALLED_CONFIG, load_config, pick_staff_file
 from kiosk.content.settings import (
+    SECTIONS,
     SETTINGS,
     Hardware,
+    Usage,
     default_hardware,
     default_timing,
+    default_usage,
     defaults_yaml,
 )
 from kiosk.content.yamlfile import MAX_BYTES, Problem
@@ -891,15 +894,37 @@ def test_a_points_list_that_leaves_points_out_is_warned(tmp_path: Path) -> None:
 
 
 def test_the_settings_table_is_the_one_source_of_defaults() -> None:
-    for section, cls in (("hardware", Hardware), ("timing", Timing)):
+    classes = {"hardware": Hardware, "timing": Timing, "usage": Usage}
+    assert tuple(classes) == SECTIONS
+    for section, cls in classes.items():
         names = [s.name for s in SETTINGS if s.section == section]
         fields = dataclasses.fields(cls)
         assert names == [f.name for f in fields], section
         assert all(f.default is dataclasses.MISSING for f in fields), f"{cls.__name__} defaults"
-    timing = default_timing()
+    built = {"hardware": default_hardware(), "timing": default_timing(), "usage": default_usage()}
     for setting in SETTINGS:
-        built = default_hardware() if setting.section == "hardware" else timing
-        assert getattr(built, setting.name) == setting.default, setting.key
+        assert getattr(built[setting.section], setting.name) == setting.default, setting.key
+
+
+def test_usage_metrics_file_is_off_by_default_and_takes_a_prom_path(tmp_path: Path) -> None:
+    assert BUILTIN.usage == Usage(metrics_file=None)
+    prom = "/var/lib/prometheus/node-exporter/acupressure_kiosk.prom"
+    config = load_config(write(tmp_path, f"usage:\n  metrics_file: {prom}\n"))
+    assert not config.problems and config.usage.metrics_file == prom
+    assert "usage:\n" in defaults_yaml() and "  metrics_file: null\n" in defaults_yaml()
+
+
+@pytest.mark.parametrize("bad", ["metrics.prom", "/var/lib/x.txt", "5", "[a]"])
+def test_usage_metrics_file_must_be_an_absolute_prom_path(tmp_path: Path, bad: str) -> None:
+    path = write(tmp_path, f"usage:\n  metrics_file: {bad}\n")
+    error = only_error(load_config(path))
+    assert_names(error, path, "2", "usage.metrics_file", "absolute path ending in .prom")
+
+
+def test_a_broken_file_keeps_its_valid_metrics_file(tmp_path: Path) -> None:
+    prom = "/srv/k.prom"
+    config = load_config(write(tmp_path, f"usage:\n  metrics_file: {prom}\ntiming: 5\n"))
+    assert config.fallback and config.usage == default_usage(metrics_file=prom)
 
 
 def test_every_setting_default_is_within_its_own_range() -> None:

@@ -172,6 +172,8 @@ def test_unit_names_the_fixed_paths_and_environment() -> None:
         "ExecStart=/opt/acupressure-kiosk/venv/bin/acupressure-kiosk"
         " --config /etc/acupressure-kiosk/config.yaml",
         "ExecReload=/bin/kill -HUP $MAINPID",
+        # usage.metrics_file in node_exporter's textfile folder (the staff guide's example)
+        "ReadWritePaths=-/var/lib/prometheus/node-exporter",
     ]:
         assert line in text.splitlines()
 

@@ -365,3 +365,13 @@ def test_changed_opening_hours_wait_for_a_restart_and_say_so(make_kiosk, staff, 
         kiosk.run_until(t0 + 2)
     assert RELOADED in caplog.text and "changes the opening hours" in caplog.text
     assert kiosk.app.staff.running.schedule is None
+
+
+def test_a_changed_metrics_file_waits_for_a_restart_and_says_so(make_kiosk, staff, caplog) -> None:  # type: ignore[no-untyped-def]
+    kiosk = start(make_kiosk, staff)
+    t0 = kiosk.clock.now
+    reload_at(kiosk, t0 + 1, GOOD + "usage:\n  metrics_file: /srv/k.prom\n", staff)
+    with caplog.at_level(logging.INFO):
+        kiosk.run_until(t0 + 2)
+    assert RELOADED in caplog.text and "changes usage.metrics_file" in caplog.text
+    assert kiosk.app.staff.running.usage.metrics_file is None

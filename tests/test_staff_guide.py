@@ -18,6 +18,7 @@ import pytest
 PROGRAMS = {
     "acupressure-kiosk",  # /usr/local/bin/acupressure-kiosk, made by the installer
     "apt-get",
+    "cat",
     "cd",
     "cp",
     "journalctl",
@@ -27,6 +28,7 @@ PROGRAMS = {
     "reboot",
     "rm",
     "scp",  # on the staff member's computer
+    "setfacl",  # from the acl package, which the guide installs first
     "ssh",
     "systemctl",
     "tar",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 from test_app import short_config
 
 from kiosk.commands import cli
+from kiosk.content.settings import Usage
 from kiosk.core.tallies import ABANDONED, CANCELLED, COMPLETED, HOLD, STARTED, Record
 from kiosk.devices.usagedb import DB_NAME, UsageStore, read_records
 
@@ -63,6 +65,20 @@ def test_sessions_through_the_kiosk_end_as_rows_in_the_database(make_kiosk, tmp_
     records = read_records(state / DB_NAME)
     assert records[4].seconds == pytest.approx(39)  # a press at t0 + 1, the end at t0 + 40
     assert all(abs(r.at - datetime.now(UTC)) < timedelta(minutes=5) for r in records)
+
+
+def test_usage_metrics_file_set_the_kiosk_writes_the_counters_there(make_kiosk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    prom = tmp_path / "textfile" / "acupressure_kiosk.prom"
+    prom.parent.mkdir()
+    config = dataclasses.replace(short_config(), usage=Usage(metrics_file=str(prom)))
+    kiosk = make_kiosk(config, state_dir=tmp_path / "state")
+    t0 = kiosk.clock.now
+    kiosk.press_at(t0 + 1)  # a session started on the safety screen
+    kiosk.press_at(t0 + 2, duration=kiosk.config.timing.long_press_seconds + 0.5)  # stopped
+    kiosk.run_until(t0 + 10)  # its end closes the recorder
+    text = prom.read_text()
+    assert "acupressure_kiosk_sessions_started_total 1\n" in text
+    assert 'acupressure_kiosk_sessions_total{outcome="cancelled"} 1\n' in text
 
 
 def test_the_loops_end_writes_what_is_still_queued(make_kiosk, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -124,8 +124,17 @@ class StaffReload:
                 "a restart (sudo systemctl restart acupressure-kiosk); until then the kiosk "
                 "keeps the ones it runs on"
             )
+        if config.usage != self.running.usage:
+            log.warning(
+                "The staff file changes usage.metrics_file: it applies only after a restart "
+                "(sudo systemctl restart acupressure-kiosk); until then the kiosk keeps "
+                "the one it runs on"
+            )
         self.pending = dataclasses.replace(
-            config, hardware=self.running.hardware, schedule=self.running.schedule
+            config,
+            hardware=self.running.hardware,
+            schedule=self.running.schedule,
+            usage=self.running.usage,
         )
         log.info("Reloaded the staff file: applies at the next start screen")
         return True

@@ -55,7 +55,8 @@ def build_app(
     default), once ``clock_sync`` says the clock is set, and switch the screen by the
     backlight in ``backlight_folder``, ``cec_command`` or drawing black. Usage counts go to
     ``state_dir/usage.sqlite3`` (:mod:`kiosk.devices.usagedb`); with None, or a folder that
-    cannot be written, none are kept.
+    cannot be written, none are kept. With ``usage.metrics_file`` their totals are also
+    written there as Prometheus counters, by the same writer thread.
     ``staff_file`` is the file ``config`` was read from, read again on SIGHUP (None: the
     built-in configuration, nothing to read again).
     Raises :class:`kiosk.devices.display.DisplayError` when there is no screen.
@@ -110,6 +111,7 @@ def build_app(
         [point.id for point in config.content.points],
         config.content.steps(),
         clock=clock,
+        metrics_file=Path(config.usage.metrics_file) if config.usage.metrics_file else None,
     )
     return App(
         config.new_session,

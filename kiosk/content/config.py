@@ -30,7 +30,7 @@ from kiosk.content.build import PAGES, build_content
 from kiosk.content.builtin import builtin_document, media_dir
 from kiosk.content.model import Content
 from kiosk.content.schedule import read_schedule
-from kiosk.content.settings import SECTIONS, Hardware, read_settings
+from kiosk.content.settings import SECTIONS, Hardware, Usage, default_usage, read_settings
 from kiosk.content.validation import Validator
 from kiosk.content.yamlfile import MAX_BYTES, Document, Problem, parse, too_big
 from kiosk.core.schedule import Schedule
@@ -82,6 +82,7 @@ class Config:
     problems: tuple[Problem, ...] = field(default=())
     fallback: bool = False
     schedule: Schedule | None = None
+    usage: Usage = field(default_factory=default_usage)
 
     @property
     def errors(self) -> list[Problem]:
@@ -109,7 +110,13 @@ def load_config(path: Path | None = None) -> Config:
     config = _build(builtin, staff, media, str(path), problems)
     if config.errors:
         return _fallback(
-            builtin, media, str(path), list(config.problems), config.hardware, config.schedule
+            builtin,
+            media,
+            str(path),
+            list(config.problems),
+            config.hardware,
+            config.schedule,
+            config.usage,
         )
     return config
 
@@ -190,10 +197,11 @@ def _fallback(
     problems: list[Problem],
     hardware: Hardware | None = None,
     schedule: Schedule | None = None,
+    usage: Usage | None = None,
 ) -> Config:
-    """The built-in configuration standing in for a broken file; ``hardware`` holds the
-    file's settings where they were valid (built-in ones where not), ``schedule`` its
-    opening hours when that section was valid."""
+    """The built-in configuration standing in for a broken file; ``hardware`` and ``usage``
+    hold the file's settings where they were valid (built-in ones where not), ``schedule``
+    its opening hours when that section was valid."""
     config = _build(builtin, None, media, "built-in")
     return Config(
         hardware or config.hardware,
@@ -203,6 +211,7 @@ def _fallback(
         _in_file_order(problems),
         True,
         schedule,
+        usage or config.usage,
     )
 
 
@@ -216,11 +225,17 @@ def _build(
     check = Validator(staff or builtin)
     check.problems.extend(problems or [])
     top = check.mapping(staff.data, (), list(TOP_KEYS)) if staff else {}
-    hardware, timing = read_settings(top, check)
+    hardware, timing, usage = read_settings(top, check)
     schedule = read_schedule(top["schedule"], check) if "schedule" in top else None
     content = build_content(builtin, staff, media, check if staff else None)
     return Config(
-        hardware, timing, content, source, _in_file_order(check.problems), schedule=schedule
+        hardware,
+        timing,
+        content,
+        source,
+        _in_file_order(check.problems),
+        schedule=schedule,
+        usage=usage,
     )
 
 

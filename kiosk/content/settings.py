@@ -42,7 +42,7 @@ class Setting:
     name: str
     default: object
     doc: str
-    kind: str = "seconds"  # "seconds", "pin", "choice", "hertz"
+    kind: str = "seconds"  # "seconds", "pin", "choice", "hertz", "prom"
     low: float = 0.0
     high: float = 0.0
     choices: tuple[str, ...] | tuple[int, ...] = ()
@@ -152,8 +152,17 @@ SETTINGS: tuple[Setting, ...] = (
         low=0.05,
         high=2,
     ),
+    Setting(
+        "usage",
+        "metrics_file",
+        None,
+        "The usage counts as Prometheus counters in this file, rewritten after every event, "
+        "for node_exporter's textfile collector (see the staff guide). null: no such file.",
+        kind="prom",
+        optional=True,
+    ),
 )
-SECTIONS = ("hardware", "timing")
+SECTIONS = ("hardware", "timing", "usage")
 
 
 @dataclass(frozen=True)
@@ -171,6 +180,14 @@ class Hardware:
     buzzer_type: str
     buzzer_tone_hz: float
     rotation: int
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What becomes of the usage counts besides the database: ``metrics_file`` is an
+    absolute path ending in ``.prom`` (None: none is written). Defaults in :data:`SETTINGS`."""
+
+    metrics_file: str | None
 
 
 #: The pin settings and the part each one drives.
@@ -192,9 +209,15 @@ def default_timing(**changes: float) -> Timing:
     return Timing(**(defaults("timing") | changes))  # type: ignore[arg-type]
 
 
-def read_settings(top: dict[str, object], check: Validator) -> tuple[Hardware, Timing]:
-    """The ``hardware:`` and ``timing:`` sections of a staff file's ``top`` mapping over the
-    defaults; each invalid value is reported to ``check`` and left at its default."""
+def default_usage(**changes: object) -> Usage:
+    """The built-in usage settings, with ``changes``."""
+    return Usage(**(defaults("usage") | changes))  # type: ignore[arg-type]
+
+
+def read_settings(top: dict[str, object], check: Validator) -> tuple[Hardware, Timing, Usage]:
+    """The ``hardware:``, ``timing:`` and ``usage:`` sections of a staff file's ``top``
+    mapping over the defaults; each invalid value is reported to ``check`` and left at its
+    default."""
     values = {section: defaults(section) for section in SECTIONS}
     for section in SECTIONS:
         if section not in top:
@@ -208,7 +231,8 @@ def read_settings(top: dict[str, object], check: Validator) -> tuple[Hardware, T
                     values[section][setting.name] = value
     hardware = Hardware(**values["hardware"])  # type: ignore[arg-type]
     _check_pins(hardware, check)
-    return hardware, Timing(**values["timing"])  # type: ignore[arg-type]
+    timing = Timing(**values["timing"])  # type: ignore[arg-type]
+    return hardware, timing, Usage(**values["usage"])  # type: ignore[arg-type]
 
 
 _INVALID = object()
@@ -220,6 +244,16 @@ def _setting_value(setting: Setting, value: object, check: Validator) -> object:
         return None
     if setting.kind == "choice":
         return _choice(setting, value, path, check)
+    if setting.kind == "prom":
+        if not isinstance(value, str) or not value.startswith("/") or not value.endswith(".prom"):
+            check.error(
+                path,
+                "expected an absolute path ending in .prom (node_exporter reads only those), "
+                f"such as /var/lib/prometheus/node-exporter/acupressure_kiosk.prom, or null "
+                f"for none; got {describe(value)}",
+            )
+            return _INVALID
+        return value
     if setting.kind == "pin":
         if isinstance(value, bool) or not isinstance(value, int) or value not in GPIO_PINS:
             empty = " or null for none" if setting.optional else ""
@@ -318,6 +352,8 @@ def settings_markdown() -> str:
             allowed = "GPIO 0–27" + (", or null" if s.optional else "")
         elif s.kind == "choice":
             allowed = " / ".join(str(c) for c in s.choices)
+        elif s.kind == "prom":
+            allowed = "an absolute path ending in `.prom`, or null"
         else:
             allowed = f"{s.low:g}–{s.high:g}"
         rows.append(f"| `{s.key}` | `{_yaml_scalar(s.default)}` | {allowed} | {s.doc} |")

@@ -21,6 +21,10 @@ many records were lost meanwhile.
 
 :func:`read_records` reads the file read-only for ``acupressure-kiosk stats``, also while
 the kiosk writes it.
+
+With a metrics file (``usage.metrics_file``) the writer thread also keeps the totals, read
+from the file each time it opens it, and rewrites them as Prometheus counters after every
+commit (:mod:`kiosk.devices.metricsfile`); that file failing never stops the recording.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from pathlib import Path
 
 from kiosk.core.session import Effect, View
 from kiosk.core.tallies import Record, Tracker
+from kiosk.devices.metricsfile import MetricsFile, Totals
 
 log = logging.getLogger(__name__)
 
@@ -220,6 +225,13 @@ class UsageStore:
                 ),
             )
 
+    def totals(self) -> Totals:
+        """Every record in the file counted, for the metrics file."""
+        rows = self.db.execute(
+            "SELECT kind, point, side, COUNT(*) FROM events GROUP BY kind, point, side"
+        ).fetchall()
+        return Totals.of(rows)
+
     def close(self) -> None:
         self.db.close()
 
@@ -230,6 +242,8 @@ class Recorder:
     :param path: the database file (its folder must exist).
     :param point_ids: the routine's point ids, by index; ``steps`` its holds.
     :param clock: the monotonic clock (the loop's); ``wall`` the wall clock (epoch seconds).
+    :param metrics_file: a file to write the totals to as Prometheus counters after every
+        record committed (:mod:`kiosk.devices.metricsfile`), on the writer thread; None: none.
     """
 
     def __init__(
@@ -239,8 +253,11 @@ class Recorder:
         steps: Iterable,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
+        metrics_file: Path | None = None,
     ) -> None:
         self.path = path
+        self.metrics = MetricsFile(metrics_file) if metrics_file is not None else None
+        self._totals: Totals | None = None
         self.tracker = Tracker(tuple(point_ids), tuple(steps))
         self.clock = clock
         self.wall = wall
@@ -314,6 +331,9 @@ class Recorder:
             self._complain(err, self._made_at)
         else:
             log.info("Usage counts are recorded in %s", self.path)
+            if self.metrics is not None:
+                log.info("Usage metrics are written to %s", self.metrics.path)
+            self._publish(self._made_at)
 
     def _newer(self, err: NewerSchema) -> None:
         self._gave_up = True
@@ -350,16 +370,31 @@ class Recorder:
             self._complain(err, noted)
             return
         self.written += 1
+        if self._totals is not None:
+            self._totals.add(numbered)
+        self._publish(noted)
         if self._complained_at is not None:
             log.info("Usage counts are written again (%d lost in all)", self.lost)
             self._complained_at, self._lost_since = None, 0
 
     def _opened(self) -> UsageStore:
         if self._store is None:
-            self._store = UsageStore(self.path, self.wall)
+            store = UsageStore(self.path, self.wall)
+            try:
+                self._totals = store.totals() if self.metrics is not None else None
+            except BaseException:
+                store.close()
+                raise
+            self._store = store
             if self._base is None:
-                self._base = self._store.last_session
+                self._base = store.last_session
         return self._store
+
+    def _publish(self, now: float) -> None:
+        """Rewrite the metrics file with the totals (a failure is logged by it and changes
+        nothing else)."""
+        if self.metrics is not None and self._totals is not None:
+            self.metrics.write(self._totals, now)
 
     def _complain(self, err: Exception, now: float) -> None:
         """Log a write error once, then at most once every COMPLAIN_EVERY seconds (on the
@@ -409,10 +444,11 @@ def open_recorder(
     steps: Iterable,
     clock: Callable[[], float] = time.monotonic,
     wall: Callable[[], float] = time.time,
+    metrics_file: Path | None = None,
 ) -> Recorder | NoRecorder:
-    """A recorder writing ``state_dir/usage.sqlite3``, the folder made if need be; with no
-    folder (None) or one that cannot be made or written, a :class:`NoRecorder` and one log
-    line."""
+    """A recorder writing ``state_dir/usage.sqlite3``, the folder made if need be, and the
+    totals to ``metrics_file`` (None: none); with no folder (None) or one that cannot be
+    made or written, a :class:`NoRecorder` and one log line."""
     if state_dir is None:
         return NoRecorder()
     try:
@@ -422,7 +458,7 @@ def open_recorder(
     except OSError as err:
         log.warning("Usage counts are not recorded: no state folder to write them in (%s)", err)
         return NoRecorder()
-    return Recorder(state_dir / DB_NAME, point_ids, steps, clock, wall)
+    return Recorder(state_dir / DB_NAME, point_ids, steps, clock, wall, metrics_file)
 
 
 # -- reading ---------------------------------------------------------------------------------

@@ -622,6 +622,53 @@ def test_reload_reads_the_staff_file_without_a_restart(container: Container) -> 
     container.run("systemctl", "reload", UNIT)
 
 
+PROM_DIR = "/var/lib/prometheus/node-exporter"
+PROM = f"{PROM_DIR}/acupressure_kiosk.prom"
+NO_PROM = "Usage metrics cannot be written to"
+
+
+def test_the_metrics_file_is_written_in_node_exporters_folder(container: Container) -> None:
+    """The staff guide's Prometheus step under the real sandbox: with usage.metrics_file in
+    node_exporter's folder (writable by the kiosk user; chown here stands in for the guide's
+    setfacl, which needs the acl package the root lacks), ProtectSystem=strict lets it write
+    there only through the unit's ReadWritePaths=; a drop-in that empties ReadWritePaths=
+    makes the write fail, logged, with the kiosk still running."""
+    config = container.root / CONFIG.lstrip("/")
+    original = config.read_text()
+    reset = container.root / f"etc/systemd/system/{UNIT}.d/test-no-metrics.conf"
+    container.run("install", "-d", "-o", "root", "-g", "root", "-m", "0755", PROM_DIR)
+    container.run("chown", "kiosk", PROM_DIR)
+    try:
+        # the guide's edit: the installed file has `usage:` with `metrics_file: null`
+        assert "\nusage:\n" in original and "  metrics_file: null\n" in original
+        config.write_text(original.replace("  metrics_file: null\n", f"  metrics_file: {PROM}\n"))
+        container.run("systemctl", "restart", UNIT)
+        wait_active(container, UNIT)
+        prom = container.root / PROM.lstrip("/")
+        try:
+            wait_for("the metrics file", prom.exists, 30)
+        except AssertionError:
+            raise AssertionError(container.journal(UNIT)[-3000:]) from None
+        assert "acupressure_kiosk_sessions_started_total 0\n" in prom.read_text()
+        assert prom.stat().st_mode & 0o777 == 0o644  # despite the unit's UMask=0077
+        assert NO_PROM not in container.journal(UNIT)
+        prom.unlink()
+
+        reset.write_text("[Service]\nReadWritePaths=\n")  # the teeth: without the line
+        container.run("systemctl", "daemon-reload")
+        container.run("systemctl", "restart", UNIT)
+        wait_active(container, UNIT)
+        wait_for("the failure in the journal", lambda: NO_PROM in container.journal(UNIT), 30)
+        assert "Read-only file system" in container.journal(UNIT)
+        assert not prom.exists()
+    finally:
+        config.write_text(original)
+        reset.unlink(missing_ok=True)
+        container.run("systemctl", "daemon-reload")
+        container.run("systemctl", "restart", UNIT)
+    wait_active(container, UNIT)
+
+
 def test_watchdog_restarts_a_stopped_loop(container: Container) -> None:
     before = wait_active(container, UNIT)
     container.run("sh", "-c", f"kill -STOP {before['MainPID']}")
