@@ -268,6 +268,15 @@ def plan_chart(
     return plan
 
 
+def _sizes(s: float) -> tuple[Callable[[float], int], int, int, int]:
+    """Pixels at the chart's scale ``s``, and its heading, text and small type sizes."""
+
+    def px(value: float) -> int:
+        return max(1, round(value * s))
+
+    return px, px(28), px(22), px(20)
+
+
 def _plan_weeks(
     plan: ChartPlan,
     weeks: Sequence[Tally],
@@ -276,11 +285,7 @@ def _plan_weeks(
     measure: Measure,
 ) -> None:
     x0, y0, w, h = box
-
-    def px(value: float) -> int:
-        return max(1, round(value * s))
-
-    head, text, small = px(28), px(22), px(20)
+    px, head, text, small = _sizes(s)
     plan.labels.append(Label("Sessions per week", x0, y0, head, bold=True))
     # The legend, in words, under the heading: only the parts some week has.
     used = {name for t in weeks for name, count in stack(t) if count}
@@ -382,11 +387,7 @@ def _plan_points(
     measure: Measure,
 ) -> None:
     x0, y0, w, h = box
-
-    def px(value: float) -> int:
-        return max(1, round(value * s))
-
-    head, text, small = px(28), px(22), px(20)
+    px, head, text, small = _sizes(s)
     plan.labels.append(Label("Where people stop", x0, y0, head, bold=True))
     plan.labels.append(
         Label("Share of sessions started that", x0, y0 + round(head * 1.5), small, color=SOFT_INK)
