@@ -47,6 +47,18 @@ def generous_layout_budget(request: pytest.FixtureRequest, monkeypatch: pytest.M
 
 
 @pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Weeks and days are in local time: make that UTC for a test."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
 def kiosk_env() -> Callable[..., dict[str, str]]:
     """The environment for a kiosk subprocess: dummy display, mock PWM pins, plus ``extra``."""
 

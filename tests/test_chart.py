@@ -7,7 +7,6 @@ import datetime as dt
 import itertools
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -209,15 +208,6 @@ def stored(state: Path) -> Path:
     one(15, COMPLETED, ("UB60", "LI4"))
     store.close()
     return state
-
-
-@pytest.fixture
-def utc(monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def colors_in(picture: pygame.Surface, rect: tuple[int, int, int, int]) -> set[tuple[int, ...]]:

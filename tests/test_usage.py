@@ -181,16 +181,6 @@ def stored(state: Path) -> Path:
     return state
 
 
-@pytest.fixture
-def utc(monkeypatch):  # type: ignore[no-untyped-def]
-    """Weeks and days are in local time: make that UTC for these tests."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 def test_stats_prints_a_row_a_week(tmp_path, capsys, utc) -> None:  # type: ignore[no-untyped-def]
     state = stored(tmp_path / "state")
     assert cli.main(["stats", "--state-dir", str(state)]) == 0
