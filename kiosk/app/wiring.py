@@ -21,7 +21,7 @@ from kiosk.devices.screenpower import BACKLIGHT_DIR, Backlight, Black, Cec, Scre
 from kiosk.devices.systemd import SystemdNotifier
 from kiosk.devices.usagedb import open_recorder
 from kiosk.ui.renderer import build_renderer
-from kiosk.ui.tour import tour
+from kiosk.ui.tour import every_screen
 
 
 def build_app(
@@ -105,7 +105,7 @@ def build_app(
         beeps=parts.beeps,
     )
     # Every screen a patient meets is prepared by the main loop after the first frame.
-    renderer.prepare(stop.view for stop in tour(config))
+    renderer.prepare(stop.view for stop in every_screen(config))
     recorder = open_recorder(
         state_dir,
         [point.id for point in config.content.points],

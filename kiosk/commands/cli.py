@@ -3,7 +3,7 @@
     acupressure-kiosk [run] [--config FILE] [--windowed] [--size WxH] [--state-dir DIR]
     acupressure-kiosk defaults                          print the built-in configuration
     acupressure-kiosk check [--config FILE]             validate a staff file
-    acupressure-kiosk screenshots [--config FILE] [--size WxH] [--out DIR]
+    acupressure-kiosk screenshots [--config FILE] [--size WxH] [--out DIR] [--language CODE]
     acupressure-kiosk stats [--state-dir DIR] [--since YYYY-MM-DD] [--csv] [--chart FILE.png]
                                                         usage counts (and a chart of them)
 
@@ -141,6 +141,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         default=Path("screenshots"),
         help="folder for the pictures (default: screenshots)",
+    )
+    shots.add_argument(
+        "--language",
+        metavar="CODE",
+        default=None,
+        help="render every screen in this language, e.g. es (default: the first shown)",
     )
     stats = sub.add_parser("stats", help="print the usage counts per week (or per day as CSV)")
     _common_options(stats, typed_only=True)

@@ -14,13 +14,16 @@ from kiosk.ui.renderer import build_renderer
 from kiosk.ui.tour import tour
 
 
-def save_screenshots(config: Config, size: tuple[int, int], out: Path) -> list[Path]:
-    """Render every screen at ``size`` to PNG files in ``out``; returns the files."""
+def save_screenshots(
+    config: Config, size: tuple[int, int], out: Path, language: int = 0
+) -> list[Path]:
+    """Render every screen at ``size`` to PNG files in ``out``, in the language of index
+    ``language`` (of ``config.contents``); returns the files."""
     out.mkdir(parents=True, exist_ok=True)
     renderer = build_renderer(config, size, notices=())
     surface = pygame.Surface(size)
     files = []
-    for stop in tour(config):
+    for stop in tour(config, language):
         renderer.invalidate()
         renderer.draw(surface, stop.view, stop.now)
         path = out / f"{stop.name}.png"
@@ -49,7 +52,17 @@ def main(args: argparse.Namespace) -> int:
         print(f"acupressure-kiosk screenshots: error: argument --out: {problem}", file=sys.stderr)
         return 2
     config = load_config(pick_staff_file(args.config).path)
+    codes = list(config.contents)
+    code = codes[0] if args.language is None else args.language
+    if code not in codes:
+        shown = ", ".join(codes)
+        print(
+            f"acupressure-kiosk screenshots: error: argument --language: {code!r} is not a "
+            f"language of this configuration (it has {shown})",
+            file=sys.stderr,
+        )
+        return 2
     report_config(config)
-    files = save_screenshots(config, args.size, args.out)
+    files = save_screenshots(config, args.size, args.out, codes.index(code))
     print(f"{len(files)} screens saved in {args.out}")
     return 1 if config.fallback else 0

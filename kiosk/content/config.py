@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.content.build import PAGES, build_content
 from kiosk.content.builtin import builtin_document, media_dir
+from kiosk.content.languages import build_languages
 from kiosk.content.model import Content
 from kiosk.content.schedule import read_schedule
 from kiosk.content.settings import SECTIONS, Hardware, Usage, default_usage, read_settings
@@ -37,7 +39,7 @@ from kiosk.core.schedule import Schedule
 from kiosk.core.session import Session, Timing
 
 #: The top-level keys of a staff file.
-TOP_KEYS = (*SECTIONS, "schedule", "texts", *PAGES, "points")
+TOP_KEYS = (*SECTIONS, "schedule", "texts", *PAGES, "points", "languages_shown", "languages")
 
 #: The staff file of an installed kiosk: scripts/install.sh writes it, the service names it.
 INSTALLED_CONFIG = Path("/etc/acupressure-kiosk/config.yaml")
@@ -73,7 +75,9 @@ def pick_staff_file(given: Path | None, installed: Path | None = None) -> StaffF
 class Config:
     """Everything the kiosk runs on. ``fallback`` is True when a broken staff file was
     replaced by the built-in configuration (keeping its valid hardware settings and
-    schedule). ``schedule`` is the opening hours, None for always on."""
+    schedule). ``schedule`` is the opening hours, None for always on. ``languages`` is the
+    content in every language shown, by code, the default first (``content`` is that
+    one; empty: ``content`` alone)."""
 
     hardware: Hardware
     timing: Timing
@@ -83,6 +87,12 @@ class Config:
     fallback: bool = False
     schedule: Schedule | None = None
     usage: Usage = field(default_factory=default_usage)
+    languages: Mapping[str, Content] = field(default_factory=dict)
+
+    @property
+    def contents(self) -> Mapping[str, Content]:
+        """The content by language code, the default first (the idle cycle's order)."""
+        return self.languages or {self.content.language: self.content}
 
     @property
     def errors(self) -> list[Problem]:
@@ -90,7 +100,8 @@ class Config:
 
     def new_session(self, now: float) -> Session:
         """A fresh idle session over this routine, starting at monotonic time ``now``."""
-        return Session(self.content.steps(), len(self.content.points), self.timing, now)
+        points, languages = len(self.content.points), len(self.contents)
+        return Session(self.content.steps(), points, self.timing, now, languages)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -212,6 +223,7 @@ def _fallback(
         True,
         schedule,
         usage or config.usage,
+        config.languages,
     )
 
 
@@ -228,14 +240,16 @@ def _build(
     hardware, timing, usage = read_settings(top, check)
     schedule = read_schedule(top["schedule"], check) if "schedule" in top else None
     content = build_content(builtin, staff, media, check if staff else None)
+    languages = build_languages(builtin, staff, content, check)
     return Config(
         hardware,
         timing,
-        content,
+        next(iter(languages.values())),
         source,
         _in_file_order(check.problems),
         schedule=schedule,
         usage=usage,
+        languages=languages,
     )
 
 

@@ -44,13 +44,21 @@ class Point:
 
 @dataclass(frozen=True)
 class Content:
-    """Everything the screens say. ``texts`` holds the small interface strings."""
+    """Everything the screens say, in one language. ``texts`` holds the small interface
+    strings; ``language`` is the language's code ("en", "es"). Every language of a kiosk has
+    the same points, hold times and drawings: only the words differ."""
 
     texts: Mapping[str, str]
     safety: Page
     summary: Page
     side_effects: Page
     points: tuple[Point, ...]
+    language: str = "en"
+
+    @property
+    def language_name(self) -> str:
+        """The language's own name for itself ("Español"), for its mark on the idle screen."""
+        return self.texts.get("language_name", self.language)
 
     def text(self, key: str, **values: object) -> str:
         """The interface text ``key`` with its {placeholders} filled in (never raises: a

@@ -17,6 +17,12 @@ cost a press and say nothing new. A press in the summary's first ``SUMMARY_GUARD
 is ignored there, as it was most likely meant for the hold that just ended (the patient
 expected a "done" screen) and would skip the side effects to watch for.
 
+With more than one language, the idle cycle shows each point in every language in turn
+(point 1 in the first language, then in the second, ..., then point 2) and a press starts
+the session in the language on screen; a press that names a language (a tap on its mark)
+starts it in that one. Every view of the session carries that language; the next idle
+starts again from the first one, the default.
+
 From SAFETY, INTRO and DONE, ``inactivity_seconds`` without a press leads to WARNING, which
 returns to IDLE after ``warning_seconds`` unless a press resumes the screen it interrupted.
 A long press anywhere in a session goes straight back to IDLE. Once the button has been
@@ -117,6 +123,8 @@ class View:
     warning countdown or the summary. ``resume`` is the screen a WARNING interrupted.
     ``cancel_from``/``cancel_at``: the button is being held down, since ``cancel_from``, and
     the session stops at ``cancel_at`` unless it is let go (None when not).
+    ``language`` indexes the session's languages (0 is the default): the language on screen
+    in IDLE, the one the session runs in afterwards.
     """
 
     phase: Phase
@@ -127,6 +135,7 @@ class View:
     resume: View | None = field(default=None, compare=True)
     cancel_from: float | None = None
     cancel_at: float | None = None
+    language: int = 0
 
     def seconds_left(self, now: float) -> int:
         """Whole seconds left until ``ends``, rounded up (0 when there is no deadline)."""
@@ -142,13 +151,17 @@ class Session:
     :param points: how many points the idle screen cycles through.
     :param timing: the timeouts.
     :param now: the monotonic time the session starts at (idle).
+    :param languages: how many languages the idle cycle shows each point in (1 or more).
     """
 
-    def __init__(self, steps: tuple[Step, ...], points: int, timing: Timing, now: float) -> None:
-        if not steps or points < 1:
-            raise ValueError("a session needs at least one point and one hold")
+    def __init__(
+        self, steps: tuple[Step, ...], points: int, timing: Timing, now: float, languages: int = 1
+    ) -> None:
+        if not steps or points < 1 or languages < 1:
+            raise ValueError("a session needs at least one point, one hold and one language")
         self.steps = steps
         self.points = points
+        self.languages = languages
         self.timing = timing
         self._view = View(Phase.IDLE, point=0, started=now)
         self._shown_at = now
@@ -178,8 +191,9 @@ class Session:
 
     # -- inputs -------------------------------------------------------------------------
 
-    def press(self, now: float) -> list[Effect]:
-        """The button went down at ``now``."""
+    def press(self, now: float, language: int | None = None) -> list[Effect]:
+        """The button went down at ``now``. ``language``: the press picked that language (a
+        tap on its mark on the idle screen); elsewhere it is an ordinary press."""
         effects = self.tick(now)
         if self._down_at is not None:
             return effects  # a second "down" without a release: a duplicate edge
@@ -195,6 +209,8 @@ class Session:
         if self._view.phase is Phase.SUMMARY and now < self._summary_guard:
             return effects  # meant for the hold that just ended, not to skip the summary
         before = self._view
+        if language is not None and before.phase is Phase.IDLE and 0 <= language < self.languages:
+            self._view = replace(before, language=language)
         effects += self._act(now)
         self._track(before, now)
         return effects
@@ -236,15 +252,16 @@ class Session:
         if phase is Phase.HOLD:
             return []  # a hold always runs its full time
         self._last_activity = now
+        language = view.language
         if phase is Phase.WARNING:
             assert view.resume is not None
             self._view = view.resume
             return [Effect.RESUMED]
         if phase is Phase.IDLE:
-            self._view = View(Phase.SAFETY, point=0)
+            self._view = View(Phase.SAFETY, point=0, language=language)
             return [Effect.SESSION_STARTED]
         if phase is Phase.SAFETY:
-            self._view = View(Phase.INTRO, point=self.steps[0].point, step=0)
+            self._view = View(Phase.INTRO, point=self.steps[0].point, step=0, language=language)
             return []
         if phase is Phase.INTRO:
             return self._start_hold(view.step or 0, now)
@@ -255,7 +272,12 @@ class Session:
     def _start_hold(self, index: int, now: float) -> list[Effect]:
         step = self.steps[index]
         self._view = View(
-            Phase.HOLD, point=step.point, step=index, started=now, ends=now + step.hold_seconds
+            Phase.HOLD,
+            point=step.point,
+            step=index,
+            started=now,
+            ends=now + step.hold_seconds,
+            language=self._view.language,
         )
         return [Effect.HOLD_STARTED]
 
@@ -263,12 +285,17 @@ class Session:
         following = index + 1  # the last step has no DONE: its end is the summary
         if self.steps[following].point == self.steps[index].point:
             return self._start_hold(following, now)
-        self._view = View(Phase.INTRO, point=self.steps[following].point, step=following)
+        point = self.steps[following].point
+        self._view = View(Phase.INTRO, point=point, step=following, language=self._view.language)
         return []
 
     def _to_summary(self, point: int, now: float) -> None:
         self._view = View(
-            Phase.SUMMARY, point=point, started=now, ends=now + self.timing.summary_seconds
+            Phase.SUMMARY,
+            point=point,
+            started=now,
+            ends=now + self.timing.summary_seconds,
+            language=self._view.language,
         )
 
     def _to_idle(self, now: float, why: Effect) -> list[Effect]:
@@ -282,7 +309,7 @@ class Session:
     def _phase_deadline(self) -> float | None:
         view, timing = self._view, self.timing
         if view.phase is Phase.IDLE:
-            return self._idle_next if self.points > 1 else None
+            return self._idle_next if self.points * self.languages > 1 else None
         if view.phase in (Phase.HOLD, Phase.WARNING, Phase.SUMMARY):
             return view.ends
         return self._last_activity + timing.inactivity_seconds
@@ -311,7 +338,9 @@ class Session:
             cycle = self.timing.idle_cycle_seconds
             missed = int((now - at) // cycle)  # catch up after a long sleep in one step
             at += missed * cycle
-            self._view = replace(view, point=(view.point + 1 + missed) % self.points, started=at)
+            card = view.point * self.languages + view.language + 1 + missed
+            point, language = divmod(card % (self.points * self.languages), self.languages)
+            self._view = replace(view, point=point, language=language, started=at)
             self._idle_next = at + cycle
             return []
         if view.phase is Phase.HOLD:
@@ -332,6 +361,7 @@ class Session:
             started=at,
             ends=at + self.timing.warning_seconds,
             resume=view,
+            language=view.language,
         )
         return [Effect.WARNING_STARTED]
 

@@ -34,7 +34,7 @@ from kiosk.ui.painter import Painter
 from kiosk.ui.screens import Layout, Screens
 from kiosk.ui.text import Fonts
 from kiosk.ui.theme import BACKGROUND
-from kiosk.ui.tour import tour
+from kiosk.ui.tour import every_screen
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,8 @@ class Renderer:
     def elements(self, view: View, now: float) -> tuple[Layout, tuple[Element, ...]]:
         layout = self.layout(view)
         changing = self.screens.countdown(view, layout, now)
-        return layout, layout.elements + changing + self.screens.stop_note.elements(view, now)
+        note = self.screens.in_language(view.language).stop_note.elements(view, now)
+        return layout, layout.elements + changing + note
 
     def draw(self, surface: pygame.Surface, view: View, now: float) -> list[Rect] | None:
         """Bring ``surface`` up to date with ``view`` at ``now``.
@@ -193,11 +194,12 @@ class Renderer:
             timing=config.timing,
             steps=content.steps(),
             notices=notices,
+            languages=tuple(config.contents.values()),
         )
-        views = [stop.view for stop in tour(config)]
+        views = [stop.view for stop in every_screen(config)]
         self._layouts.limit = max(self._layouts.limit, len(views) + 8)
         self.painter.images.clear()
-        self.painter.images.grow(image_capacity(content))
+        self.painter.images.grow(image_capacity(content) * len(config.contents))
         self._prepared = []
         self.rebuild(screens)
         self.prepare(views)
@@ -279,7 +281,7 @@ def image_capacity(content: Content) -> int:
 
 def _key(view: View) -> tuple:
     """What a layout depends on in a view (not the countdown's times)."""
-    return (view.phase, view.point, view.step)
+    return (view.phase, view.point, view.step, view.language)
 
 
 def build_renderer(
@@ -305,13 +307,23 @@ def build_renderer(
     content = config.content
     if beeps is None:
         beeps = config.hardware.buzzer_pin is not None
-    screens = Screens(Frame(*size), content, fonts, config.timing, content.steps(), notices, beeps)
+    languages = tuple(config.contents.values())
+    screens = Screens(
+        Frame(*size),
+        content,
+        fonts,
+        config.timing,
+        content.steps(),
+        notices,
+        beeps,
+        languages=languages,
+    )
     if images is None:
         images = ImageCache(
             fonts.bold,
-            capacity=image_capacity(content),
+            capacity=image_capacity(content) * len(languages),
             decoder=Decoder() if on_ready else None,
             on_ready=on_ready,
         )
-    layouts = max(32, len(tour(config)) + 8)
+    layouts = max(32, len(every_screen(config)) + 8)
     return Renderer(screens, Painter(fonts, images), layouts, on_prepared)

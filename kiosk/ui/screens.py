@@ -18,6 +18,7 @@ from kiosk.content.model import Content, Page, Point
 from kiosk.core.session import Phase, Step, Timing, View
 from kiosk.ui.columns import SCALES, Block, Column, Frame, fit_column, split
 from kiosk.ui.elements import Box, Element, Picture, Rect, Ring, Text
+from kiosk.ui.languagemarks import Target, language_marks, marks_text
 from kiosk.ui.stopnote import StopNote
 from kiosk.ui.text import Fonts
 from kiosk.ui.theme import (
@@ -82,12 +83,14 @@ class Fitted:
 class Layout:
     """A laid-out screen. ``ring`` is where a countdown goes; ``overflow`` says what had to
     give way for the text to fit; ``texts`` has every text at its floor (with
-    ``Screens.floor_only``, for ``check``)."""
+    ``Screens.floor_only``, for ``check``); ``targets`` are the language marks a tap picks
+    (on the idle screen: a rectangle and the language's index)."""
 
     elements: tuple[Element, ...]
     ring: Rect | None = None
     overflow: tuple[str, ...] = ()
     texts: tuple[Fitted, ...] = ()
+    targets: tuple[Target, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,8 @@ class Screens:
     """Builds layouts for one screen size and one content.
 
     ``beeps``: a buzzer sounds the end of each hold (the texts promise a beep only then).
+    ``languages``: the content in each of the session's languages, the default (``content``)
+    first; a view in another language is laid out by :meth:`in_language`'s Screens.
     """
 
     frame: Frame
@@ -129,14 +134,30 @@ class Screens:
         default_factory=dict, init=False, repr=False, compare=False
     )
     stop_note: StopNote = field(init=False, repr=False, compare=False)
+    languages: tuple[Content, ...] = ()
+    _by_language: dict[int, Screens] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self.stop_note = StopNote(self.frame, self.fonts, self.content)
+
+    def in_language(self, index: int) -> Screens:
+        """The screens of the session language ``index`` (this one for the default): the
+        same size, timings and notices, another content (made once, then kept)."""
+        if not 0 <= index < len(self.languages) or self.languages[index] is self.content:
+            return self
+        if index not in self._by_language:
+            other = dataclasses.replace(self, content=self.languages[index])
+            self._by_language.setdefault(index, other)
+        return self._by_language[index]
 
     # -- the screens ------------------------------------------------------------------
 
     def layout(self, view: View) -> Layout:
         """The layout of ``view`` (without the countdown's changing parts)."""
+        if self.in_language(view.language) is not self:
+            return self.in_language(view.language).layout(view)
         builder: dict[Phase, Callable[[View], Layout]] = {
             Phase.IDLE: self.idle,
             Phase.SAFETY: self.safety,
@@ -155,7 +176,13 @@ class Screens:
         return dataclasses.replace(layout, elements=layout.elements + self._notices())
 
     def idle(self, view: View) -> Layout:
-        return self._point_screen("idle", view.point, self._idle_blocks, IDLE_SHARES)
+        layout = self._point_screen("idle", view.point, self._idle_blocks, IDLE_SHARES)
+        names = self._language_names()
+        elements, targets = language_marks(layout.elements, self.fonts, names, view.language)
+        return dataclasses.replace(layout, elements=elements, targets=targets)
+
+    def _language_names(self) -> tuple[str, ...]:
+        return tuple(content.language_name for content in self.languages)
 
     def _idle_blocks(self, index: int) -> Blocks:
         c = self.content
@@ -172,6 +199,9 @@ class Screens:
                 c.text("duration", minutes=c.minutes()), LABEL, gap=0.35, source=_text("duration")
             ),
         ]
+        marks = marks_text(self._language_names())
+        if marks:  # drawn as the language marks (kiosk.ui.languagemarks)
+            top.append(Block(marks, STRONG, gap=0.8, source=_text("language_name")))
         return top, bottom
 
     def safety(self, view: View) -> Layout:
@@ -559,6 +589,8 @@ class Screens:
 
     def countdown(self, view: View, layout: Layout, now: float) -> tuple[Element, ...]:
         """The ring and the number for a hold or the idle warning at ``now``."""
+        if self.in_language(view.language) is not self:
+            return self.in_language(view.language).countdown(view, layout, now)
         if layout.ring is None or view.ends is None or view.started is None:
             return ()
         left = view.seconds_left(now)

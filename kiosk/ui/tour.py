@@ -22,17 +22,22 @@ class Stop:
     now: float
 
 
-def tour(config: Config) -> list[Stop]:
-    """Every screen, in the order a patient meets them."""
+def tour(config: Config, language: int = 0) -> list[Stop]:
+    """Every screen, in the order a patient meets them, in the session language
+    ``language`` (an index of ``config.contents``, 0 the default): its idle cards, then a
+    session started in it."""
     session = config.new_session(0.0)
     points = config.content.points
     stops: list[Stop] = []
     now = 0.0
-    for index, point in enumerate(points):
-        stops.append(Stop(f"01-idle-{index + 1}-{point.id}", session.view, now))
+    for _ in range(len(points) * session.languages):
+        view = session.view
+        if view.language == language:
+            point = points[view.point]
+            stops.append(Stop(f"01-idle-{view.point + 1}-{point.id}", view, now))
         now = session.next_deadline() or now
         session.tick(now)
-    now = _press(session, now)
+    now = _press(session, now, language)
     stops.append(Stop("02-safety", session.view, now))
     now = _press(session, now)
     warned = cancelled = False
@@ -63,9 +68,14 @@ def tour(config: Config) -> list[Stop]:
     return stops
 
 
-def _press(session: Session, now: float) -> float:
+def every_screen(config: Config) -> list[Stop]:
+    """The :func:`tour` in every language of ``config``, one after the other."""
+    return [stop for index in range(len(config.contents)) for stop in tour(config, index)]
+
+
+def _press(session: Session, now: float, language: int | None = None) -> float:
     now += 1.0
-    session.press(now)
+    session.press(now, language)
     session.release(now + 0.1)
     return now + 0.1
 
