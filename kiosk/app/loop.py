@@ -269,7 +269,8 @@ class App:
             log.info("Stopping: %s", event.reason)
             self.running = False
         elif isinstance(event, Press):
-            effects = self.session.press(event.at)
+            language = self.renderer.language_at(self.session.view, event.where)
+            effects = self.session.press(event.at, language)
         elif isinstance(event, Release):
             effects = self.session.release(event.at)
         else:
@@ -383,7 +384,8 @@ class App:
         self.new_session = config.new_session
         self.session = config.new_session(now)
         self.renderer.use_content(config, self.notices())
-        self.recorder.use_routine([p.id for p in config.content.points], self.session.steps)
+        ids = [p.id for p in config.content.points]
+        self.recorder.use_routine(ids, self.session.steps, list(config.contents))
         log.info("The reloaded staff file is in use (%s)", config.source)
 
     # -- effects ------------------------------------------------------------------------
@@ -401,6 +403,8 @@ class App:
                     "The button has been held down for a long time: is it stuck or "
                     "wired wrongly? Sessions do not start until it is released."
                 )
+            elif effect is Effect.SESSION_STARTED:
+                log.info("Session started in %s (%s)", self._language(), self._where())
             else:
                 log.info("%s (%s)", effect.value.capitalize(), self._where())
         if len(self.stats.effects) > 1000:
@@ -410,6 +414,10 @@ class App:
     @property
     def _showing(self) -> bool:
         return self.screen_on and not self.asleep
+
+    def _language(self) -> str:
+        """The code of the language the session is in (``es``)."""
+        return self.renderer.screens.in_language(self.session.view.language).content.language
 
     def _where(self) -> str:
         view = self.session.view

@@ -112,6 +112,7 @@ def build_app(
         config.content.steps(),
         clock=clock,
         metrics_file=Path(config.usage.metrics_file) if config.usage.metrics_file else None,
+        languages=list(config.contents),
     )
     return App(
         config.new_session,

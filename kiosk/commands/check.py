@@ -1,13 +1,15 @@
 """The ``check`` command: every problem of a staff file, in one report.
 
-Beyond what loading finds (syntax, keys, types, ranges, pins), this opens every image and lays
-out every screen at the common screen sizes, reporting texts that do not fit even at the
-smallest readable size.
+Beyond what loading finds (syntax, keys, types, ranges, pins, a language without a text or a
+point), this opens every image and lays out every screen of every language at the common
+screen sizes, reporting texts that do not fit even at the smallest readable size, and texts
+with characters the bundled font cannot draw (naming a font that can).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
 from dataclasses import dataclass, field
@@ -16,11 +18,13 @@ from pathlib import Path
 import pygame
 
 from kiosk.content.build import staff_images
-from kiosk.content.builtin import media_dir
+from kiosk.content.builtin import builtin_document, media_dir
 from kiosk.content.config import Config, load_config, pick_staff_file, read_staff_file
+from kiosk.content.languages import every_text, language_path
 from kiosk.content.yamlfile import Document, KeyPath, Problem, printable
 from kiosk.devices.journal import printer
 from kiosk.ui.columns import Frame
+from kiosk.ui.glyphs import Glyphs, font_for
 from kiosk.ui.images import check_image
 from kiosk.ui.screens import Fitted, Screens
 from kiosk.ui.text import Fonts
@@ -78,6 +82,7 @@ def check_config(path: Path | None) -> Report:
     entries += [_entry(p) for p in image_problems(config, staff)]
     entries += [_entry(p) for p in fit_problems(config, staff)]
     entries += [_entry(p) for p in sound_problems(config, staff)]
+    entries += [_entry(p) for p in font_problems(config, staff)]
     return Report(entries, _notes(config))
 
 
@@ -162,6 +167,47 @@ def image_problems(config: Config, staff: Document | None = None) -> list[Proble
     return problems
 
 
+def font_problems(config: Config, staff: Document | None = None) -> list[Problem]:
+    """Texts of any language with characters the bundled font (DejaVu Sans) cannot draw:
+    they would show as empty boxes. One warning per text, at its line in ``staff`` where it
+    has one, naming the characters and a font that has them."""
+    fonts = media_dir() / "fonts"
+    glyphs = Glyphs((fonts / "DejaVuSans.ttf", fonts / "DejaVuSans-Bold.ttf"))
+    ids = tuple(point.id for point in config.content.points)
+    problems = []
+    for code, content in config.contents.items():
+        for path, text in every_text(content):
+            missing = glyphs.missing(text)
+            if not missing:
+                continue
+            shown = " ".join(f"{char} (U+{ord(char):04X})" for char in missing[:5])
+            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            message = (
+                f"the kiosk's font, DejaVu Sans (media/fonts), cannot draw {shown}{more}: "
+                f"they show as empty boxes. This text needs {font_for(missing)}"
+            )
+            problems.append(_language_problem(config, staff, code, path, message, ids))
+    return problems
+
+
+def _language_problem(
+    config: Config,
+    staff: Document | None,
+    code: str,
+    path: KeyPath,
+    message: str,
+    ids: tuple[str, ...],
+) -> Problem:
+    """A warning about the text at ``path`` (as at the top of the file) of language
+    ``code``: at its line in ``staff`` when the file sets it, else at the built-in text."""
+    if staff is not None:
+        there = language_path(staff.data, code, path, ids)
+        if _text_mark(staff, there) is not None:
+            return staff.problem(there, message, "warning")
+    there = language_path(builtin_document().data, code, path, ids)
+    return Problem(config.source, message, there, severity="warning", ids=ids)
+
+
 @dataclass
 class _Misfit:
     """What one text does at one screen size, over the screens it is on."""
@@ -186,27 +232,32 @@ def fit_problems(config: Config, staff: Document | None = None) -> list[Problem]
     pygame.font.init()
     fonts = Fonts(media_dir() / "fonts")
     content = config.content
-    stops = [s for s in tour(config) if s.view.cancel_at is None]  # not the band's stop
-    found: dict[tuple[KeyPath, tuple[int, int]], _Misfit] = {}
-    for size in CHECK_SIZES:
-        screens = Screens(
-            Frame(*size),
-            content,
-            fonts,
-            config.timing,
-            content.steps(),
-            beeps=config.hardware.buzzer_pin is not None,
-            floor_only=True,
-        )
-        for stop in stops:
-            layout = screens.layout(stop.view)
-            for text, crowd in _blamed(layout.texts, staff):
-                _note(found, text, size, stop.name).crowds.append(crowd)
-            if size == SMALLEST:
-                for text in layout.texts:
-                    if text.lines > MAX_LINES and text.block.role.name != "pill":
-                        _note(found, text, size, stop.name).lines = text.lines
     ids = tuple(point.id for point in content.points)
+    found: dict[tuple[KeyPath, tuple[int, int]], _Misfit] = {}
+    for language, code in enumerate(config.contents):
+        data = staff.data if staff is not None else builtin_document().data
+        stops = [s for s in tour(config, language) if s.view.cancel_at is None]  # no band
+        for size in CHECK_SIZES:
+            screens = Screens(
+                Frame(*size),
+                content,
+                fonts,
+                config.timing,
+                content.steps(),
+                beeps=config.hardware.buzzer_pin is not None,
+                floor_only=True,
+                languages=tuple(config.contents.values()),
+            )
+            for stop in stops:
+                texts = screens.layout(stop.view).texts
+                if code != content.language:
+                    texts = tuple(_in_language(t, data, code, ids) for t in texts)
+                for text, crowd in _blamed(texts, staff):
+                    _note(found, text, size, stop.name).crowds.append(crowd)
+                if size == SMALLEST:
+                    for text in texts:
+                        if text.lines > MAX_LINES and text.block.role.name != "pill":
+                            _note(found, text, size, stop.name).lines = text.lines
     named: set[KeyPath] = set()
     problems = []
     for (source, size), misfit in found.items():
@@ -215,6 +266,12 @@ def fit_problems(config: Config, staff: Document | None = None) -> list[Problem]
         named.add(source)
         problems.append(_fit_problem(config, staff, source, size, misfit, ids))
     return problems
+
+
+def _in_language(text: Fitted, data: object, code: str, ids: tuple[str, ...]) -> Fitted:
+    """``text`` of a screen in language ``code``, with the key path of its own words."""
+    source = language_path(data, code, text.block.source, ids)
+    return dataclasses.replace(text, block=dataclasses.replace(text.block, source=source))
 
 
 def _note(

@@ -275,3 +275,39 @@ def _listed(keys: list[str]) -> str:
     if len(shown) == 1:
         return shown[0]
     return ", ".join(shown[:-1]) + (f", {shown[-1]}{more}" if more else f" or {shown[-1]}")
+
+
+def every_text(content: Content) -> list[tuple[KeyPath, str]]:
+    """Every text of ``content`` with its key path as at the top of the file (``("texts",
+    "invite")``, ``("points", 2, "find", 0)``): :func:`language_path` gives its place in the
+    language's own entry."""
+    found: list[tuple[KeyPath, str]] = [(("texts", k), v) for k, v in content.texts.items()]
+    for name in PAGES:
+        page: Page = getattr(content, name)
+        found.append(((name, "title"), page.title))
+        found += [((name, "lines", i), line) for i, line in enumerate(page.lines)]
+    for index, point in enumerate(content.points):
+        here: KeyPath = ("points", index)
+        found += [((*here, "name"), point.name), ((*here, "where"), point.where)]
+        found += [((*here, "find", i), line) for i, line in enumerate(point.find)]
+        found.append(((*here, "reminder"), point.reminder))
+        if point.caution:
+            found.append(((*here, "caution"), point.caution))
+    return found
+
+
+def language_path(data: object, code: str, path: KeyPath, ids: tuple[str, ...]) -> KeyPath:
+    """Where the text at ``path`` (as at the top of the file) is for language ``code``:
+    ``path`` itself for :data:`MAIN`, else under ``languages: code:``, a point found by its
+    id in that language's ``points:`` list of ``data`` (a staff file's or the built-in)."""
+    if code == MAIN:
+        return path
+    if path[:1] != ("points",) or len(path) < 2 or not isinstance(path[1], int):
+        return ("languages", code, *path)
+    pid = ids[path[1]] if 0 <= path[1] < len(ids) else None
+    entry = _mapping(_mapping(data, "languages"), code)
+    listed = entry.get("points") if isinstance(entry.get("points"), list) else []
+    for index, item in enumerate(listed):
+        if isinstance(item, dict) and item.get("id") == pid:
+            return ("languages", code, "points", index, *path[2:])
+    return ("languages", code, "points", path[1], *path[2:])

@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Press:
-    """The button (or a key, click or tap) went down at monotonic time ``at``."""
+    """The button (or a key, click or tap) went down at monotonic time ``at``. ``where``:
+    the place of a click or tap, as fractions (0 to 1) of the drawn frame's width and
+    height from its top left (the screen's rotation undone); None for a button or a key."""
 
     at: float
     source: str = "button"
+    where: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)

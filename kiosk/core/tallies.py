@@ -43,7 +43,9 @@ class Record:
     for one side) say which hold was completed; ``phase`` and ``point`` say on which screen
     a cancelled or abandoned session stopped. ``seconds`` is the time since the session
     started, on the monotonic clock (a wall clock may jump when the Pi, which has no
-    real-time clock, sets its time from the network)."""
+    real-time clock, sets its time from the network). ``language`` is the code of the
+    language a started session runs in (None on other records, and in files from before
+    languages were counted)."""
 
     at: dt.datetime
     session: int
@@ -52,6 +54,7 @@ class Record:
     side: int | None = None
     phase: str | None = None
     seconds: float | None = None
+    language: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -64,23 +67,30 @@ class Tracker:
 
     :param point_ids: the routine's point ids, by point index.
     :param steps: the routine's holds (:attr:`kiosk.core.session.Session.steps`).
+    :param languages: the session's language codes, by language index (``View.language``).
 
     Sessions are numbered 1, 2, 3... from the tracker's start; the store adds its own base
     so numbers keep counting up across restarts.
     """
 
-    def __init__(self, point_ids: Sequence[str], steps: Sequence[Step]) -> None:
+    def __init__(
+        self, point_ids: Sequence[str], steps: Sequence[Step], languages: Sequence[str] = ()
+    ) -> None:
         self.point_ids = tuple(point_ids)
         self.steps = tuple(steps)
+        self.languages = tuple(languages)
         self.session = 0
         self._active = False
         self._started = 0.0
         self._hold: int | None = None
         self._where: tuple[str, int | None] = (Phase.SAFETY.value, None)
 
-    def use_routine(self, point_ids: Sequence[str], steps: Sequence[Step]) -> None:
+    def use_routine(
+        self, point_ids: Sequence[str], steps: Sequence[Step], languages: Sequence[str] = ()
+    ) -> None:
         """A new routine from now on (a reloaded staff file; only between sessions)."""
         self.point_ids, self.steps = tuple(point_ids), tuple(steps)
+        self.languages = tuple(languages)
 
     def note(
         self, effects: Iterable[Effect], view: View, at: dt.datetime, now: float
@@ -100,7 +110,7 @@ class Tracker:
             self.session += 1
             self._active, self._started, self._hold = True, now, None
             self._where = (Phase.SAFETY.value, None)
-            return Record(at, self.session, STARTED, seconds=0.0)
+            return Record(at, self.session, STARTED, seconds=0.0, language=self._code(view))
         if not self._active:
             return None  # a session that started before the tracker did
         seconds = max(0.0, now - self._started)
@@ -122,6 +132,12 @@ class Tracker:
             return Record(at, self.session, kind, self._id(point), None, phase, seconds)
         return None
 
+    def _code(self, view: View) -> str | None:
+        """The code of the language ``view`` is in (None when the tracker has no codes)."""
+        if 0 <= view.language < len(self.languages):
+            return self.languages[view.language]
+        return None
+
     def _id(self, point: int | None) -> str | None:
         if point is None or not 0 <= point < len(self.point_ids):
             return None
@@ -132,7 +148,8 @@ class Tracker:
 class Tally:
     """The sessions of one period (``"2026-W49"`` or ``"2026-12-03"``): how many started,
     how they ended, the median length in minutes of the completed ones (None without any)
-    and, per point id, how many sessions completed at least one hold of that point."""
+    and, per point id, how many sessions completed at least one hold of that point;
+    ``languages``: per language code, how many sessions started in it."""
 
     period: str
     started: int = 0
@@ -141,6 +158,7 @@ class Tally:
     abandoned: int = 0
     median_minutes: float | None = None
     reach: dict[str, int] = field(default_factory=dict)
+    languages: dict[str, int] = field(default_factory=dict)
 
 
 def point_order(records: Iterable[Record]) -> list[str]:
@@ -150,6 +168,15 @@ def point_order(records: Iterable[Record]) -> list[str]:
     for record in records:
         if record.kind == HOLD and record.point is not None:
             seen.setdefault(record.point, None)
+    return list(seen)
+
+
+def language_order(records: Iterable[Record]) -> list[str]:
+    """The language codes the records' sessions started in, in the order they first come."""
+    seen: dict[str, None] = {}
+    for record in records:
+        if record.kind == STARTED and record.language is not None:
+            seen.setdefault(record.language, None)
     return list(seen)
 
 
@@ -193,6 +220,7 @@ def _tally(period: str, groups: list[list[Record]], points: list[str]) -> Tally:
     counts = dict.fromkeys((STARTED, *ENDS), 0)
     minutes = []
     reach = dict.fromkeys(points, 0)
+    languages: dict[str, int] = {}
     for group in groups:
         kinds = {r.kind: r for r in group}
         for kind in counts:
@@ -203,8 +231,11 @@ def _tally(period: str, groups: list[list[Record]], points: list[str]) -> Tally:
                 minutes.append(length / 60)
         for point in {r.point for r in group if r.kind == HOLD and r.point is not None}:
             reach[point] += 1
+        start = kinds.get(STARTED)
+        if start is not None and start.language is not None:
+            languages[start.language] = languages.get(start.language, 0) + 1
     median = statistics.median(minutes) if minutes else None
-    return Tally(period, *counts.values(), median_minutes=median, reach=reach)
+    return Tally(period, *counts.values(), median_minutes=median, reach=reach, languages=languages)
 
 
 def _seconds(end: Record, start: Record | None) -> float | None:

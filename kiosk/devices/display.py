@@ -16,9 +16,9 @@ a ``rotation`` the kiosk draws on an offscreen :attr:`Display.surface` of the tu
 (a 1920x1080 mode turned 90 degrees is a 1080x1920 frame) and :meth:`Display.show` turns
 what changed onto the real screen: the whole frame, or only the updated rectangles (the
 countdown ring), each at its turned place. Rotation 0 draws straight on the screen, as
-before, with no copy. Pointer and finger positions are not turned: no input uses one (a
-press anywhere is the button, and evdev reads no coordinates). Code that comes to use them
-must map them back through :attr:`Display.rotation` (the inverse of :func:`screen_rect`).
+before, with no copy. A click or tap carries where it was (:attr:`Press.where`, for the
+language marks of the idle screen), mapped back through the rotation (:func:`frame_point`);
+anywhere else it is the button.
 """
 
 from __future__ import annotations
@@ -223,11 +223,16 @@ class Display:
         if kind in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
             if getattr(event, "touch", False) or event.button != 1:
                 return None  # touches arrive as FINGER events too; wheel is not a press
-            return (Press if kind == pygame.MOUSEBUTTONDOWN else Release)(now, "mouse")
+            if kind == pygame.MOUSEBUTTONUP:
+                return Release(now, "mouse")
+            width, height = self.screen.get_size()
+            x, y = event.pos
+            return Press(now, "mouse", frame_point(x / width, y / height, self.rotation))
         if kind == pygame.FINGERDOWN:
             first = not self._touches
             self._touches[event.finger_id] = now
-            return Press(now, "touch") if first else None
+            where = frame_point(event.x, event.y, self.rotation)
+            return Press(now, "touch", where) if first else None
         if kind == pygame.FINGERUP:
             self._touches.pop(event.finger_id, None)
             return Release(now, "touch") if not self._touches else None
@@ -247,6 +252,19 @@ class Display:
 
     def close(self) -> None:
         pygame.display.quit()
+
+
+def frame_point(x: float, y: float, rotation: int) -> tuple[float, float]:
+    """The point of the drawn frame at (``x``, ``y``) on the screen, all as fractions of
+    width and height, when the frame is turned ``rotation`` degrees clockwise onto it (the
+    inverse of :func:`screen_rect`)."""
+    if rotation == 90:
+        return (y, 1 - x)
+    if rotation == 180:
+        return (1 - x, 1 - y)
+    if rotation == 270:
+        return (1 - y, x)
+    return (x, y)
 
 
 def screen_rect(rect: pygame.Rect, frame: tuple[int, int], rotation: int) -> pygame.Rect:

@@ -101,8 +101,14 @@ def _to_2(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX events_at ON events (at)")
 
 
+def _to_3(db: sqlite3.Connection) -> None:
+    """Version 3: the language a session started in (a code such as ``es``, on ``started``
+    rows; NULL on the rows of older files)."""
+    db.execute("ALTER TABLE events ADD COLUMN language TEXT")
+
+
 #: ``MIGRATIONS[n]`` brings a version ``n`` file to version ``n + 1``.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_1, _to_2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_1, _to_2, _to_3)
 VERSION = len(MIGRATIONS)
 
 
@@ -212,8 +218,8 @@ class UsageStore:
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
-                "INSERT INTO events (at, session, kind, point, side, phase, seconds)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO events (at, session, kind, point, side, phase, seconds, language)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     _stamp(record.at),
                     record.session,
@@ -222,6 +228,7 @@ class UsageStore:
                     record.side,
                     record.phase,
                     record.seconds,
+                    record.language,
                 ),
             )
 
@@ -254,11 +261,12 @@ class Recorder:
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         metrics_file: Path | None = None,
+        languages: Iterable[str] = (),
     ) -> None:
         self.path = path
         self.metrics = MetricsFile(metrics_file) if metrics_file is not None else None
         self._totals: Totals | None = None
-        self.tracker = Tracker(tuple(point_ids), tuple(steps))
+        self.tracker = Tracker(tuple(point_ids), tuple(steps), tuple(languages))
         self.clock = clock
         self.wall = wall
         self.written = 0
@@ -276,9 +284,11 @@ class Recorder:
 
     # -- the main loop's side: never blocks -------------------------------------------------
 
-    def use_routine(self, point_ids: Iterable[str], steps: Iterable) -> None:
-        """The routine of a reloaded staff file, from the next session on."""
-        self.tracker.use_routine(tuple(point_ids), tuple(steps))
+    def use_routine(
+        self, point_ids: Iterable[str], steps: Iterable, languages: Iterable[str] = ()
+    ) -> None:
+        """The routine (and languages) of a reloaded staff file, from the next session on."""
+        self.tracker.use_routine(tuple(point_ids), tuple(steps), tuple(languages))
 
     def note(self, effects: list[Effect], view: View) -> None:
         """The effects the loop just carried out, with ``view`` now on screen."""
@@ -428,7 +438,9 @@ class NoRecorder:
 
     written = lost = 0
 
-    def use_routine(self, point_ids: Iterable[str], steps: Iterable) -> None:
+    def use_routine(
+        self, point_ids: Iterable[str], steps: Iterable, languages: Iterable[str] = ()
+    ) -> None:
         pass
 
     def note(self, effects: list[Effect], view: View) -> None:
@@ -445,6 +457,7 @@ def open_recorder(
     clock: Callable[[], float] = time.monotonic,
     wall: Callable[[], float] = time.time,
     metrics_file: Path | None = None,
+    languages: Iterable[str] = (),
 ) -> Recorder | NoRecorder:
     """A recorder writing ``state_dir/usage.sqlite3``, the folder made if need be, and the
     totals to ``metrics_file`` (None: none); with no folder (None) or one that cannot be
@@ -458,7 +471,7 @@ def open_recorder(
     except OSError as err:
         log.warning("Usage counts are not recorded: no state folder to write them in (%s)", err)
         return NoRecorder()
-    return Recorder(state_dir / DB_NAME, point_ids, steps, clock, wall, metrics_file)
+    return Recorder(state_dir / DB_NAME, point_ids, steps, clock, wall, metrics_file, languages)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -475,12 +488,14 @@ def read_records(path: Path) -> list[Record]:
         if version == 0:
             return []
         seconds = "seconds" if version >= 2 else "NULL"
+        language = "language" if version >= 3 else "NULL"
         rows = db.execute(
-            f"SELECT at, session, kind, point, side, phase, {seconds} FROM events ORDER BY id"
+            f"SELECT at, session, kind, point, side, phase, {seconds}, {language}"
+            " FROM events ORDER BY id"
         ).fetchall()
     finally:
         db.close()
     return [
-        Record(datetime.fromisoformat(at), session, kind, point, side, phase, secs)
-        for at, session, kind, point, side, phase, secs in rows
+        Record(datetime.fromisoformat(at), session, kind, point, side, phase, secs, code)
+        for at, session, kind, point, side, phase, secs, code in rows
     ]

@@ -30,6 +30,7 @@ from kiosk.ui.columns import Frame
 from kiosk.ui.decoder import Decoder
 from kiosk.ui.elements import Element, Rect
 from kiosk.ui.images import ImageCache
+from kiosk.ui.languagemarks import target_at
 from kiosk.ui.painter import Painter
 from kiosk.ui.screens import Layout, Screens
 from kiosk.ui.text import Fonts
@@ -74,6 +75,14 @@ class Renderer:
 
     def layout(self, view: View) -> Layout:
         return self._layouts.get_or(_key(view), lambda: self.screens.layout(view))
+
+    def language_at(self, view: View, where: tuple[float, float] | None) -> int | None:
+        """The language whose mark on ``view``'s screen is at ``where`` (fractions of the
+        frame, :attr:`kiosk.core.events.Press.where`), or None."""
+        if where is None or not self.layout(view).targets:
+            return None
+        frame = self.screens.frame
+        return target_at(self.layout(view).targets, where[0] * frame.width, where[1] * frame.height)
 
     def elements(self, view: View, now: float) -> tuple[Layout, tuple[Element, ...]]:
         layout = self.layout(view)
