@@ -199,7 +199,7 @@ def test_run_and_screenshots_use_the_installed_file(installed: Path, monkeypatch
         raise DisplayError("no screen in this test")
 
     monkeypatch.setattr(run, "build_app", no_display)
-    monkeypatch.setattr(screenshots, "save_screenshots", lambda config, size, out: [])
+    monkeypatch.setattr(screenshots, "save_screenshots", lambda config, size, out, language=0: [])
     installed.write_text("timing:\n  inactivity_seconds: 120\n")
     caplog.set_level("INFO")
     assert cli.main(["--windowed"]) == 3

@@ -29,6 +29,7 @@ from kiosk.ui.elements import Text
 from kiosk.ui.tour import tour
 
 GOOD = """\
+languages_shown: [en]
 texts:
   invite: "Press the green button to start"
 points:
@@ -38,6 +39,7 @@ points:
     hold_seconds: 13
 """
 CHANGED = """\
+languages_shown: [en]
 texts:
   invite: "Press the big round button"
 points:
@@ -47,6 +49,7 @@ points:
     hold_seconds: 23
 """
 BROKEN = """\
+languages_shown: [en]
 texts:
   invite: "Press the big round button"
 timing:
@@ -178,8 +181,8 @@ def test_a_broken_reload_keeps_the_running_content_and_shows_the_notice(
     assert shown_notices == [NOTICE]
     errors = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Config error")]
     assert len(errors) == 2, errors
-    assert any("timing.inactivity_seconds" in e and ":4:" in e for e in errors), errors
-    assert any("hold_seconds" in e and ":7:" in e for e in errors), errors
+    assert any("timing.inactivity_seconds" in e and ":5:" in e for e in errors), errors
+    assert any("hold_seconds" in e and ":8:" in e for e in errors), errors
     assert all("\n" not in e for e in errors)
     assert f"The staff file has 2 problems: {KEPT}" in caplog.text
     assert caplog.text.count(RELOADED) == 1  # the good one only

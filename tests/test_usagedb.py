@@ -89,7 +89,7 @@ def test_a_new_file_is_wal_synchronous_full_at_the_latest_version(tmp_path: Path
         db = store.db
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-        assert db.execute("PRAGMA user_version").fetchone()[0] == usagedb.VERSION == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == usagedb.VERSION == 3
     finally:
         store.close()
 
@@ -109,13 +109,34 @@ def test_records_go_in_and_come_back_out_as_they_were(tmp_path: Path) -> None:
     assert UsageStore(path).last_session == 7
 
 
+def test_a_version_2_file_reads_as_it_is_and_gains_the_language(tmp_path: Path) -> None:
+    path = tmp_path / DB_NAME
+    db = sqlite3.connect(path, isolation_level=None)
+    usagedb.MIGRATIONS[0](db)
+    usagedb.MIGRATIONS[1](db)
+    db.execute("PRAGMA user_version = 2")
+    db.execute(
+        "INSERT INTO events (at, session, kind, seconds) VALUES "
+        "('2026-12-03T10:00:00.000Z', 4, 'started', 0.0)"
+    )
+    db.close()
+    (old,) = read_records(path)  # a version 2 file reads as it is, with no language
+    assert (old.kind, old.seconds, old.language) == (STARTED, 0.0, None)
+    store = UsageStore(path)
+    store.add(record(5, STARTED, seconds=0.0, language="es"))
+    store.close()
+    assert [(r.session, r.language) for r in read_records(path)] == [(4, None), (5, "es")]
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
+
+
 def test_each_schema_step_from_version_0(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / DB_NAME, isolation_level=None)
     assert migrate(db) == 0
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
     columns = [row[1] for row in db.execute("PRAGMA table_info(events)")]
-    assert columns == ["id", "at", "session", "kind", "point", "side", "phase", "seconds"]
-    assert migrate(db) == 2  # already there: nothing to do
+    expected = ["id", "at", "session", "kind", "point", "side", "phase", "seconds", "language"]
+    assert columns == expected
+    assert migrate(db) == 3  # already there: nothing to do
     db.close()
 
 
@@ -139,7 +160,7 @@ def test_a_version_1_file_keeps_its_rows_and_gains_what_version_2_adds(tmp_path:
         (4, "completed", None, None, None),
         (5, "started", None, None, None),
     ]
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
 
 
 def test_a_file_from_a_newer_kiosk_is_left_alone(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from kiosk.content.build import PAGES, build_content
 from kiosk.content.builtin import builtin_document, media_dir
-from kiosk.content.languages import build_languages
+from kiosk.content.languages import build_languages, with_routine
 from kiosk.content.model import Content
 from kiosk.content.schedule import read_schedule
 from kiosk.content.settings import SECTIONS, Hardware, Usage, default_usage, read_settings
@@ -91,8 +91,15 @@ class Config:
 
     @property
     def contents(self) -> Mapping[str, Content]:
-        """The content by language code, the default first (the idle cycle's order)."""
-        return self.languages or {self.content.language: self.content}
+        """The content by language code, the default (``content``) first, the idle
+        cycle's order; every language has ``content``'s routine (a test may replace it)."""
+        main = self.content
+        others = {
+            code: with_routine(content, main)
+            for code, content in self.languages.items()
+            if code != main.language
+        }
+        return {main.language: main, **others}
 
     @property
     def errors(self) -> list[Problem]:

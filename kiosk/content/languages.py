@@ -228,16 +228,44 @@ def _points(
             )
             continue
         points.append(
-            dataclasses.replace(
+            _worded(
                 point,
-                name=have["name"],
-                where=have["where"],
-                find=tuple(have["find"]),
-                reminder=have["reminder"],
-                caution=have.get("caution") if point.caution else None,
+                have["name"],
+                have["where"],
+                tuple(have["find"]),
+                have["reminder"],
+                have.get("caution"),
             )
         )
     return tuple(points)
+
+
+def _worded(
+    point: Point, name: str, where: str, find: tuple[str, ...], reminder: str, caution: str | None
+) -> Point:
+    """The routine's ``point`` in other words (a caution only where the routine has one)."""
+    return dataclasses.replace(
+        point,
+        name=name,
+        where=where,
+        find=find,
+        reminder=reminder,
+        caution=caution if point.caution else None,
+    )
+
+
+def with_routine(other: Content, main: Content) -> Content:
+    """``other`` (a language) with ``main``'s routine: its points in ``main``'s order with
+    ``main``'s hold times, sides and drawings, in ``other``'s words (``main``'s words for a
+    point ``other`` has none for). ``other`` itself when that changes nothing."""
+    words = {point.id: point for point in other.points}
+    points = tuple(
+        _worded(p, w.name, w.where, w.find, w.reminder, w.caution or p.caution)
+        if (w := words.get(p.id))
+        else p
+        for p in main.points
+    )
+    return other if points == other.points else dataclasses.replace(other, points=points)
 
 
 _ROUTINE_KEYS = ("hold_seconds", "sides", "image", "marker")
