@@ -132,11 +132,11 @@ def test_every_screen_of_a_long_routine_stays_prepared(tmp_path) -> None:  # typ
 
 
 def test_a_kiosk_with_nothing_due_sleeps_until_something_happens(make_kiosk) -> None:  # type: ignore[no-untyped-def]
-    """One point: the idle screen never changes, so nothing is due; the loop sleeps without
-    a time limit (no watchdog here) and a press still wakes it."""
+    """One point in one language: the idle screen never changes, so nothing is due; the loop
+    sleeps without a time limit (no watchdog here) and a press still wakes it."""
     config = load_config()
     content = dataclasses.replace(config.content, points=config.content.points[:1])
-    kiosk = make_kiosk(dataclasses.replace(config, content=content))
+    kiosk = make_kiosk(dataclasses.replace(config, content=content, languages={}))
     t0 = kiosk.clock.now
     kiosk.press_at(t0 + 3600)
     kiosk.run_until(t0 + 3601)

@@ -14,11 +14,12 @@ from kiosk.content.config import load_config
 from kiosk.ui import theme
 from kiosk.ui.elements import Box, Picture, Ring, Text
 from kiosk.ui.renderer import build_renderer
-from kiosk.ui.tour import tour
+from kiosk.ui.tour import every_screen, tour
 
 SIZES = [(800, 480), (1280, 720), (1920, 1080), (1080, 1920), (3840, 2160)]
 CONFIG = load_config()
-STOPS = tour(CONFIG)
+#: Every screen in every built-in language (English, then Spanish).
+STOPS = every_screen(CONFIG)
 
 
 def screens_at(size: tuple[int, int]):  # type: ignore[no-untyped-def]
@@ -39,7 +40,10 @@ def test_tour_covers_every_screen() -> None:
     names = [stop.name for stop in STOPS]
     kinds = {name.split("-")[1] for name in names}
     assert kinds == {"idle", "safety", "intro", "hold", "done", "summary", "warning", "stopping"}
-    assert sum(name.startswith("01-idle") for name in names) == len(CONFIG.content.points)
+    idle = len(CONFIG.content.points) * len(CONFIG.contents)
+    assert sum(name.startswith("01-idle") for name in names) == idle
+    assert {stop.view.language for stop in STOPS} == set(range(len(CONFIG.contents)))
+    assert [stop for index in range(len(CONFIG.contents)) for stop in tour(CONFIG, index)] == STOPS
     assert any(name.endswith("side2") for name in names)
 
 
@@ -161,7 +165,7 @@ def test_states_differ_in_words_not_only_colour() -> None:
     """Hold running, hold done and the warning each say so in words."""
     texts = {}
     renderer = build_renderer(CONFIG, (800, 480))
-    for stop in STOPS:
+    for stop in tour(CONFIG):  # in English
         _, elements = renderer.elements(stop.view, stop.now)
         texts[stop.name] = " ".join(" ".join(e.lines) for e in elements if isinstance(e, Text))
     content = CONFIG.content
@@ -173,7 +177,7 @@ def test_states_differ_in_words_not_only_colour() -> None:
 
 def test_screenshots_are_written(tmp_path) -> None:  # type: ignore[no-untyped-def]
     files = save_screenshots(CONFIG, (800, 480), tmp_path)
-    assert len(files) == len(STOPS)
+    assert len(files) == len(tour(CONFIG))
     image = pygame.image.load(str(files[0]))
     assert image.get_size() == (800, 480)
 

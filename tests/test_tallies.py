@@ -16,6 +16,7 @@ from kiosk.core.tallies import (
     STARTED,
     Record,
     Tracker,
+    language_order,
     point_order,
     tally,
 )
@@ -215,3 +216,20 @@ def test_nothing_is_recorded_without_effects_or_for_a_session_never_seen_startin
     assert tracker.note([], View(Phase.IDLE), WALL, 0.0) == []
     assert tracker.note([Effect.SESSION_COMPLETED], View(Phase.IDLE), WALL, 1.0) == []
     assert tracker.note([Effect.BUTTON_STUCK, Effect.RESUMED], View(Phase.IDLE), WALL, 1) == []
+
+
+def test_a_started_session_names_its_language_and_the_tally_counts_them() -> None:
+    steps = plan_steps([(10.0, 1)])
+    tracker = Tracker(["UB60"], steps, ("en", "es"))
+    records = []
+    for number, language in enumerate((1, 0, 1)):
+        view = View(Phase.SAFETY, language=language)
+        now = 100.0 * number
+        records += tracker.note([Effect.SESSION_STARTED], view, at(number), now)
+        records += tracker.note([Effect.SESSION_CANCELLED], View(Phase.IDLE), at(number), now + 1)
+    assert [r.language for r in records if r.kind == STARTED] == ["es", "en", "es"]
+    assert language_order(records) == ["es", "en"]
+    (week,) = tally(records)
+    assert week.languages == {"es": 2, "en": 1}
+    untold = Tracker(["UB60"], steps).note([Effect.SESSION_STARTED], View(Phase.SAFETY), at(0), 0)
+    assert untold[0].language is None

@@ -285,3 +285,31 @@ def test_stats_without_a_folder_reads_the_installed_kiosks(tmp_path, monkeypatch
     assert pick_state_dir(tmp_path / "mine", installed) == tmp_path / "mine"
     monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "service"))
     assert pick_state_dir(None, installed) == tmp_path / "service"
+
+
+def stored_in_languages(state: Path) -> Path:
+    """Three sessions on one Monday: two in Spanish (one completed), one in English, and one
+    from a file written before languages were counted (no language)."""
+    state.mkdir(parents=True, exist_ok=True)
+    store = UsageStore(state / DB_NAME)
+    for session, language in ((1, "es"), (2, "en"), (3, "es"), (4, None)):
+        at = MONDAY + timedelta(minutes=10 * session)
+        store.add(Record(at, session, STARTED, seconds=0.0, language=language))
+    store.add(Record(MONDAY + timedelta(minutes=15), 1, COMPLETED, seconds=300.0))
+    store.close()
+    return state
+
+
+def test_stats_counts_the_sessions_in_each_language(tmp_path, capsys, utc) -> None:  # type: ignore[no-untyped-def]
+    state = stored_in_languages(tmp_path / "state")
+    assert cli.main(["stats", "--state-dir", str(state)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split()[-4:] == ["in", "es", "in", "en"]
+    assert lines[1].split() == ["2026-W49", "4", "1", "0", "0", "5.0", "2", "1"]
+    assert "the sessions started in that language" in out
+    assert cli.main(["stats", "--state-dir", str(state), "--csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "date,started,completed,cancelled,abandoned,median_minutes,started_es,started_en",
+        "2026-11-30,4,1,0,0,5.0,2,1",
+    ]

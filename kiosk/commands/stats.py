@@ -5,7 +5,8 @@ works while the kiosk runs. Without ``--state-dir`` it reads the installed kiosk
 (:data:`INSTALLED_STATE_DIR`) when that has a database and no ``$STATE_DIRECTORY`` is set,
 else the folder ``run`` would use (:func:`kiosk.devices.usagedb.default_state_dir`). Weeks
 and days are in this machine's local time. "Reach" per point is how many sessions completed
-at least one hold of that point.
+at least one hold of that point. Where sessions ran in more than one language, a column per
+language code counts the sessions started in it.
 
 ``--chart FILE.png`` draws the weekly counts and the reach per point into a PNG picture
 (:mod:`kiosk.ui.chart`, with the kiosk's own drawing layer: no plotting library) instead of
@@ -28,7 +29,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
-from kiosk.core.tallies import Tally, point_order, tally
+from kiosk.core.tallies import Tally, language_order, point_order, tally
 from kiosk.devices.usagedb import DB_NAME, default_state_dir, read_records
 
 #: The installed kiosk's state folder (the unit's ``StateDirectory=``).
@@ -55,8 +56,10 @@ def main(args: argparse.Namespace) -> int:
         print(f"No sessions recorded{since} (in {path}).")
         return 0
     points = point_order(records)
+    languages = language_order(records)
+    languages = languages if len(languages) > 1 else []
     if args.csv:
-        write_csv(tallies, points, sys.stdout)
+        write_csv(tallies, points, sys.stdout, languages)
     if chart is not None:
         weeks = tallies if not args.csv else tally(records, tz=local, since=args.since)
         days = tally(records, by="day", tz=local, since=args.since)
@@ -71,7 +74,7 @@ def main(args: argparse.Namespace) -> int:
             file=sys.stderr if args.csv else sys.stdout,
         )
     elif not args.csv:
-        sys.stdout.write(table(tallies, points))
+        sys.stdout.write(table(tallies, points, languages))
     return 0
 
 
@@ -123,16 +126,17 @@ def _minutes(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def table(tallies: Sequence[Tally], points: Sequence[str]) -> str:
+def table(tallies: Sequence[Tally], points: Sequence[str], languages: Sequence[str] = ()) -> str:
     """A plain text table, a row a week: the counts, the median minutes of the completed
-    sessions and the reach of each point."""
-    header = ["week", *COUNTS, "median min", *points]
+    sessions, the reach of each point and the sessions started in each of ``languages``."""
+    header = ["week", *COUNTS, "median min", *points, *(f"in {code}" for code in languages)]
     rows = [
         [
             t.period,
             *(str(getattr(t, name)) for name in COUNTS),
             _minutes(t.median_minutes) or "-",
             *(str(t.reach.get(p, 0)) for p in points),
+            *(str(t.languages.get(code, 0)) for code in languages),
         ]
         for t in tallies
     ]
@@ -147,14 +151,20 @@ def table(tallies: Sequence[Tally], points: Sequence[str]) -> str:
         "median min: the median length of the completed sessions, in minutes.\n"
         "Each point's column: the sessions that completed a hold of that point.\n"
     )
+    if languages:
+        note += "in en, in es, ...: the sessions started in that language.\n"
     return line(header) + "".join(line(row) for row in rows) + "\n" + note
 
 
-def write_csv(tallies: Sequence[Tally], points: Sequence[str], out: TextIO) -> None:
-    """A row a day: ``date,started,completed,cancelled,abandoned,median_minutes`` and a
-    ``reach_<point id>`` column for each point."""
+def write_csv(
+    tallies: Sequence[Tally], points: Sequence[str], out: TextIO, languages: Sequence[str] = ()
+) -> None:
+    """A row a day: ``date,started,completed,cancelled,abandoned,median_minutes``, a
+    ``reach_<point id>`` column for each point and a ``started_<code>`` column for each of
+    ``languages``."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["date", *COUNTS, "median_minutes", *(f"reach_{p}" for p in points)])
+    header = ["date", *COUNTS, "median_minutes", *(f"reach_{p}" for p in points)]
+    writer.writerow(header + [f"started_{code}" for code in languages])
     for t in tallies:
         writer.writerow(
             [
@@ -162,5 +172,6 @@ def write_csv(tallies: Sequence[Tally], points: Sequence[str], out: TextIO) -> N
                 *(getattr(t, name) for name in COUNTS),
                 _minutes(t.median_minutes),
                 *(t.reach.get(p, 0) for p in points),
+                *(t.languages.get(code, 0) for code in languages),
             ]
         )
