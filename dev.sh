@@ -47,6 +47,9 @@ case $command in
     screenshots)
         for size in 800x480 1920x1080 1080x1920; do
             "$VENV/bin/python" -m kiosk screenshots --size "$size" --out "docs/screenshots/$size"
+        done
+        for size in 800x480 1920x1080; do
+            "$VENV/bin/python" -m kiosk screenshots --language es --size "$size" --out "docs/screenshots/es/$size"
         done ;;
     docs) exec "$VENV/bin/python" scripts/update_docs.py ;;
     shell) exec "$VENV/bin/python" "$@" ;;
