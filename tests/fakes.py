@@ -114,6 +114,19 @@ class FakeInputs:
             EVENT.pack(sec, usec, EV_KEY, code, value) + EVENT.pack(sec, usec, 0, 0, 0),
         )
 
+    def send_touch(
+        self, x: int, y: int, down: bool = True, name: str = "event0", axes: tuple = (0, 1)
+    ) -> None:
+        """A touch screen's frame: the finger at (``x``, ``y``) on ``axes`` (ABS_X and ABS_Y
+        by default) before (down) or after (up) its BTN_TOUCH, as a kernel sends them, then
+        a SYN_REPORT."""
+        stamp = time.monotonic()
+        sec, usec = int(stamp), int(stamp % 1 * 1_000_000)
+        touch = EVENT.pack(sec, usec, EV_KEY, BTN_TOUCH, int(down))
+        place = EVENT.pack(sec, usec, 3, axes[0], x) + EVENT.pack(sec, usec, 3, axes[1], y)
+        frame = touch + place if down else place + touch
+        os.write(self._fds[name], frame + EVENT.pack(sec, usec, 0, 0, 0))
+
     def close(self) -> None:
         for fd in self._fds.values():
             os.close(fd)

@@ -11,7 +11,7 @@ from test_app import short_config
 
 from kiosk.core.session import Phase
 from kiosk.core.tallies import STARTED
-from kiosk.devices.display import frame_point
+from kiosk.core.touch import frame_point
 from kiosk.devices.usagedb import DB_NAME, read_records
 from kiosk.ui.elements import Text
 

@@ -185,3 +185,56 @@ def test_other_keys_let_sdl_read_its_input_and_change_nothing(make_kiosk, monkey
     kiosk.inbox.at(t0 + 1, ctrl_alt_f2)
     kiosk.run_until(t0 + 3)
     assert drains and kiosk.app.session.phase is Phase.IDLE
+
+
+def ranges_of(*axes: int, high: tuple[int, int] = (4095, 2047)):  # type: ignore[no-untyped-def]
+    """An ``axis_range`` for a FIFO (which has no axes to ask about): ``axes`` (x, y) range
+    from 0 to ``high``."""
+    return lambda fd, axis: (0, high[axes.index(axis)]) if axis in axes else None
+
+
+def touch_watcher(inputs: FakeInputs, rotation: int = 0, axes: tuple = (0, 1)) -> InputWatcher:
+    inputs.add("event0")
+    watcher = InputWatcher(Inbox(), lambda: 500.0, inputs.folder, rotation, ranges_of(*axes))
+    watcher.start()
+    return watcher
+
+
+def test_a_touch_carries_where_it_was_as_fractions_of_the_screen(inputs: FakeInputs) -> None:
+    watcher = touch_watcher(inputs)
+    try:
+        inputs.send_touch(1024, 1536)  # the place comes after BTN_TOUCH in the frame
+        inputs.send_touch(1024, 1536, down=False)
+        press, release = next_events(watcher.inbox, 2)
+    finally:
+        watcher.close()
+    assert press.source == "touch" and isinstance(release, Release)
+    assert press.where == pytest.approx((1024 / 4095, 1536 / 2047))
+
+
+def test_a_touch_on_a_turned_screen_is_placed_on_the_drawn_frame(inputs: FakeInputs) -> None:
+    watcher = touch_watcher(inputs, rotation=90)
+    try:
+        inputs.send_touch(4095, 0)  # the screen's top right corner: the frame's top left
+        (press,) = next_events(watcher.inbox, 1)
+    finally:
+        watcher.close()
+    assert press.where == pytest.approx((0.0, 0.0))
+
+
+def test_a_multi_touch_screen_places_its_first_finger(inputs: FakeInputs) -> None:
+    watcher = touch_watcher(inputs, axes=(0x35, 0x36))  # ABS_MT_POSITION_X and _Y only
+    try:
+        inputs.send_touch(0, 2047, axes=(0x35, 0x36))
+        (press,) = next_events(watcher.inbox, 1)
+    finally:
+        watcher.close()
+    assert press.where == pytest.approx((0.0, 1.0))
+
+
+def test_a_device_without_axes_sends_touches_with_no_place(
+    watcher: InputWatcher, inputs: FakeInputs
+) -> None:
+    inputs.send_touch(100, 100)
+    (press,) = next_events(watcher.inbox, 1)
+    assert press == Press(pytest.approx(500.0, abs=0.05), "touch") and press.where is None

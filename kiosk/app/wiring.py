@@ -65,7 +65,7 @@ def build_app(
     display = Display(size, fullscreen, pumps=pump_sdl, rotation=config.hardware.rotation)
     inputs = None
     if not display.pumps and input_folder is not None:
-        inputs = InputWatcher(inbox, clock, input_folder)
+        inputs = InputWatcher(inbox, clock, input_folder, config.hardware.rotation)
         inputs.start()
     parts = Parts(config.hardware, inbox, clock)
     staff = StaffReload(staff_file, config, inbox)

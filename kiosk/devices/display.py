@@ -30,6 +30,7 @@ import pygame
 
 from kiosk.content.settings import ROTATIONS
 from kiosk.core.events import Event, Press, Quit, Release, Repaint
+from kiosk.core.touch import frame_point
 
 log = logging.getLogger(__name__)
 
@@ -252,19 +253,6 @@ class Display:
 
     def close(self) -> None:
         pygame.display.quit()
-
-
-def frame_point(x: float, y: float, rotation: int) -> tuple[float, float]:
-    """The point of the drawn frame at (``x``, ``y``) on the screen, all as fractions of
-    width and height, when the frame is turned ``rotation`` degrees clockwise onto it (the
-    inverse of :func:`screen_rect`)."""
-    if rotation == 90:
-        return (y, 1 - x)
-    if rotation == 180:
-        return (1 - x, 1 - y)
-    if rotation == 270:
-        return (1 - y, x)
-    return (x, y)
 
 
 def screen_rect(rect: pygame.Rect, frame: tuple[int, int], rotation: int) -> pygame.Rect:

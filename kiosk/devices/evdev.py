@@ -12,6 +12,13 @@ The keys that count are the same as in a window (space, enter, keypad enter), th
 mouse button and a touch (``BTN_TOUCH``, which touch screens send for the first finger).
 Reading a device does not take it from SDL: each open file has its own event buffer.
 
+A touch carries where it was (:attr:`~kiosk.core.events.Press.where`, for the language
+marks of the idle screen): the touch screen's ``ABS_X``/``ABS_Y`` (or its first finger's
+``ABS_MT_POSITION_X``/``_Y``) at the end of the touch's event frame (``SYN_REPORT``), as
+fractions of the axes' ranges (asked of the kernel with ``EVIOCGABS``), turned back by the
+screen's ``rotation``. A device whose ranges cannot be read gives touches no place: they
+act as the button anywhere, as before.
+
 Example::
 
     watcher = InputWatcher(inbox, time.monotonic)
@@ -38,13 +45,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.core.events import Inbox, OtherKeys, Press, Release
+from kiosk.core.touch import frame_point
 
 log = logging.getLogger(__name__)
 
 INPUT_DIR = Path("/dev/input")
 #: ``struct input_event``: a ``struct timeval`` (two C longs), type, code, value.
 EVENT = struct.Struct("@llHHi")
-EV_KEY = 0x01
+EV_SYN, EV_KEY, EV_ABS = 0x00, 0x01, 0x03
+SYN_REPORT = 0
+BTN_TOUCH = 0x14A
+#: The axes that say where a touch is, (x, y): the single-touch ones, then the first
+#: finger's.
+AXES = ((0x00, 0x01), (0x35, 0x36))  # ABS_X, ABS_Y; ABS_MT_POSITION_X, ABS_MT_POSITION_Y
+#: ``struct input_absinfo``: value, minimum, maximum, fuzz, flat, resolution.
+ABSINFO = struct.Struct("@6i")
+#: ``_IOR('E', 0x40 + axis, struct input_absinfo)``: an axis's range.
+EVIOCGABS = 0x80004540 | ABSINFO.size << 16
 #: The keys and buttons that act as the kiosk's button, and what kind of device sends them.
 BUTTON_CODES = {
     57: "keyboard",  # KEY_SPACE
@@ -71,6 +88,12 @@ class _Device:
     path: Path
     fd: int
     down: set[int] = field(default_factory=set)
+    #: The range (minimum, maximum) of each axis that says where a touch is.
+    ranges: dict[int, tuple[int, int]] = field(default_factory=dict)
+    #: The last value of each of those axes.
+    values: dict[int, int] = field(default_factory=dict)
+    #: A touch that went down in the frame being read (its time), sent at the frame's end.
+    touched: float | None = None
 
 
 class InputWatcher:
@@ -79,16 +102,29 @@ class InputWatcher:
     :param inbox: where :class:`~kiosk.core.events.Press` and ``Release`` go.
     :param clock: the main loop's clock; each event is stamped ``clock()`` minus its age.
     :param folder: the devices' folder (``/dev/input``; tests use a folder of FIFOs).
+    :param rotation: the screen's ``hardware.rotation`` (degrees clockwise), to turn a
+        touch's place on the screen back onto the drawn frame.
+    :param axis_range: asks a device for an axis's (minimum, maximum), None if it cannot
+        say (tests give a FIFO its ranges).
 
     Only character devices (and FIFOs, for tests) are opened: a regular file would always be
     "readable" and make the thread spin. A device that cannot be opened (no permission) is
     logged once, and tried again when its permissions change.
     """
 
-    def __init__(self, inbox: Inbox, clock: Callable[[], float], folder: Path = INPUT_DIR) -> None:
+    def __init__(
+        self,
+        inbox: Inbox,
+        clock: Callable[[], float],
+        folder: Path = INPUT_DIR,
+        rotation: int = 0,
+        axis_range: Callable[[int, int], tuple[int, int] | None] | None = None,
+    ) -> None:
         self.inbox = inbox
         self.clock = clock
         self.folder = folder
+        self.rotation = rotation
+        self.axis_range = axis_range or _axis_range
         self._devices: dict[Path, _Device] = {}
         self._refused: set[Path] = set()
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
@@ -178,8 +214,16 @@ class InputWatcher:
             return
         self._refused.discard(path)
         _monotonic_stamps(fd)
-        self._devices[path] = _Device(path, fd)
+        self._devices[path] = _Device(path, fd, ranges=self._ranges(fd))
         log.info("Reading input device %s", path)
+
+    def _ranges(self, fd: int) -> dict[int, tuple[int, int]]:
+        """The ranges of the first pair of :data:`AXES` the device has (none: no places)."""
+        for pair in AXES:
+            ranges = {axis: self.axis_range(fd, axis) for axis in pair}
+            if all(r is not None and r[1] > r[0] for r in ranges.values()):
+                return {axis: r for axis, r in ranges.items() if r is not None}
+        return {}
 
     def _read(self, fd: int) -> None:
         device = next((d for d in self._devices.values() if d.fd == fd), None)
@@ -204,6 +248,10 @@ class InputWatcher:
         usable = len(data) - len(data) % EVENT.size
         other_keys = False
         for sec, usec, kind, code, value in EVENT.iter_unpack(data[:usable]):
+            if kind == EV_ABS and code in device.ranges:
+                device.values[code] = value
+            elif kind == EV_SYN and code == SYN_REPORT and device.touched is not None:
+                self._touch(device)
             source = BUTTON_CODES.get(code)
             if kind == EV_KEY and source is None:
                 other_keys = True
@@ -212,12 +260,30 @@ class InputWatcher:
             at = self._at(sec + usec / 1e6)
             if value == 1:
                 device.down.add(code)
-                self.inbox.put(Press(at, source))
+                if code == BTN_TOUCH and device.ranges:
+                    device.touched = at  # its place comes later in the frame
+                else:
+                    self.inbox.put(Press(at, source))
             elif code in device.down:
+                if device.touched is not None:
+                    self._touch(device)
                 device.down.discard(code)
                 self.inbox.put(Release(at, source))
+        if device.touched is not None:  # a frame cut short: the touch goes as it is
+            self._touch(device)
         if other_keys:
             self.inbox.put(OtherKeys())
+
+    def _touch(self, device: _Device) -> None:
+        """Send the touch that went down in this frame, with its place when it is known."""
+        assert device.touched is not None
+        x_axis, y_axis = sorted(device.ranges)
+        where = None
+        if x_axis in device.values and y_axis in device.values:
+            x, y = (_fraction(device.values[a], device.ranges[a]) for a in (x_axis, y_axis))
+            where = frame_point(x, y, self.rotation)
+        self.inbox.put(Press(device.touched, "touch", where))
+        device.touched = None
 
     def _at(self, stamp: float) -> float:
         """The event's time on the loop's clock: now, less how long ago the kernel saw it."""
@@ -232,6 +298,22 @@ class InputWatcher:
         for code in device.down:
             self.inbox.put(Release(now, BUTTON_CODES[code]))
         log.info("Input device %s is gone", device.path)
+
+
+def _axis_range(fd: int, axis: int) -> tuple[int, int] | None:
+    """The kernel's (minimum, maximum) of ``axis`` on the device ``fd``, None if it has no
+    such axis (or is no input device)."""
+    try:
+        info = fcntl.ioctl(fd, EVIOCGABS + axis, bytes(ABSINFO.size))
+    except OSError:
+        return None
+    _, low, high, *_ = ABSINFO.unpack(info)
+    return (low, high)
+
+
+def _fraction(value: int, bounds: tuple[int, int]) -> float:
+    low, high = bounds
+    return min(1.0, max(0.0, (value - low) / (high - low)))
 
 
 def _monotonic_stamps(fd: int) -> None:
