@@ -199,6 +199,8 @@ def _points(
     routine = [p.id for p in main.points]
     for index, item in enumerate(_staff_list(over, path, check)):
         values = check.mapping(item, (*path, index), ["id", *WORDS, *_ROUTINE_KEYS])
+        if not isinstance(item, dict):
+            continue  # told above
         for key in [k for k in values if k in _ROUTINE_KEYS]:
             check.error(
                 (*path, index, key),
