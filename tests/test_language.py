@@ -7,6 +7,7 @@ import re
 import textstat
 
 from kiosk.content.config import load_config
+from kiosk.content.model import Content
 
 CONTENT = load_config().content
 SAMPLE = {
@@ -19,9 +20,9 @@ SAMPLE = {
 }
 
 
-def every_text() -> list[str]:
-    c = CONTENT
-    texts = [c.text(key, **SAMPLE) for key in c.texts if not key.startswith(("unit_", "staff_"))]
+def every_text(c: Content = CONTENT, sample: dict[str, object] = SAMPLE) -> list[str]:
+    """Every text a patient reads in ``c``, its placeholders filled in from ``sample``."""
+    texts = [c.text(key, **sample) for key in c.texts if not key.startswith(("unit_", "staff_"))]
     for page in (c.safety, c.summary, c.side_effects):
         texts += [page.title, *page.lines]
     for point in c.points:

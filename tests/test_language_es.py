@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import test_language as english
 import textstat
 
 from kiosk.content.config import load_config
@@ -31,18 +32,10 @@ def spanish():  # type: ignore[no-untyped-def]
 
 
 def every_text() -> list[str]:
-    c = CONTENT
-    texts = [c.text(key, **SAMPLE) for key in c.texts if not key.startswith(("unit_", "staff_"))]
-    for page in (c.safety, c.summary, c.side_effects):
-        texts += [page.title, *page.lines]
-    for point in c.points:
-        texts += [point.name, point.where, *point.find, point.reminder]
-        texts += [point.caution] if point.caution else []
-    return texts
+    return english.every_text(CONTENT, SAMPLE)
 
 
-def as_sentences(texts: list[str]) -> str:
-    return " ".join(t if t.rstrip()[-1:] in ".!?" else t + "." for t in texts)
+as_sentences = english.as_sentences
 
 
 def test_spanish_syllables_are_counted_offline(spanish) -> None:  # type: ignore[no-untyped-def]

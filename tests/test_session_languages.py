@@ -4,17 +4,9 @@ it, and the next one starts from the default again. Plain numbers for time."""
 
 from __future__ import annotations
 
-from kiosk.core.session import Effect, Phase, Session, Timing, plan_steps
+from test_session import STEPS, TIMING
 
-TIMING = Timing(
-    idle_cycle_seconds=5,
-    inactivity_seconds=60,
-    warning_seconds=20,
-    summary_seconds=30,
-    long_press_seconds=2.5,
-    press_gap_seconds=0.3,
-)
-STEPS = plan_steps([(10.0, 2), (20.0, 1)])
+from kiosk.core.session import Effect, Phase, Session, plan_steps
 
 
 def make(languages: int = 2) -> Session:
