@@ -86,11 +86,12 @@ def _page(base: object, over: object, path: KeyPath, check: Validator) -> Page:
         if "title" in values:
             title = check.text(values["title"], (*path, "title")) or title
         if "lines" in values:
-            lines = _lines(values["lines"], (*path, "lines"), MAX_PAGE_LINES, check) or lines
+            lines = read_lines(values["lines"], (*path, "lines"), MAX_PAGE_LINES, check) or lines
     return Page(title, lines)
 
 
-def _lines(value: object, path: KeyPath, most: int, check: Validator) -> tuple[str, ...] | None:
+def read_lines(value: object, path: KeyPath, most: int, check: Validator) -> tuple[str, ...] | None:
+    """A list of 1 to ``most`` lines (one text counts as one line), or None and why not."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value:
@@ -188,7 +189,7 @@ def _point(values: dict, path: KeyPath, media: Path, image_dir: Path, check: Val
         id=str(values["id"]),
         name=text(values.get("name"), (*path, "name")) or "?",
         where=text(values.get("where"), (*path, "where")) or "",
-        find=_lines(values.get("find"), (*path, "find"), MAX_FIND_LINES, check) or ("",),
+        find=read_lines(values.get("find"), (*path, "find"), MAX_FIND_LINES, check) or ("",),
         hold_seconds=hold or 30.0,
         sides=2 if sides == "both" else 1,
         reminder=text(values.get("reminder"), (*path, "reminder")) or "",

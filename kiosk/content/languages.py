@@ -27,7 +27,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 
-from kiosk.content.build import MAX_FIND_LINES, MAX_PAGE_LINES, PAGES, _lines
+from kiosk.content.build import MAX_FIND_LINES, MAX_PAGE_LINES, PAGES, read_lines
 from kiosk.content.model import Content, Page, Point
 from kiosk.content.validation import Validator, describe, placeholders
 from kiosk.content.yamlfile import Document, KeyPath
@@ -184,7 +184,7 @@ def _page(base: object, over: object, path: KeyPath, check: Validator) -> Page:
         if "title" in values:
             words["title"] = check.text(values["title"], (*path, "title"))
         if "lines" in values:
-            words["lines"] = _lines(values["lines"], (*path, "lines"), MAX_PAGE_LINES, check)
+            words["lines"] = read_lines(values["lines"], (*path, "lines"), MAX_PAGE_LINES, check)
     missing = [key for key in ("title", "lines") if key not in words]
     if missing:
         check.error(path, f"has no {_listed(missing)}: every language needs the whole page")
@@ -289,7 +289,7 @@ def _words(values: Mapping[str, object], path: KeyPath, check: Validator) -> dic
         if key not in values:
             continue
         if key == "find":
-            lines = _lines(values[key], (*path, key), MAX_FIND_LINES, check)
+            lines = read_lines(values[key], (*path, key), MAX_FIND_LINES, check)
             if lines:
                 read[key] = lines
         else:
