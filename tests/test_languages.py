@@ -70,6 +70,7 @@ def test_english_and_spanish_are_built_in_with_the_same_routine() -> None:
         assert bool(ours.caution) == bool(theirs.caution)
     assert es.text("invite") != en.text("invite")
     assert es.duration(90) == "1 minuto 30 segundos"
+    assert es.number(2.5) == "2,5" and en.number(2.5) == "2.5" and es.number(3.0) == "3"
     assert es.steps() == en.steps() and es.minutes() == en.minutes()
 
 

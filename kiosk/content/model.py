@@ -16,6 +16,39 @@ from kiosk.core.session import Step, plan_steps
 
 #: Seconds a patient spends reading each screen that waits for a press (for "about N minutes").
 READING_SECONDS = 10.0
+#: Languages that write a decimal comma ("2,5 segundos"); the others write a point.
+DECIMAL_COMMA = frozenset(
+    (
+        "bg",
+        "ca",
+        "cs",
+        "da",
+        "de",
+        "el",
+        "es",
+        "et",
+        "fi",
+        "fr",
+        "hr",
+        "hu",
+        "id",
+        "it",
+        "lt",
+        "lv",
+        "nl",
+        "no",
+        "pl",
+        "pt",
+        "ro",
+        "ru",
+        "sk",
+        "sl",
+        "sr",
+        "sv",
+        "tr",
+        "uk",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +100,12 @@ class Content:
             return self.texts[key].format_map(_Blank(values))
         except (ValueError, TypeError, IndexError, KeyError, AttributeError):
             return self.texts[key]
+
+    def number(self, value: float) -> str:
+        """``2.5`` as the content's language writes it ("2,5" in Spanish)."""
+        text = f"{value:g}"
+        comma = self.language.split("-")[0] in DECIMAL_COMMA
+        return text.replace(".", ",") if comma else text
 
     def duration(self, seconds: float) -> str:
         """``90`` -> "1 minute 30 seconds", in the content's own words."""

@@ -210,7 +210,7 @@ class Screens:
         bottom = [
             Block(c.text("press_to_continue"), PILL, gap=0, source=_text("press_to_continue")),
             Block(
-                c.text("long_press_hint", seconds=_secs(self.timing.long_press_seconds)),
+                c.text("long_press_hint", seconds=c.number(self.timing.long_press_seconds)),
                 LABEL,
                 gap=0.4,
                 source=_text("long_press_hint"),
@@ -632,10 +632,6 @@ class Screens:
                 "label",
             ),
         )
-
-
-def _secs(value: float) -> str:
-    return f"{value:g}"
 
 
 def _fit_aspect(area: Rect, aspect: float) -> Rect:
