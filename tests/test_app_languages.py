@@ -139,3 +139,25 @@ def test_a_point_on_a_turned_screen_maps_back_to_the_frame() -> None:
     assert frame_point(0.95, 0.05, 90) == (0.05, 0.050000000000000044)
     assert frame_point(0.2, 0.7, 180) == (0.8, 0.30000000000000004)
     assert frame_point(0.05, 0.95, 270) == (0.050000000000000044, 0.05)
+
+
+def test_a_reload_that_makes_spanish_the_default_applies_at_the_next_start_screen(
+    make_kiosk, tmp_path, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    from test_reload import reload_at, start
+
+    staff = tmp_path / "config.yaml"
+    staff.write_text("languages_shown: [en, es]\n")
+    kiosk = start(make_kiosk, staff)
+    t0 = kiosk.clock.now
+    before: list[str] = []
+    kiosk.inbox.at(t0 + 0.5, lambda: before.append(shown(kiosk)))
+    reload_at(kiosk, t0 + 1, "languages_shown: [es]\n", staff)
+    kiosk.press_at(t0 + 3)
+    with caplog.at_level(logging.INFO):
+        kiosk.run_until(t0 + 4)
+    assert "Press the button to start" in before[0] and "Español" in before[0]
+    view = kiosk.app.session.view
+    assert (view.phase, view.language) == (Phase.SAFETY, 0)
+    assert "Antes de empezar" in shown(kiosk)  # Spanish is the only language now
+    assert "Session started in es" in caplog.text
