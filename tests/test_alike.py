@@ -12,7 +12,7 @@ import pytest
 from kiosk.content.config import load_config
 from kiosk.ui.elements import Box, Picture, Text
 from kiosk.ui.renderer import build_renderer
-from kiosk.ui.tour import tour
+from kiosk.ui.tour import every_screen, tour
 
 CONFIG = load_config()
 SIZES = [(800, 480), (1280, 720), (1920, 1080), (1080, 1920)]
@@ -79,3 +79,22 @@ def test_the_countdown_does_not_grow_or_move_from_100_to_99() -> None:
         assert number.lines == (str(left),)
         shown[left] = (number.size, number.rect[1], label.rect[1], label.size)
     assert len(set(shown.values())) == 1, shown
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("prefix", ["01-idle", "03-intro", "05-done-1"])
+def test_a_card_looks_the_same_in_every_language(size, prefix) -> None:  # type: ignore[no-untyped-def]
+    """English and Spanish screens of a kind share one plan (the drawing's share of the
+    screen and the type sizes), so the idle cycle's change of language changes the words,
+    not the look. (The drawing's card can still be a little shorter in one language: its
+    "press the button" label, under the card, may take two lines where the other's takes
+    one.)"""
+    renderer = build_renderer(CONFIG, size)
+    stops = [stop for stop in every_screen(CONFIG) if stop.name.startswith(prefix)]
+    assert {stop.view.language for stop in stops} == {0, 1}
+    shown = [renderer.elements(stop.view, stop.now)[1] for stop in stops]
+    widths = {next((e.rect[2] for e in els if isinstance(e, Picture)), None) for els in shown}
+    assert max(widths) - min(widths) <= size[0] * 0.1, f"{prefix} at {size}: drawings {widths}"
+    for role in ("heading", "body", "pill"):
+        seen = [sizes for sizes in (sizes_of(els, role) for els in shown) if sizes]
+        assert all(sizes == seen[0] for sizes in seen), f"{prefix} at {size}: {role} {seen}"

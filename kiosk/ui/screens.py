@@ -145,12 +145,22 @@ class Screens:
     def in_language(self, index: int) -> Screens:
         """The screens of the session language ``index`` (this one for the default): the
         same size, timings and notices, another content (made once, then kept)."""
-        if not 0 <= index < len(self.languages) or self.languages[index] is self.content:
+        if not 0 <= index < len(self.languages):
             return self
-        if index not in self._by_language:
+        found = self._by_language  # shared by the screens of every language
+        if not found:
+            mine = next((i for i, c in enumerate(self.languages) if c is self.content), None)
+            if mine is not None:
+                found[mine] = self
+        if index not in found:
             other = dataclasses.replace(self, content=self.languages[index])
-            self._by_language.setdefault(index, other)
-        return self._by_language[index]
+            other._by_language, other._plans = found, self._plans  # one look for all
+            found.setdefault(index, other)
+        return found[index]
+
+    def _every_language(self) -> list[Screens]:
+        """The screens of every language (this one alone without languages)."""
+        return [self.in_language(i) for i in range(len(self.languages))] or [self]
 
     # -- the screens ------------------------------------------------------------------
 
@@ -176,7 +186,7 @@ class Screens:
         return dataclasses.replace(layout, elements=layout.elements + self._notices())
 
     def idle(self, view: View) -> Layout:
-        layout = self._point_screen("idle", view.point, self._idle_blocks, IDLE_SHARES)
+        layout = self._point_screen("idle", view.point, Screens._idle_blocks, IDLE_SHARES)
         names = self._language_names()
         elements, targets = language_marks(layout.elements, self.fonts, names, view.language)
         return dataclasses.replace(layout, elements=elements, targets=targets)
@@ -219,19 +229,19 @@ class Screens:
         return self._single(top, bottom)
 
     def intro(self, view: View) -> Layout:
-        return self._point_screen("intro", view.point, self._intro_blocks, PICTURE_SHARES)
+        return self._point_screen("intro", view.point, Screens._intro_blocks, PICTURE_SHARES)
 
     def _point_screen(
         self,
         kind: str,
         index: int,
-        blocks: Callable[[int], Blocks],
+        blocks: Callable[[Screens, int], Blocks],
         shares: tuple[float, ...],
     ) -> Layout:
         """A screen of one point beside its drawing, laid out like every point's ``kind``."""
         points = range(len(self.content.points))
-        plan = self._plan(kind, shares, lambda: [blocks(i) for i in points])
-        top, bottom = blocks(index)
+        plan = self._plan(kind, shares, lambda screens: [blocks(screens, i) for i in points])
+        top, bottom = blocks(self, index)
         picture = self._picture(self.content.points[index])
         return self._with_picture(top, bottom, picture, shares, plan)
 
@@ -264,7 +274,7 @@ class Screens:
         plan = self._plan(
             "hold",
             (RING_SHARE,),
-            lambda: [self._hold_blocks(s.point, i) for i, s in enumerate(self.steps)],
+            lambda screens: [screens._hold_blocks(s.point, i) for i, s in enumerate(screens.steps)],
         )
         return self._with_ring(top, bottom, plan)
 
@@ -293,7 +303,9 @@ class Screens:
         kind = "done-other" if following.point == view.point else "done-next"
         members = [i for i in range(len(self.steps) - 1) if self._done_kind(i) == kind]
         top, bottom = self._done_blocks(index)
-        plan = self._plan(kind, PICTURE_SHARES, lambda: [self._done_blocks(i) for i in members])
+        plan = self._plan(
+            kind, PICTURE_SHARES, lambda screens: [screens._done_blocks(i) for i in members]
+        )
         point = self.content.points[following.point]
         picture = self._picture(point, mirror=kind == "done-other")
         return self._with_picture(top, bottom, picture, PICTURE_SHARES, plan)
@@ -385,26 +397,43 @@ class Screens:
     # -- one look for every point ---------------------------------------------------------
 
     def _plan(
-        self, kind: str, shares: tuple[float, ...], members: Callable[[], list[Blocks]]
+        self, kind: str, shares: tuple[float, ...], members: Callable[[Screens], list[Blocks]]
     ) -> Plan | None:
-        """The :class:`Plan` for every screen of ``kind`` (found once per screen size).
+        """The :class:`Plan` for every screen of ``kind`` (found once per screen size), in
+        every language: ``members(screens)`` gives the blocks of each of its screens in
+        ``screens``' language. So a card looks the same in each language (and its drawing is
+        decoded once).
 
-        It is searched with a time budget of its own; when that runs out (a staff file of
-        very long texts) there is no plan, and each screen finds its own best size.
+        When no look suits every language (one's label would wrap to three lines), each
+        language gets a plan of its own. It is searched with a time budget of its own; when
+        that runs out (a staff file of very long texts) there is no plan, and each screen
+        finds its own best size.
         """
-        if kind in self._plans:
-            return self._plans[kind]
+        every = self._every_language()
+        plan = self._plan_of(kind, shares, [b for screens in every for b in members(screens)])
+        if plan is None and len(every) > 1:
+            mine = f"{kind} in {self.content.language}"
+            plan = self._plan_of(mine, shares, members(self), kind)
+        return plan
+
+    def _plan_of(
+        self, key: str, shares: tuple[float, ...], members: list[Blocks], kind: str = ""
+    ) -> Plan | None:
+        """The plan of ``members`` for screens of ``kind`` (``key`` by default), kept under
+        ``key``."""
+        if key in self._plans:
+            return self._plans[key]
         saved = getattr(self._local, "deadline", None)
         started = time.monotonic()
         if saved is not None:
             self._local.deadline = started + LAYOUT_SECONDS
         try:
-            plan = self._find_plan(kind, shares, members())
+            plan = self._find_plan(kind or key, shares, members)
             late = self._late()
         finally:  # the screen's own budget does not count the time spent on the plan
             self._local.deadline = None if saved is None else saved + time.monotonic() - started
         if not late:
-            self._plans[kind] = plan
+            self._plans[key] = plan
         return plan
 
     def _find_plan(
