@@ -18,12 +18,14 @@ import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
+from functools import partial
 
 import pygame
 
 from kiosk.content.builtin import media_dir
 from kiosk.content.config import Config
 from kiosk.content.model import Content
+from kiosk.core.screensize import Pitch, pitch_mm
 from kiosk.core.session import View
 from kiosk.ui.cache import LRU
 from kiosk.ui.columns import Frame
@@ -48,6 +50,9 @@ class Renderer:
         routine, or warming them up would push out the first ones.
     :param on_prepared: called (from the layout thread) when a prepared screen has been laid
         out, so the main loop can warm it up; None when nobody waits for that.
+    :param pitch_for: the pixel pitch of a screen of a given size (asked again when the
+        screen comes back at another size: it may be another screen); None: the usual one
+        for the resolution.
     """
 
     def __init__(
@@ -56,8 +61,10 @@ class Renderer:
         painter: Painter,
         layouts: int = 32,
         on_prepared: Callable[[], None] | None = None,
+        pitch_for: Callable[[tuple[int, int]], Pitch | None] = lambda size: None,
     ) -> None:
         self.screens = screens
+        self.pitch_for = pitch_for
         self.painter = painter
         self.on_prepared = on_prepared
         self._layouts: LRU[Layout] = LRU(layouts)
@@ -168,7 +175,7 @@ class Renderer:
     def resize(self, size: tuple[int, int]) -> None:
         """Lay every screen out again for a screen of ``size`` (a new mode after the screen
         was plugged back in); the prepared screens are queued to be warmed up again."""
-        self.rebuild(dataclasses.replace(self.screens, frame=Frame(*size)))
+        self.rebuild(dataclasses.replace(self.screens, frame=Frame(*size, self.pitch_for(size))))
         self.painter.images.clear()
 
     def set_notices(self, notices: tuple[str, ...]) -> None:
@@ -290,6 +297,7 @@ def build_renderer(
     on_ready: Callable[[], None] | None = None,
     on_prepared: Callable[[], None] | None = None,
     beeps: bool | None = None,
+    pitch_for: Callable[[tuple[int, int]], Pitch | None] | None = None,
 ) -> Renderer:
     """A renderer for ``config``'s content on a screen of ``size`` pixels.
 
@@ -299,13 +307,19 @@ def build_renderer(
     ``on_ready()`` is called (from another thread) when one is ready to be shown;
     ``on_prepared()`` when a screen queued by :meth:`Renderer.prepare` has been laid out.
     ``beeps``: a buzzer sounds the end of each hold (by default, when one is wired).
+    ``pitch_for(size)``: how large the pixels of a screen of ``size`` are (the kiosk reads the
+    screen's EDID); by default from ``hardware.screen_diagonal_inches``, else the usual size
+    for the resolution.
     """
     pygame.font.init()
     fonts = Fonts(media_dir() / "fonts")
     content = config.content
     if beeps is None:
         beeps = config.hardware.buzzer_pin is not None
-    screens = Screens(Frame(*size), content, fonts, config.timing, content.steps(), notices, beeps)
+    if pitch_for is None:
+        pitch_for = partial(configured_pitch, config)
+    frame = Frame(*size, pitch_for(size))
+    screens = Screens(frame, content, fonts, config.timing, content.steps(), notices, beeps)
     if images is None:
         images = ImageCache(
             fonts.bold,
@@ -314,4 +328,10 @@ def build_renderer(
             on_ready=on_ready,
         )
     layouts = max(32, len(tour(config)) + 8)
-    return Renderer(screens, Painter(fonts, images), layouts, on_prepared)
+    return Renderer(screens, Painter(fonts, images), layouts, on_prepared, pitch_for)
+
+
+def configured_pitch(config: Config, size: tuple[int, int]) -> Pitch:
+    """The pixel pitch ``config`` gives a screen of ``size`` without asking the screen:
+    from ``hardware.screen_diagonal_inches``, else the usual size for the resolution."""
+    return pitch_mm(size, config.hardware.screen_diagonal_inches)

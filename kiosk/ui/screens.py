@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from kiosk.content.model import Content, Page, Point
 from kiosk.core.session import Phase, Step, Timing, View
-from kiosk.ui.columns import SCALES, Block, Column, Frame, fit_column, split
+from kiosk.ui.columns import SCALES, Block, Column, Frame, body_floor, fit_column, split
 from kiosk.ui.elements import Box, Element, Picture, Rect, Ring, Text
 from kiosk.ui.stopnote import StopNote
 from kiosk.ui.text import Fonts
@@ -28,6 +28,7 @@ from kiosk.ui.theme import (
     LABEL,
     MUTED,
     NOTICE,
+    NUMBER_FLOOR,
     PILL,
     STRONG,
     SUCCESS,
@@ -132,6 +133,11 @@ class Screens:
 
     def __post_init__(self) -> None:
         self.stop_note = StopNote(self.frame, self.fonts, self.content)
+
+    @property
+    def floor(self) -> int:
+        """The body text's smallest pixel size on this screen (4.8 mm capitals)."""
+        return body_floor(self.fonts, self.frame)
 
     # -- the screens ------------------------------------------------------------------
 
@@ -337,7 +343,17 @@ class Screens:
         """Text fitted into ``rect`` within this layout's time budget."""
         deadline = getattr(self._local, "deadline", None)
         unit = self.frame.unit
-        return fit_column(self.fonts, unit, rect, top, bottom, deadline, largest, self.floor_only)
+        return fit_column(
+            self.fonts,
+            unit,
+            rect,
+            top,
+            bottom,
+            deadline,
+            largest,
+            self.floor_only,
+            floor_px=self.floor,
+        )
 
     def _late(self) -> bool:
         if self.floor_only:
@@ -575,11 +591,14 @@ class Screens:
         if view.phase is Phase.HOLD and self.steps:
             longest = max(step.hold_seconds for step in self.steps)
         widest = len(str(math.ceil(longest - 1e-9)))
-        size = round(w * (0.36 if widest < 3 else 0.28))
+        size = max(
+            round(w * (0.36 if widest < 3 else 0.28)),
+            math.ceil(self.floor * HEADING.floor * NUMBER_FLOOR),
+        )
         font = self.fonts.font(size, True)
         nw, _ = font.size(number)
         line = font.get_linesize()
-        label_size = max(round(BODY.smallest * self.frame.unit + 0.5), round(w * 0.075))
+        label_size = max(self.floor, round(w * 0.075))
         label = self.content.text("seconds_left")
         label_font = self.fonts.font(label_size)
         lw, _ = label_font.size(label)
