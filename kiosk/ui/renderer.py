@@ -82,6 +82,10 @@ class Renderer:
     def layout(self, view: View) -> Layout:
         return self._layouts.get_or(_key(view), lambda: self.screens.layout(view))
 
+    def pages(self, view: View) -> int:
+        """How many pages the screen of ``view`` has (its layout is made if need be)."""
+        return self.layout(view).pages
+
     def elements(self, view: View, now: float) -> tuple[Layout, tuple[Element, ...]]:
         layout = self.layout(view)
         changing = self.screens.countdown(view, layout, now)
@@ -166,6 +170,10 @@ class Renderer:
         if screens is not self.screens:  # made for a screen size or notes since changed
             return False
         self._layouts.put(_key(view), layout)
+        if view.page == 0 and layout.pages > 1:  # its later pages: laid out next
+            later = [dataclasses.replace(view, page=page) for page in range(1, layout.pages)]
+            self._pending.extend(later)
+            self._lay_out_later(later)
         return True
 
     @property
@@ -286,7 +294,7 @@ def image_capacity(content: Content) -> int:
 
 def _key(view: View) -> tuple:
     """What a layout depends on in a view (not the countdown's times)."""
-    return (view.phase, view.point, view.step)
+    return (view.phase, view.point, view.step, view.page)
 
 
 def build_renderer(

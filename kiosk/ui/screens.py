@@ -54,6 +54,10 @@ PICTURE_ASPECT = 4 / 3
 #: The most lines the "press the button" label may wrap to beside a drawing: more reads as
 #: a column of words, so the drawing gives way first.
 PILL_LINES = 2
+#: On a screen split into pages (the 7-inch touchscreen), the label under a drawing may take
+#: one more line: at the floor a narrow drawing's label wraps to three, and one page more
+#: for every point would cost the patient more presses than a third line costs the eye.
+PAGE_PILL_LINES = PILL_LINES + 1
 #: Seconds one screen's layout may search for the best text size (the built-in screens take
 #: a few milliseconds; the longest texts a staff file may hold took seconds, and a minute on
 #: a Pi). Past it the text is set at the smallest size at once.
@@ -89,6 +93,8 @@ class Layout:
     ring: Rect | None = None
     overflow: tuple[str, ...] = ()
     texts: tuple[Fitted, ...] = ()
+    #: How many pages the screen's text is split into (this layout is ``view.page``'s).
+    pages: int = 1
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,8 @@ class Plan:
 
 #: Blocks of one screen: the text at the top, the text at the bottom.
 Blocks = tuple[list[Block], list[Block]]
+#: A part of a screen's text that pages are cut from: its heading, the blocks under it.
+Section = tuple[list[Block], list[Block]]
 
 
 @dataclass
@@ -129,6 +137,10 @@ class Screens:
     _plans: dict[str, Plan | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _pages: dict[tuple, list[Blocks]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _twin: Screens | None = field(default=None, init=False, repr=False, compare=False)
     stop_note: StopNote = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -192,10 +204,10 @@ class Screens:
                 source=_text("long_press_hint"),
             ),
         ]
-        return self._single(top, bottom)
+        return self._paged(view, top, bottom, _single)
 
     def intro(self, view: View) -> Layout:
-        return self._point_screen("intro", view.point, self._intro_blocks, PICTURE_SHARES)
+        return self._point_screen("intro", view.point, self._intro_blocks, PICTURE_SHARES, view)
 
     def _point_screen(
         self,
@@ -203,13 +215,21 @@ class Screens:
         index: int,
         blocks: Callable[[int], Blocks],
         shares: tuple[float, ...],
+        view: View | None = None,
     ) -> Layout:
-        """A screen of one point beside its drawing, laid out like every point's ``kind``."""
+        """A screen of one point beside its drawing, laid out like every point's ``kind``;
+        with a ``view``, split into its pages if its text does not fit at the floor."""
         points = range(len(self.content.points))
         plan = self._plan(kind, shares, lambda: [blocks(i) for i in points])
         top, bottom = blocks(index)
         picture = self._picture(self.content.points[index])
-        return self._with_picture(top, bottom, picture, shares, plan)
+        if view is None:
+            return self._with_picture(top, bottom, picture, shares, plan)
+
+        def lay(screens: Screens, top: list[Block], bottom: list[Block]) -> Layout:
+            return screens._with_picture(top, bottom, picture, shares, plan)
+
+        return self._paged(view, top, bottom, lay)  # "Point 1 of 4" heads each page
 
     def _intro_blocks(self, index: int) -> Blocks:
         c = self.content
@@ -272,7 +292,11 @@ class Screens:
         plan = self._plan(kind, PICTURE_SHARES, lambda: [self._done_blocks(i) for i in members])
         point = self.content.points[following.point]
         picture = self._picture(point, mirror=kind == "done-other")
-        return self._with_picture(top, bottom, picture, PICTURE_SHARES, plan)
+
+        def lay(screens: Screens, top: list[Block], bottom: list[Block]) -> Layout:
+            return screens._with_picture(top, bottom, picture, PICTURE_SHARES, plan)
+
+        return self._paged(view, top, bottom, lay)
 
     def _done_kind(self, index: int) -> str:
         following = self.steps[index + 1]
@@ -303,21 +327,14 @@ class Screens:
         second = _page(c.side_effects, "side_effects", 0.45, "warning", TEXT)
         finish = c.text("press_to_finish")
         bottom = [Block(finish, PILL, gap=0, source=_text("press_to_finish"))]
+        whole = None
         if self.frame.landscape:
             area, foot = self._footer_split(bottom)
             left, right = split(area, 0.5, self.frame.margin * 2, across=True)
-            a = self._fit(left, first)
-            b = self._fit(right, second)
-            columns = [a, b, foot]
-        else:
-            columns = [
-                self._fit(
-                    self.frame.inner,
-                    [*first, Block("", BODY, gap=0), *second],
-                    bottom,
-                )
-            ]
-        return _join(columns)
+            whole = _join([self._fit(left, first), self._fit(right, second), foot])
+        top = [*first, Block("", BODY, gap=0), *second]
+        sections = [(first[:1], first[1:]), (second[:1], second[1:])]
+        return self._paged(view, top, bottom, _single, sections, whole)
 
     def warning(self, view: View) -> Layout:
         c = self.content
@@ -330,6 +347,101 @@ class Screens:
         ]
         bottom = [Block(c.text("warning_press"), PILL, gap=0, source=_text("warning_press"))]
         return self._with_ring(top, bottom)
+
+    # -- pages --------------------------------------------------------------------------
+
+    def _paged(
+        self,
+        view: View,
+        top: list[Block],
+        bottom: list[Block],
+        lay: Callable[[Screens, list[Block], list[Block]], Layout],
+        sections: list[Section] | None = None,
+        whole: Layout | None = None,
+    ) -> Layout:
+        """The screen laid out by ``lay``, or, when its text does not fit at the floor
+        beside its drawing, the page ``view.page`` of it. The text is cut into pages by
+        ``sections`` (by default the first block heads the rest): a page holds blocks of one
+        section, headed by that section's heading (repeated on each of its pages), and ends
+        with "Page 1 of 2" under its "press the button" label, which says "for more" until
+        the last page."""
+        if whole is None:
+            whole = lay(self, top, bottom)
+        if not _crowded_out(whole):
+            return whole
+        key = (view.phase, view.point, view.step)
+        if key not in self._pages:
+            saved = getattr(self._local, "deadline", None)
+            started = time.monotonic()
+            try:
+                parts = sections if sections is not None else [(top[:1], top[1:])]
+                self._pages[key] = self._split(parts, bottom, lay)
+            finally:  # like a plan, the split does not count against the screen's budget
+                if saved is not None:
+                    self._local.deadline = saved + time.monotonic() - started
+        pages = self._pages[key]
+        if len(pages) < 2:
+            return whole  # one text longer than a page: check names it
+        page_top, page_bottom = pages[min(view.page, len(pages) - 1)]
+        return dataclasses.replace(lay(self, page_top, page_bottom), pages=len(pages))
+
+    def _split(
+        self,
+        sections: list[Section],
+        bottom: list[Block],
+        lay: Callable[[Screens, list[Block], list[Block]], Layout],
+    ) -> list[Blocks]:
+        """Each section's blocks shared out, in order, into pages that fit at the floor
+        (tried with the floor-only twin of these screens: quick, and the same answer on
+        any machine). A block too long for a page of its own gets one all the same."""
+        twin = self._floor_twin()
+        pages: list[list[Block]] = []
+        for number, (header, body) in enumerate(sections):
+            final = number == len(sections) - 1
+
+            def fits(chunk: list[Block], last: bool, header: list[Block] = header) -> bool:
+                layout = lay(twin, [*header, *chunk], self._page_foot(bottom, last))
+                return not _crowded_out(layout) and _short_pills(layout, PAGE_PILL_LINES)
+
+            start = 0
+            while start < len(body):
+                end = start + 1
+                while end < len(body) and fits(body[start : end + 1], False):
+                    end += 1
+                at_end = final and end == len(body)
+                if at_end and end - start > 1 and not fits(body[start:end], True):
+                    end -= 1  # the last page's own foot needs the room: one more page
+                pages.append([*header, *body[start:end]])
+                start = end
+        total = len(pages)
+        return [
+            (page, self._page_foot(bottom, i == total - 1, (i + 1, total)))
+            for i, page in enumerate(pages)
+        ]
+
+    def _page_foot(
+        self, bottom: list[Block], last: bool, number: tuple[int, int] = (9, 9)
+    ) -> list[Block]:
+        """The blocks at the foot of a page: the screen's own on the last page, "read
+        more" in place of them before it (the other blocks there, such as how to stop, go
+        with the screen's own label), and "Page 1 of 2"."""
+        c = self.content
+        page, pages = number
+        label = Block(
+            c.text("page_of", page=page, pages=pages), LABEL, gap=0.35, source=_text("page_of")
+        )
+        if last:
+            return [*bottom, label]
+        more = Block(c.text("press_for_more"), PILL, gap=0, source=_text("press_for_more"))
+        return [more, label]
+
+    def _floor_twin(self) -> Screens:
+        """These screens laid out at the floor only (see ``floor_only``)."""
+        if self.floor_only:
+            return self
+        if self._twin is None:
+            self._twin = dataclasses.replace(self, floor_only=True)
+        return self._twin
 
     # -- the parts ----------------------------------------------------------------------
 
@@ -452,13 +564,18 @@ class Screens:
             columns, card_area = self._beside(top, bottom, plan.share, plan.scale)
             if self._fits(columns, card_area):
                 return self._placed(columns, card_area, picture)
-        best: tuple[float, list[Column], Rect] | None = None  # (text scale, columns, area)
+        # (minus the lines of the "press the button" label, at least PILL_LINES; the text
+        # scale), the columns, the drawing's area: the best is a short label, then large text
+        best: tuple[tuple[int, float], list[Column], Rect] | None = None
+        good = (-PILL_LINES, GOOD_SCALE if not self.floor_only else 0.0)
         for share in reversed(shares) if self.floor_only else shares:
             columns, card_area = self._beside(top, bottom, share)
-            scale = min(c.scale for c in columns)
-            if self._fits(columns, card_area) and (best is None or scale > best[0]):
-                best = (scale, columns, card_area)
-            if (best is not None and best[0] >= GOOD_SCALE) or self._late():
+            rank = (-_pill_lines(columns), min(c.scale for c in columns))
+            if self._fits(columns, card_area) and (best is None or rank > best[0]):
+                best = (rank, columns, card_area)
+            if best is not None and best[0] >= good:
+                break
+            if self._late() and not self.floor_only:
                 break
         if best is None:  # the text needs the whole screen: drop the drawing
             column = self._fit(self.frame.inner, top, bottom)
@@ -667,6 +784,28 @@ def _join(columns: list[Column]) -> Layout:
         if column.late:
             overflow += (TOO_SLOW,)
     return Layout(elements, overflow=overflow, texts=texts)
+
+
+def _single(screens: Screens, top: list[Block], bottom: list[Block]) -> Layout:
+    """``Screens._single`` as a ``lay`` for :meth:`Screens._paged`."""
+    return screens._single(top, bottom)
+
+
+def _pill_lines(columns: list[Column]) -> int:
+    """The most lines a "press the button" label takes in ``columns`` (PILL_LINES at least)."""
+    pills = [e for c in columns for e in c.elements if isinstance(e, Text) and e.role == "pill"]
+    return max([PILL_LINES, *(len(p.lines) for p in pills)])
+
+
+def _short_pills(layout: Layout, most: int = PILL_LINES) -> bool:
+    """Whether every "press the button" label of a layout is in at most ``most`` lines."""
+    pills = [e for e in layout.elements if isinstance(e, Text) and e.role == "pill"]
+    return all(len(p.lines) <= most for p in pills)
+
+
+def _crowded_out(layout: Layout) -> bool:
+    """Whether a layout's text did not fit at the floor or pushed its drawing out."""
+    return any(why != TOO_SLOW for why in layout.overflow)
 
 
 def _crowded(layout: Layout, why: str) -> Layout:
