@@ -47,6 +47,7 @@ def build_app(
     cec_command: str = "cec-ctl",
     state_dir: Path | None = None,
     staff_file: Path | None = None,
+    pitch_for: Callable[[tuple[int, int]], Pitch] | None = None,
 ) -> App:
     """The kiosk for ``config``: the display opened, the parts wired, ready to ``run()``.
 
@@ -65,6 +66,8 @@ def build_app(
     written there as Prometheus counters, by the same writer thread.
     ``staff_file`` is the file ``config`` was read from, read again on SIGHUP (None: the
     built-in configuration, nothing to read again).
+    ``pitch_for(size)`` says how large the screen's pixels are (:func:`screen_pitch` by
+    default: the staff setting, the EDID in ``drm_folder``, the usual size).
     Raises :class:`kiosk.devices.display.DisplayError` when there is no screen.
     """
     inbox = inbox or Inbox()
@@ -109,7 +112,7 @@ def build_app(
         on_ready=on_ready,
         on_prepared=lambda: inbox.put(Prepared()),
         beeps=parts.beeps,
-        pitch_for=partial(screen_pitch, config, drm_folder or DRM_DIR),
+        pitch_for=pitch_for or partial(screen_pitch, config, drm_folder or DRM_DIR),
     )
     # Every screen a patient meets is prepared by the main loop after the first frame.
     renderer.prepare(stop.view for stop in tour(config))
