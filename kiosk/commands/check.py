@@ -19,18 +19,22 @@ from kiosk.content.build import staff_images
 from kiosk.content.builtin import media_dir
 from kiosk.content.config import Config, load_config, pick_staff_file, read_staff_file
 from kiosk.content.yamlfile import Document, KeyPath, Problem, printable
+from kiosk.core.screensize import CAP_MM
 from kiosk.devices.journal import printer
 from kiosk.ui.columns import Frame
 from kiosk.ui.images import check_image
+from kiosk.ui.renderer import configured_pitch
 from kiosk.ui.screens import Fitted, Screens
 from kiosk.ui.text import Fonts
-from kiosk.ui.tour import tour
+from kiosk.ui.tour import tour, with_pages
 
 CHECK_SIZES = ((800, 480), (1280, 720), (1920, 1080), (1080, 1920))
-#: The smallest screen the kiosk supports (the 7-inch touchscreen): every text must fit it.
-SMALLEST = CHECK_SIZES[0]
-#: A step or line should take at most this many lines on it, even at the smallest readable
-#: size (what builtin.yaml promises staff; the built-in texts take at most two).
+#: The screen a text's length is measured on: a step or line should take at most MAX_LINES
+#: lines there at the smallest readable size. 1280x720, not the 7-inch touchscreen: there
+#: 4.8 mm capitals wrap every step to three lines or four and its screens are split into
+#: pages; at 720p the floor is a thirtieth of the short side, which is what the rule was
+#: made for (the built-in texts take at most two lines there).
+SMALLEST = CHECK_SIZES[1]
 MAX_LINES = 2
 
 
@@ -78,7 +82,7 @@ def check_config(path: Path | None) -> Report:
     entries += [_entry(p) for p in image_problems(config, staff)]
     entries += [_entry(p) for p in fit_problems(config, staff)]
     entries += [_entry(p) for p in sound_problems(config, staff)]
-    return Report(entries, _notes(config))
+    return Report(entries, _notes(config) + page_notes(config))
 
 
 def _notes(config: Config) -> list[str]:
@@ -88,6 +92,43 @@ def _notes(config: Config) -> list[str]:
         "No buzzer is fitted (hardware.buzzer_pin: null): the hold screen says to keep "
         "pressing the point until the timer ends, not until the beep"
     ]
+
+
+def page_notes(config: Config) -> list[str]:
+    """One note for each screen size of :data:`CHECK_SIZES` where some screens are split
+    into pages a press turns (their text does not fit at 4.8 mm capitals), with the pixel
+    pitch it assumed (``hardware.screen_diagonal_inches``, else the usual size)."""
+    notes = []
+    for size in CHECK_SIZES:
+        screens = _floor_screens(config, size)
+        paged = [
+            f"{stop.name} ({pages})"
+            for stop in tour(config)
+            if stop.view.cancel_at is None and (pages := screens.layout(stop.view).pages) > 1
+        ]
+        if paged:
+            pitch = screens.frame.mm_per_px
+            notes.append(
+                f"At {size[0]}x{size[1]} ({pitch.source}: capitals of {CAP_MM:g} mm are "
+                f"{pitch.cap_px:.0f} px) these screens are split into pages that a press turns, "
+                f"with the number of pages: {', '.join(paged)}"
+            )
+    return notes
+
+
+def _floor_screens(config: Config, size: tuple[int, int]) -> Screens:
+    """Every screen at ``size``, laid out at the floor only (see ``Screens.floor_only``)."""
+    pygame.font.init()
+    content = config.content
+    return Screens(
+        Frame(*size, configured_pitch(config, size)),
+        content,
+        Fonts(media_dir() / "fonts"),
+        config.timing,
+        content.steps(),
+        beeps=config.hardware.buzzer_pin is not None,
+        floor_only=True,
+    )
 
 
 def sound_problems(config: Config, staff: Document | None = None) -> list[Problem]:
@@ -183,22 +224,12 @@ def fit_problems(config: Config, staff: Document | None = None) -> list[Problem]
     Screens are laid out at the floor only (``Screens.floor_only``): no search for the best
     size and no time budget, so the report is quick and the same on any machine.
     """
-    pygame.font.init()
-    fonts = Fonts(media_dir() / "fonts")
     content = config.content
     stops = [s for s in tour(config) if s.view.cancel_at is None]  # not the band's stop
     found: dict[tuple[KeyPath, tuple[int, int]], _Misfit] = {}
     for size in CHECK_SIZES:
-        screens = Screens(
-            Frame(*size),
-            content,
-            fonts,
-            config.timing,
-            content.steps(),
-            beeps=config.hardware.buzzer_pin is not None,
-            floor_only=True,
-        )
-        for stop in stops:
+        screens = _floor_screens(config, size)
+        for stop in with_pages(stops, lambda view: screens.layout(view).pages):
             layout = screens.layout(stop.view)
             for text, crowd in _blamed(layout.texts, staff):
                 _note(found, text, size, stop.name).crowds.append(crowd)

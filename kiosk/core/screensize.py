@@ -32,10 +32,11 @@ CAP_MM = 4.8
 #: round: a portrait screen is a landscape one on its side). Where a resolution comes in
 #: many sizes, the smaller common one is taken, as that errs towards larger text:
 #:
-#: - 800x480: the official Raspberry Pi 7-inch touchscreen (154 x 86 mm, on DSI: no EDID)
+#: - 800x480: the official Raspberry Pi 7-inch touchscreen (on DSI: it has no EDID); its
+#:   panel is 154.08 x 85.92 mm (:data:`KNOWN_PANELS`: its pixels are not square)
 #: - 1024x600: the 7-inch HDMI panels sold for the Pi (the 10-inch ones are 1280x800)
 #: - 720x1280: the Raspberry Pi Touch Display 2 (7 inch, portrait)
-#: - 1280x800: 10.1-inch HDMI panels and the Touch Display 2's 10-inch size
+#: - 1280x800: 10.1-inch HDMI panels
 #: - 1280x720: small 720p televisions and monitors (24 inch)
 #: - 1366x768: 18.5-inch monitors (laptop panels are smaller but are not kiosks)
 #: - 1920x1080: the 24-inch monitor, the most common desktop size (0.28 mm per pixel)
@@ -51,6 +52,11 @@ COMMON_DIAGONALS: dict[tuple[int, int], float] = {
     (1920, 1080): 24.0,
     (2560, 1440): 27.0,
     (3840, 2160): 27.0,
+}
+#: Panels whose active area is known to the millimetre (landscape): used for their
+#: resolution instead of a diagonal and square pixels.
+KNOWN_PANELS: dict[tuple[int, int], tuple[float, float]] = {
+    (800, 480): (154.08, 85.92),  # Raspberry Pi 7-inch touchscreen (its data sheet)
 }
 #: The pitch assumed for a resolution not in the table (mm per pixel): the 7-inch
 #: touchscreen's, finer than any common monitor's, so text is at least as large in pixels.
@@ -115,10 +121,14 @@ def pitch_mm(
         turned = physical.turned(rotation)
         return Pitch(turned.height_mm / height, f"the screen's EDID ({_inches(physical)})")
     common = COMMON_DIAGONALS.get((width, height)) or COMMON_DIAGONALS.get((height, width))
-    if common is not None:
-        mm = common * MM_PER_INCH / math.hypot(width, height)
-        return Pitch(mm, f"the common {common:g}-inch size for {width}x{height}")
-    return Pitch(UNKNOWN_PITCH, f"{UNKNOWN_PITCH} mm per pixel (a size not known)")
+    if common is None:
+        return Pitch(UNKNOWN_PITCH, f"{UNKNOWN_PITCH} mm per pixel (a size not known)")
+    why = f"the common {common:g}-inch size for {width}x{height}"
+    panel = KNOWN_PANELS.get((width, height)) or KNOWN_PANELS.get((height, width))
+    if panel is None:
+        return Pitch(common * MM_PER_INCH / math.hypot(width, height), why)
+    across, down = panel if width >= height else panel[::-1]
+    return Pitch(down / height, why)
 
 
 def believable(physical: Physical, size: tuple[int, int], rotation: int = 0) -> bool:

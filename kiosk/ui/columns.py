@@ -73,9 +73,22 @@ def split(rect: Rect, fraction: float, gap: int, across: bool) -> tuple[Rect, Re
     return (x, y, w, first), (x, y + first + gap, w, h - first - gap)
 
 
+#: Capitals of at least this share of the short side, on any screen: 10 mm at two metres on
+#: a 24-inch 1080p screen (1/200 of the distance), what the kiosk has always held to.
+SHARE_CAPS = 1 / 30
+#: Below this short side (pixels) a screen is a preview, or a small screen read at arm's
+#: length: its text keeps its share of the screen alone (4.8 mm would not fit on it at all).
+PATIENT_UNIT = 480
+
+
 def body_floor(fonts: Fonts, frame: Frame) -> int:
-    """The smallest pixel size of body text on ``frame``: capitals of CAP_MM on the glass."""
-    return fonts.size_for_caps(frame.mm_per_px.cap_px)
+    """The smallest pixel size of body text on ``frame``: capitals of CAP_MM on the glass
+    and of SHARE_CAPS of the short side, whichever is larger (below PATIENT_UNIT, the share
+    alone)."""
+    share = fonts.size_for_caps(frame.unit * SHARE_CAPS)
+    if frame.unit < PATIENT_UNIT:
+        return share
+    return max(share, fonts.size_for_caps(frame.mm_per_px.cap_px))
 
 
 @dataclass(frozen=True)
@@ -145,7 +158,13 @@ def fit_column(
     late = False
     floor: tuple[tuple[Block, int], ...] = ()
     steps = ((step, False) for step in LATE_STEPS) if floor_only else _steps(deadline, largest)
+    tried: tuple[int, ...] | None = None
     for (scale, squeeze), late in steps:  # noqa: B007 (used after the loop)
+        sizes = tuple(size_for(b.role, unit, scale, floor_px, squeeze) for b in (*top, *bottom))
+        if sizes == tried and (scale, squeeze) != FLOOR:
+            continue  # the same sizes as the step before (every step is the floor on a
+            # small screen): it did not fit then
+        tried = sizes
         # check only counts lines: balancing them (the same number, evener) would not change that
         balance = not floor_only
         tops = [_measure(fonts, unit, floor_px, b, w, scale, squeeze, balance) for b in top]

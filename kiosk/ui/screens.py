@@ -47,6 +47,10 @@ IDLE_SHARES = (0.58, 0.5, *PICTURE_SHARES)
 #: The ring's share of the screen on the hold and warning screens, and when text needs room.
 RING_SHARE = 0.48
 SMALL_RING_SHARE = 0.3
+#: A countdown ring at least this wide on the glass (mm) is large enough, even when the
+#: text made it smaller than usual (on the 7-inch screen 4.8 mm text leaves it 39 mm):
+#: ``check`` says nothing of it.
+RING_MM = 35
 #: A text scale this close to full size is worth keeping the larger drawing for.
 GOOD_SCALE = 0.8
 #: The drawings' shape (width/height); other images fit inside a card of this shape.
@@ -223,13 +227,14 @@ class Screens:
         plan = self._plan(kind, shares, lambda: [blocks(i) for i in points])
         top, bottom = blocks(index)
         picture = self._picture(self.content.points[index])
+        whole = self._with_picture(top, bottom, picture, shares, plan)
         if view is None:
-            return self._with_picture(top, bottom, picture, shares, plan)
+            return whole
 
         def lay(screens: Screens, top: list[Block], bottom: list[Block]) -> Layout:
-            return screens._with_picture(top, bottom, picture, shares, plan)
+            return screens._with_picture(top, bottom, picture, shares)  # pages: no plan
 
-        return self._paged(view, top, bottom, lay)  # "Point 1 of 4" heads each page
+        return self._paged(view, top, bottom, lay, whole=whole)  # "Point 1 of 4" heads each
 
     def _intro_blocks(self, index: int) -> Blocks:
         c = self.content
@@ -294,9 +299,10 @@ class Screens:
         picture = self._picture(point, mirror=kind == "done-other")
 
         def lay(screens: Screens, top: list[Block], bottom: list[Block]) -> Layout:
-            return screens._with_picture(top, bottom, picture, PICTURE_SHARES, plan)
+            return screens._with_picture(top, bottom, picture, PICTURE_SHARES)  # pages: no plan
 
-        return self._paged(view, top, bottom, lay)
+        whole = self._with_picture(top, bottom, picture, PICTURE_SHARES, plan)
+        return self._paged(view, top, bottom, lay, whole=whole)
 
     def _done_kind(self, index: int) -> str:
         following = self.steps[index + 1]
@@ -665,7 +671,7 @@ class Screens:
             side,
         )
         layout = _join([column])
-        if side < normal:
+        if side < normal and side * self.frame.mm_per_px.mm < RING_MM:
             layout = _crowded(layout, SMALL_RING.format(side=side, normal=normal))
         return dataclasses.replace(layout, ring=ring)
 
@@ -720,14 +726,16 @@ class Screens:
         label_font = self.fonts.font(label_size)
         lw, _ = label_font.size(label)
         label_line = label_font.get_linesize()
-        block = line + label_line
+        inside = lw <= (w - 2 * thickness) * 0.85
+        block = line + label_line if inside else line
         top = y + (w - block) // 2
+        label_top = top + line if inside else y + w + label_line // 4
         cx = x + w // 2
         return (
             ring,
             Text((cx - nw // 2, top, nw, line), (number,), size, True, TEXT, line, "number"),
-            Text(
-                (cx - lw // 2, top + line, lw, label_line),
+            Text(  # under the number, or under a ring too small for it at the floor
+                (cx - lw // 2, label_top, lw, label_line),
                 (label,),
                 label_size,
                 False,

@@ -3,11 +3,13 @@
 Sizes are fractions of the screen's short side (``unit``), so the same layout looks the same
 on the 800x480 touchscreen and on a 4K television; but no text is ever smaller than its
 floor, which is physical: body text has capital letters at least 4.8 mm tall on the glass
-(:data:`kiosk.core.screensize.CAP_MM`, 508 §402.4 / ADA §707), headings 1.3 times that. The
-floor in pixels comes from the screen's pixel pitch (:class:`kiosk.ui.columns.Frame`) and the
-bundled font's own capitals (:meth:`kiosk.ui.text.Fonts.size_for_caps`). On the 7-inch
-touchscreen (0.19 mm per pixel) that is 25 px capitals, more than a share of the screen
-would give: a screen whose text does not fit at the floor is split into pages.
+(:data:`kiosk.core.screensize.CAP_MM`, 508 §402.4 / ADA §707) and at least 1/30 of the short
+side (10 mm at two metres on a 24-inch 1080p screen), headings 1.3 times that
+(:func:`kiosk.ui.columns.body_floor`). The floor in pixels comes from the screen's pixel pitch
+(:class:`kiosk.ui.columns.Frame`) and the bundled font's own capitals
+(:meth:`kiosk.ui.text.Fonts.size_for_caps`). On the 7-inch touchscreen (0.19 mm per pixel)
+that is 25 px capitals, far more than the share: a screen whose text does not fit at the
+floor there is split into pages.
 """
 
 from __future__ import annotations
