@@ -187,7 +187,7 @@ def test_the_band_saying_holding_on_stops_is_readable_and_on_top(size: tuple[int
     assert isinstance(band, Box) and band.color == theme.WARNING
     assert band.rect[1] + band.rect[3] == size[1] and band.rect[2] == size[0]
     assert band.rect[3] <= size[1] * 0.34
-    fonts, unit = renderer.painter.fonts, min(size)
+    fonts = renderer.painter.fonts
     texts = [e for e in rest if isinstance(e, Text)]
     words = " ".join(" ".join(t.lines) for t in texts)
     assert CONFIG.content.text("cancel_warning") in words

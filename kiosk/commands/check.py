@@ -229,7 +229,7 @@ def fit_problems(config: Config, staff: Document | None = None) -> list[Problem]
     found: dict[tuple[KeyPath, tuple[int, int]], _Misfit] = {}
     for size in CHECK_SIZES:
         screens = _floor_screens(config, size)
-        for stop in with_pages(stops, lambda view: screens.layout(view).pages):
+        for stop in with_pages(stops, screens.pages):
             layout = screens.layout(stop.view)
             for text, crowd in _blamed(layout.texts, staff):
                 _note(found, text, size, stop.name).crowds.append(crowd)

@@ -127,7 +127,7 @@ def pitch_mm(
     panel = KNOWN_PANELS.get((width, height)) or KNOWN_PANELS.get((height, width))
     if panel is None:
         return Pitch(common * MM_PER_INCH / math.hypot(width, height), why)
-    across, down = panel if width >= height else panel[::-1]
+    down = panel[1] if width >= height else panel[0]
     return Pitch(down / height, why)
 
 

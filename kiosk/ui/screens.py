@@ -356,6 +356,10 @@ class Screens:
 
     # -- pages --------------------------------------------------------------------------
 
+    def pages(self, view: View) -> int:
+        """How many pages the screen of ``view`` is split into."""
+        return self.layout(view).pages
+
     def _paged(
         self,
         view: View,
