@@ -244,21 +244,23 @@ def test_marker_is_drawn_on_each_drawing() -> None:
 
 
 def test_text_too_long_for_any_screen_is_reported_and_still_shown(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """``check`` names the screen (a warning); the kiosk drops the drawing, then squeezes the
-    text below the floor rather than cutting it off or overlapping it."""
+    """``check`` names the screen (a warning); the kiosk gives the text a page of its own,
+    drops the drawing there, then squeezes the text below the floor rather than cutting it
+    off or overlapping it."""
     from kiosk.commands.check import check_config
 
     long_line = " ".join(["Press the point gently and keep breathing slowly."] * 9)
     staff = tmp_path / "config.yaml"
     staff.write_text(f'points:\n  - id: UB60\n    caution: "{long_line}"\n  - id: UB40\n')
     report = check_config(staff)
-    intro = [line for line in report.lines if "03-intro-1-UB60 at 800x480" in line]
+    intro = [line for line in report.lines if "03-intro-1-UB60-page" in line]
     assert any("does not fit" in line for line in intro)
     assert any("drawing is left out" in line for line in intro)
     assert not report.errors and report.warnings  # the kiosk still works: a warning
     config = load_config(staff)
-    stop = next(s for s in tour(config) if s.name == "03-intro-1-UB60")
     renderer = build_renderer(config, (800, 480))
+    pages = with_pages(tour(config), renderer.pages)
+    stop = [s for s in pages if s.name.startswith("03-intro-1-UB60-page")][-1]  # the caution's
     layout, elements = renderer.elements(stop.view, stop.now)
     assert layout.overflow
     screen = pygame.Rect(0, 0, 800, 480)

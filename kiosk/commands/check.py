@@ -238,6 +238,9 @@ def fit_problems(config: Config, staff: Document | None = None) -> list[Problem]
                     if text.lines > MAX_LINES and text.block.role.name != "pill":
                         _note(found, text, size, stop.name).lines = text.lines
     ids = tuple(point.id for point in content.points)
+    lines = {source: m.lines for (source, size), m in found.items() if size == SMALLEST}
+    for (source, _), misfit in found.items():  # named at 800x480: with its length at SMALLEST
+        misfit.lines = misfit.lines or lines.get(source, 0)
     named: set[KeyPath] = set()
     problems = []
     for (source, size), misfit in found.items():
@@ -286,9 +289,10 @@ def _fit_problem(
     quoted = misfit.text if len(misfit.text) <= 40 else misfit.text[:37] + "..."
     does = [f'the text "{quoted}"']
     if misfit.lines:
+        on = "" if size == SMALLEST else f" on a {SMALLEST[0]}x{SMALLEST[1]} screen"
         does[0] += (
-            f" takes {misfit.lines} lines even at the smallest readable size (a text should "
-            f"take at most {MAX_LINES})"
+            f" takes {misfit.lines} lines{on} even at the smallest readable size (a text "
+            f"should take at most {MAX_LINES})"
         )
     else:
         does[0] += " is too long for the screen"

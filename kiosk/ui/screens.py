@@ -58,10 +58,14 @@ PICTURE_ASPECT = 4 / 3
 #: The most lines the "press the button" label may wrap to beside a drawing: more reads as
 #: a column of words, so the drawing gives way first.
 PILL_LINES = 2
-#: On a screen split into pages (the 7-inch touchscreen), the label under a drawing may take
-#: one more line: at the floor a narrow drawing's label wraps to three, and one page more
-#: for every point would cost the patient more presses than a third line costs the eye.
+#: Where the physical floor is above the label's largest size (the 7-inch touchscreen), the
+#: label under a drawing may take one more line: at 4.8 mm capitals it wraps to three under
+#: any drawing, and leaving the drawing out or a page more for every point would cost the
+#: patient more than a third line costs the eye.
 PAGE_PILL_LINES = PILL_LINES + 1
+#: The drawing's share of a page beside it: one size on every page, for every point (a plan
+#: for all pages of a kind would cost more than it gives; this is the middle size).
+PAGE_SHARES = (PICTURE_SHARES[1],)
 #: Seconds one screen's layout may search for the best text size (the built-in screens take
 #: a few milliseconds; the longest texts a staff file may hold took seconds, and a minute on
 #: a Pi). Past it the text is set at the smallest size at once.
@@ -151,6 +155,12 @@ class Screens:
         self.stop_note = StopNote(self.frame, self.fonts, self.content)
 
     @property
+    def pill_lines(self) -> int:
+        """The most lines a "press the button" label beside a drawing should take."""
+        at_floor = self.floor >= round(PILL.largest * self.frame.unit)
+        return PAGE_PILL_LINES if at_floor else PILL_LINES
+
+    @property
     def floor(self) -> int:
         """The body text's smallest pixel size on this screen (4.8 mm capitals)."""
         return body_floor(self.fonts, self.frame)
@@ -232,7 +242,7 @@ class Screens:
             return whole
 
         def lay(screens: Screens, top: list[Block], bottom: list[Block]) -> Layout:
-            return screens._with_picture(top, bottom, picture, shares)  # pages: no plan
+            return screens._with_picture(top, bottom, picture, PAGE_SHARES)
 
         return self._paged(view, top, bottom, lay, whole=whole)  # "Point 1 of 4" heads each
 
@@ -264,7 +274,7 @@ class Screens:
         top, bottom = self._hold_blocks(view.point, view.step)
         plan = self._plan(
             "hold",
-            (RING_SHARE,),
+            (RING_SHARE, SMALL_RING_SHARE),  # one ring size for every hold
             lambda: [self._hold_blocks(s.point, i) for i, s in enumerate(self.steps)],
         )
         return self._with_ring(top, bottom, plan)
@@ -292,14 +302,15 @@ class Screens:
             top, bottom = self._done_blocks(index)
             return self._single(top, bottom)
         kind = "done-other" if following.point == view.point else "done-next"
-        members = [i for i in range(len(self.steps) - 1) if self._done_kind(i) == kind]
+        # one plan for both kinds: the other side and the next point look alike too
+        members = range(len(self.steps) - 1)
         top, bottom = self._done_blocks(index)
-        plan = self._plan(kind, PICTURE_SHARES, lambda: [self._done_blocks(i) for i in members])
+        plan = self._plan("done", PICTURE_SHARES, lambda: [self._done_blocks(i) for i in members])
         point = self.content.points[following.point]
         picture = self._picture(point, mirror=kind == "done-other")
 
         def lay(screens: Screens, top: list[Block], bottom: list[Block]) -> Layout:
-            return screens._with_picture(top, bottom, picture, PICTURE_SHARES)  # pages: no plan
+            return screens._with_picture(top, bottom, picture, PAGE_SHARES)
 
         whole = self._with_picture(top, bottom, picture, PICTURE_SHARES, plan)
         return self._paged(view, top, bottom, lay, whole=whole)
@@ -411,7 +422,7 @@ class Screens:
 
             def fits(chunk: list[Block], last: bool, header: list[Block] = header) -> bool:
                 layout = lay(twin, [*header, *chunk], self._page_foot(bottom, last))
-                return not _crowded_out(layout) and _short_pills(layout, PAGE_PILL_LINES)
+                return not _crowded_out(layout) and _short_pills(layout, self.pill_lines)
 
             start = 0
             while start < len(body):
@@ -547,13 +558,13 @@ class Screens:
 
     def _fits(self, columns: list[Column], area: Rect, strict: bool = False) -> bool:
         """The text fits beside a drawing (or ring) of a useful size; ``strict``: and the
-        "press the button" label wraps to no more than PILL_LINES lines."""
+        "press the button" label wraps to no more than :attr:`pill_lines` lines."""
         if any(c.overflow for c in columns) or area[3] <= self.frame.unit * 0.25:
             return False
         if not strict:
             return True
         pills = [e for c in columns for e in c.elements if isinstance(e, Text) and e.role == "pill"]
-        return all(len(p.lines) <= PILL_LINES for p in pills)
+        return all(len(p.lines) <= self.pill_lines for p in pills)
 
     # -- a drawing beside the text ----------------------------------------------------------
 
@@ -577,10 +588,10 @@ class Screens:
         # (minus the lines of the "press the button" label, at least PILL_LINES; the text
         # scale), the columns, the drawing's area: the best is a short label, then large text
         best: tuple[tuple[int, float], list[Column], Rect] | None = None
-        good = (-PILL_LINES, GOOD_SCALE if not self.floor_only else 0.0)
+        good = (-self.pill_lines, GOOD_SCALE if not self.floor_only else 0.0)
         for share in reversed(shares) if self.floor_only else shares:
             columns, card_area = self._beside(top, bottom, share)
-            rank = (-_pill_lines(columns), min(c.scale for c in columns))
+            rank = (-_pill_lines(columns, self.pill_lines), min(c.scale for c in columns))
             if self._fits(columns, card_area) and (best is None or rank > best[0]):
                 best = (rank, columns, card_area)
             if best is not None and best[0] >= good:
@@ -628,7 +639,7 @@ class Screens:
         for scale in (s for s in SCALES if s <= largest + 1e-9):
             foot = self._fit(rect, [], blocks, scale)
             pills = [e for e in foot.elements if isinstance(e, Text) and e.role == "pill"]
-            short = all(len(p.lines) <= PILL_LINES for p in pills)
+            short = all(len(p.lines) <= self.pill_lines for p in pills)
             if foot.overflow or foot.scale < scale or short:
                 return foot
         return foot
@@ -803,10 +814,10 @@ def _single(screens: Screens, top: list[Block], bottom: list[Block]) -> Layout:
     return screens._single(top, bottom)
 
 
-def _pill_lines(columns: list[Column]) -> int:
-    """The most lines a "press the button" label takes in ``columns`` (PILL_LINES at least)."""
+def _pill_lines(columns: list[Column], least: int) -> int:
+    """The most lines a "press the button" label takes in ``columns`` (``least`` at least)."""
     pills = [e for c in columns for e in c.elements if isinstance(e, Text) and e.role == "pill"]
-    return max([PILL_LINES, *(len(p.lines) for p in pills)])
+    return max([least, *(len(p.lines) for p in pills)])
 
 
 def _short_pills(layout: Layout, most: int = PILL_LINES) -> bool:
