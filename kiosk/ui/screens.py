@@ -422,7 +422,7 @@ class Screens:
 
             def fits(chunk: list[Block], last: bool, header: list[Block] = header) -> bool:
                 layout = lay(twin, [*header, *chunk], self._page_foot(bottom, last))
-                return not _crowded_out(layout) and _short_pills(layout, self.pill_lines)
+                return not _crowded_out(layout)
 
             start = 0
             while start < len(body):
@@ -818,12 +818,6 @@ def _pill_lines(columns: list[Column], least: int) -> int:
     """The most lines a "press the button" label takes in ``columns`` (``least`` at least)."""
     pills = [e for c in columns for e in c.elements if isinstance(e, Text) and e.role == "pill"]
     return max([least, *(len(p.lines) for p in pills)])
-
-
-def _short_pills(layout: Layout, most: int = PILL_LINES) -> bool:
-    """Whether every "press the button" label of a layout is in at most ``most`` lines."""
-    pills = [e for e in layout.elements if isinstance(e, Text) and e.role == "pill"]
-    return all(len(p.lines) <= most for p in pills)
 
 
 def _crowded_out(layout: Layout) -> bool:
