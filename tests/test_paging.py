@@ -136,3 +136,29 @@ def test_a_15_inch_800x480_screen_needs_no_pages(make_kiosk) -> None:
     kiosk.press_at(t0 + 2)
     kiosk.run_until(t0 + 3)
     assert kiosk.app.session.phase is Phase.INTRO
+
+
+def test_later_pages_are_laid_out_in_the_background() -> None:
+    """After the first page of a screen is prepared, its other pages are too: turning a
+    page waits for no text fitting."""
+    import time
+
+    from kiosk.ui.renderer import build_renderer
+    from kiosk.ui.tour import tour, with_pages
+
+    config = load_config()
+    renderer = build_renderer(config, (800, 480))
+    stops = tour(config)
+    renderer.prepare(stop.view for stop in stops)
+    deadline = time.monotonic() + 60
+    try:
+        while renderer.warming and time.monotonic() < deadline:
+            if not renderer.warm():
+                time.sleep(0.01)
+    finally:
+        renderer.close()
+    cached = renderer.cache_sizes()["layouts"]  # before anything is laid out on demand
+    pages = with_pages(stops, build_renderer(config, (800, 480)).pages)
+    screens = {(s.view.phase, s.view.point, s.view.step, s.view.page) for s in pages}
+    assert len(pages) > len(stops)
+    assert cached >= len(screens)
