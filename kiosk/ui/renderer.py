@@ -210,7 +210,7 @@ class Renderer:
             notices=notices,
         )
         views = [stop.view for stop in tour(config)]
-        self._layouts.limit = max(self._layouts.limit, len(views) + 8)
+        self._layouts.limit = max(self._layouts.limit, layout_capacity(len(views)))
         self.painter.images.clear()
         self.painter.images.grow(image_capacity(content))
         self._prepared = []
@@ -292,6 +292,13 @@ def image_capacity(content: Content) -> int:
     return max(32, 4 * len(content.points) + 8)
 
 
+def layout_capacity(screens: int) -> int:
+    """How many layouts to keep for a routine of ``screens`` screens: room for every page
+    when the screens are split into pages (on the 7-inch screen a point's steps take up to
+    four, the others one), and a few more."""
+    return max(32, 2 * screens + 8)
+
+
 def _key(view: View) -> tuple:
     """What a layout depends on in a view (not the countdown's times)."""
     return (view.phase, view.point, view.step, view.page)
@@ -335,7 +342,7 @@ def build_renderer(
             decoder=Decoder() if on_ready else None,
             on_ready=on_ready,
         )
-    layouts = max(32, len(tour(config)) + 8)
+    layouts = layout_capacity(len(tour(config)))
     return Renderer(screens, Painter(fonts, images), layouts, on_prepared, pitch_for)
 
 
