@@ -76,8 +76,8 @@ def test_a_long_step_and_a_long_reminder_are_each_one_warning_at_their_line(
         'on screens 04-hold-1-UB60-side1, 04-hold-1-UB60-side2 at 800x480: the text "Keep up a'
         in reminder
     )
-    # a hold is never split into pages: at 4.8 mm capitals the text is squeezed, and said so
-    assert "the screen's text does not fit even at the smallest readable size" in reminder
+    # a hold is never split into pages: at 4.8 mm capitals the reminder gives way, said so
+    assert "it is left out of the hold screen, where the text would not fit" in reminder
 
 
 def test_a_warning_about_text_leaves_the_exit_status_at_zero(tmp_path: Path) -> None:
@@ -152,3 +152,31 @@ def test_the_installed_full_file_gets_no_warning(tmp_path: Path) -> None:
     path = tmp_path / "config.yaml"
     path.write_text(defaults_yaml())
     assert check_config(path).lines == []
+
+
+def test_a_hold_whose_text_does_not_fit_keeps_its_size_and_leaves_the_reminder_out(
+    tmp_path: Path,
+) -> None:
+    """The hold screen is never split into pages (a press during a hold does nothing), so
+    the reminder, already on the point's own screen, gives way to 4.8 mm capitals; the rest
+    of the hold screen (name, side, keep pressing) is all there."""
+    from kiosk.content.config import load_config
+    from kiosk.ui.elements import Text
+    from kiosk.ui.renderer import build_renderer
+    from kiosk.ui.screens import DROPPED_REMINDER
+    from kiosk.ui.tour import tour
+
+    config = load_config(long_texts(tmp_path))
+    renderer = build_renderer(config, (800, 480))
+    stop = next(s for s in tour(config) if s.name.startswith("04-hold-1"))
+    layout = renderer.layout(stop.view)
+    assert layout.overflow == (DROPPED_REMINDER,)
+    texts = [e for e in layout.elements if isinstance(e, Text)]
+    shown = " ".join(" ".join(" ".join(t.lines) for t in texts).split())
+    assert "Keep up a steady" not in shown
+    assert config.content.text("keep_pressing") in shown and "(UB60)" in shown
+    assert min(t.size for t in texts) >= renderer.screens.floor
+    big = build_renderer(config, (1920, 1080)).layout(stop.view)
+    assert "Keep up a steady" in " ".join(
+        " ".join(e.lines) for e in big.elements if isinstance(e, Text)
+    )

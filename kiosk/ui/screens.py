@@ -42,6 +42,7 @@ from kiosk.ui.theme import (
 PICTURE_SHARES = (0.46, 0.38, 0.3)
 TOO_LONG = "the text does not fit even at the smallest readable size, so it is shown smaller"
 DROPPED_PICTURE = "the drawing is left out to make room for the text"
+DROPPED_REMINDER = "the reminder is left out of the hold screen to keep the text large enough"
 #: The idle screen has little text: its drawing may take more room.
 IDLE_SHARES = (0.58, 0.5, *PICTURE_SHARES)
 #: The ring's share of the screen on the hold and warning screens, and when text needs room.
@@ -73,6 +74,7 @@ LAYOUT_SECONDS = 0.25
 #: What a text does to its screen when it is too long, for ``check`` (:class:`Fitted`).
 NOT_AT_FLOOR = "the screen's text does not fit even at the smallest readable size"
 NO_DRAWING = "the drawing is left out to make room for it"
+REMINDER_LEFT_OUT = "it is left out of the hold screen, where the text would not fit at that size"
 SMALL_RING = "the countdown ring is much smaller to make room for it ({side} px, not {normal} px)"
 TOO_SLOW = (
     f"finding the best size for its text took longer than {LAYOUT_SECONDS:g} s, so the text "
@@ -277,7 +279,21 @@ class Screens:
             (RING_SHARE, SMALL_RING_SHARE),  # one ring size for every hold
             lambda: [self._hold_blocks(s.point, i) for i, s in enumerate(self.steps)],
         )
-        return self._with_ring(top, bottom, plan)
+        layout = self._with_ring(top, bottom, plan)
+        if not _crowded_out(layout):
+            return layout
+        # A hold is never split into pages: a press during it does nothing (the hands are on
+        # the point and the hold runs its full time). So its reminder, which the point's own
+        # screen showed already, gives way, not the size of the text.
+        kept = [b for b in top if b.source[-1:] != ("reminder",)]
+        left_out = [b for b in top if b.source[-1:] == ("reminder",)]
+        if not left_out:
+            return layout
+        shorter = self._with_ring(kept, bottom)
+        if _crowded_out(shorter):
+            return layout  # the rest alone is too long: the text is squeezed, check says so
+        texts = (*shorter.texts, *(Fitted(b, 0, (REMINDER_LEFT_OUT,)) for b in left_out))
+        return dataclasses.replace(shorter, overflow=(DROPPED_REMINDER,), texts=texts)
 
     def _hold_blocks(self, index: int, step_index: int | None) -> Blocks:
         c = self.content
