@@ -8,6 +8,7 @@ second. Nothing here draws; :mod:`kiosk.ui.renderer` paints.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import threading
 import time
@@ -162,7 +163,7 @@ class Screens:
         at_floor = self.floor >= round(PILL.largest * self.frame.unit)
         return PAGE_PILL_LINES if at_floor else PILL_LINES
 
-    @property
+    @functools.cached_property
     def floor(self) -> int:
         """The body text's smallest pixel size on this screen (4.8 mm capitals)."""
         return body_floor(self.fonts, self.frame)
@@ -406,7 +407,8 @@ class Screens:
             whole = lay(self, top, bottom)
         if not _crowded_out(whole):
             return whole
-        key = (view.phase, view.point, view.step)
+        # the texts are in the key: the same screen in another language is split anew
+        key = (view.phase, view.point, view.step, tuple(b.text for b in (*top, *bottom)))
         if key not in self._pages:
             saved = getattr(self._local, "deadline", None)
             started = time.monotonic()
