@@ -180,3 +180,19 @@ def test_a_hold_whose_text_does_not_fit_keeps_its_size_and_leaves_the_reminder_o
     assert "Keep up a steady" in " ".join(
         " ".join(e.lines) for e in big.elements if isinstance(e, Text)
     )
+
+
+def test_check_notes_the_screens_split_into_pages_at_the_size_it_assumes(tmp_path: Path) -> None:
+    """A note (not a warning) per screen size where screens need pages; with
+    ``screen_diagonal_inches`` it is that size, and on a large enough screen none."""
+    report = check_config(None)
+    assert report.lines == [] and report.summary == "OK: no problems found."
+    (note,) = [n for n in report.notes if "split into pages" in n]
+    assert note.startswith("At 800x480 (the common 7-inch size for 800x480: capitals of 4.8 mm")
+    assert "02-safety (3)" in note and "04-hold" not in note
+    path = tmp_path / "config.yaml"
+    path.write_text("hardware:\n  screen_diagonal_inches: 15\n")
+    assert not [n for n in check_config(path).notes if "split into pages" in n]
+    path.write_text("hardware:\n  screen_diagonal_inches: 5\n")
+    notes = [n for n in check_config(path).notes if "split into pages" in n]
+    assert notes and all("(screen_diagonal_inches: 5:" in n for n in notes)
