@@ -1,8 +1,9 @@
 """The ``check`` command: every problem of a staff file, in one report.
 
 Beyond what loading finds (syntax, keys, types, ranges, pins), this opens every image and lays
-out every screen at the common screen sizes, reporting texts that do not fit even at the
-smallest readable size.
+out every screen, every page of it, at the common screen sizes, reporting texts that do not
+fit even at the smallest readable size, and notes (no problem) the screens that are split
+into pages there.
 """
 
 from __future__ import annotations
