@@ -19,6 +19,7 @@ from kiosk.content.build import staff_images
 from kiosk.content.builtin import media_dir
 from kiosk.content.config import Config, load_config, pick_staff_file, read_staff_file
 from kiosk.content.yamlfile import Document, KeyPath, Problem, printable
+from kiosk.devices.access import write_problem
 from kiosk.devices.journal import printer
 from kiosk.ui.columns import Frame
 from kiosk.ui.images import check_image
@@ -32,6 +33,8 @@ SMALLEST = CHECK_SIZES[0]
 #: A step or line should take at most this many lines on it, even at the smallest readable
 #: size (what builtin.yaml promises staff; the built-in texts take at most two).
 MAX_LINES = 2
+#: The user the installed kiosk runs as (the unit's ``User=``).
+KIOSK_USER = "kiosk"
 
 
 @dataclass
@@ -78,6 +81,7 @@ def check_config(path: Path | None) -> Report:
     entries += [_entry(p) for p in image_problems(config, staff)]
     entries += [_entry(p) for p in fit_problems(config, staff)]
     entries += [_entry(p) for p in sound_problems(config, staff)]
+    entries += [_entry(p) for p in metrics_problems(config, staff)]
     return Report(entries, _notes(config))
 
 
@@ -104,6 +108,26 @@ def sound_problems(config: Config, staff: Document | None = None) -> list[Proble
             )
             problems.append(staff.problem(path, message, "warning"))
     return problems
+
+
+def metrics_problems(
+    config: Config, staff: Document | None = None, user: str | None = None
+) -> list[Problem]:
+    """A warning when the kiosk's user could not write ``usage.metrics_file``'s folder: the
+    kiosk would run and count, but node_exporter would never see the counts."""
+    if not config.usage.metrics_file or staff is None:
+        return []
+    user = user or KIOSK_USER
+    folder = Path(config.usage.metrics_file).parent
+    why = write_problem(folder, user)
+    if why is None:
+        return []
+    if not folder.exists():
+        fix = "is node_exporter installed? sudo apt-get install -y prometheus-node-exporter"
+    else:
+        fix = f"let it write there: sudo setfacl -m u:{user}:rwx {folder}"
+    message = f"the kiosk cannot write its counts there: {why}; {fix}"
+    return [staff.problem(("usage", "metrics_file"), message, "warning")]
 
 
 def _staff_texts(node: object, path: KeyPath = ()) -> list[tuple[KeyPath, str]]:
