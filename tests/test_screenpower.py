@@ -65,7 +65,10 @@ def test_cec_sends_standby_and_image_view_on(tmp_path: Path) -> None:
     assert cec.available()
     cec.off()
     cec.on()
-    assert log.read_text().splitlines() == ["--to 0 --standby", "--to 0 --image-view-on"]
+    assert log.read_text().splitlines() == [
+        "--playback --to 0 --standby",
+        "--playback --to 0 --image-view-on",
+    ]
 
 
 def test_cec_failing_or_missing(tmp_path: Path) -> None:

@@ -7,7 +7,9 @@ other program can blank it. So the kiosk does it itself, trying in order:
    ``/sys/class/backlight/*/bl_power`` (4 = off, 0 = on). The file is root's unless a udev
    rule gives the kiosk's group write access (the installer's part, not this module's).
 2. :class:`Cec`: an HDMI TV or monitor over HDMI-CEC with ``cec-ctl`` (Debian's
-   ``v4l-utils``): ``--standby`` and ``--image-view-on`` to the TV (logical address 0). The
+   ``v4l-utils``): ``--standby`` and ``--image-view-on`` to the TV (logical address 0), the
+   Pi's adapter first configured as a playback device (``--playback``: the kernel's CEC
+   adapter has no logical address of its own until something gives it one). The
    ``/dev/cec*`` node needs the same kind of udev rule; TVs differ in what they obey.
 3. :class:`Black`: draw the screen black. Always works; the panel stays lit.
 
@@ -93,7 +95,7 @@ class Cec:
             raise PowerError(f"{self.command} is not installed")
         try:
             done = subprocess.run(
-                [program, "--to", "0", what],
+                [program, "--playback", "--to", "0", what],
                 capture_output=True,
                 text=True,
                 timeout=self.timeout,
