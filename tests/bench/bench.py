@@ -256,6 +256,7 @@ def child_press(size: tuple[int, int], presses: int) -> dict:
         while len(latencies) < presses:
             h.wait_until(lambda: h.phase() is not Phase.HOLD, timeout=10)
             time.sleep(pace.uniform(0.35, 0.6))
+            _wait_out_the_summary_guard(h)
             before = h.app.session.view
             mark = len(h.frames)
             pressed = h.press()
@@ -266,6 +267,16 @@ def child_press(size: tuple[int, int], presses: int) -> dict:
         return {"latencies": latencies, "frames": h.app.stats.frames}
 
     return Harness(size, config_with_hold_seconds(1.0)).run(script)
+
+
+def _wait_out_the_summary_guard(h: Harness) -> None:
+    """A press in the summary's first seconds is ignored on purpose (it was meant for the
+    hold that just ended): press after them, as a patient reading the summary does."""
+    from kiosk.core.session import SUMMARY_GUARD_SECONDS, Phase
+
+    view = h.app.session.view
+    if view.phase is Phase.SUMMARY and view.started is not None:
+        time.sleep(max(0.0, view.started + SUMMARY_GUARD_SECONDS + 0.05 - time.monotonic()))
 
 
 def child_keys(size: tuple[int, int], quiet: list[float]) -> dict:
