@@ -21,7 +21,14 @@ from kiosk.devices.display import Display
 from kiosk.devices.edid import screen_size
 from kiosk.devices.evdev import INPUT_DIR, InputWatcher
 from kiosk.devices.gpio import Parts
-from kiosk.devices.screenpower import BACKLIGHT_DIR, Backlight, Black, Cec, ScreenPower
+from kiosk.devices.screenpower import (
+    BACKLIGHT_DIR,
+    Backlight,
+    Black,
+    Cec,
+    Console,
+    ScreenPower,
+)
 from kiosk.devices.systemd import SystemdNotifier
 from kiosk.devices.usagedb import open_recorder
 from kiosk.ui.renderer import build_renderer
@@ -103,7 +110,9 @@ def build_app(
             None if config.schedule.trust_clock else (clock_sync or ClockSync()),
         )
         chores.append(hours)
-        screen_power = ScreenPower([Backlight(backlight_folder), Cec(cec_command), Black(display)])
+        screen_power = ScreenPower(
+            [Backlight(backlight_folder), Cec(cec_command), Console(display), Black(display)]
+        )
     on_ready = (lambda: inbox.put(Repaint())) if background_images else None
     renderer = build_renderer(
         config,

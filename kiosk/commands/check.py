@@ -21,6 +21,7 @@ from kiosk.content.builtin import media_dir
 from kiosk.content.config import Config, load_config, pick_staff_file, read_staff_file
 from kiosk.content.yamlfile import Document, KeyPath, Problem, printable
 from kiosk.core.screensize import CAP_MM
+from kiosk.devices.access import write_problem
 from kiosk.devices.journal import printer
 from kiosk.ui.columns import Frame
 from kiosk.ui.images import check_image
@@ -37,6 +38,8 @@ CHECK_SIZES = ((800, 480), (1280, 720), (1920, 1080), (1080, 1920))
 #: made for (the built-in texts take at most two lines there).
 SMALLEST = CHECK_SIZES[1]
 MAX_LINES = 2
+#: The user the installed kiosk runs as (the unit's ``User=``).
+KIOSK_USER = "kiosk"
 
 
 @dataclass
@@ -83,6 +86,7 @@ def check_config(path: Path | None) -> Report:
     entries += [_entry(p) for p in image_problems(config, staff)]
     entries += [_entry(p) for p in fit_problems(config, staff)]
     entries += [_entry(p) for p in sound_problems(config, staff)]
+    entries += [_entry(p) for p in metrics_problems(config, staff)]
     return Report(entries, _notes(config) + page_notes(config))
 
 
@@ -146,6 +150,26 @@ def sound_problems(config: Config, staff: Document | None = None) -> list[Proble
             )
             problems.append(staff.problem(path, message, "warning"))
     return problems
+
+
+def metrics_problems(
+    config: Config, staff: Document | None = None, user: str | None = None
+) -> list[Problem]:
+    """A warning when the kiosk's user could not write ``usage.metrics_file``'s folder: the
+    kiosk would run and count, but node_exporter would never see the counts."""
+    if not config.usage.metrics_file or staff is None:
+        return []
+    user = user or KIOSK_USER
+    folder = Path(config.usage.metrics_file).parent
+    why = write_problem(folder, user)
+    if why is None:
+        return []
+    if not folder.exists():
+        fix = "is node_exporter installed? sudo apt-get install -y prometheus-node-exporter"
+    else:
+        fix = f"let it write there: sudo setfacl -m u:{user}:rwx {folder}"
+    message = f"the kiosk cannot write its counts there: {why}; {fix}"
+    return [staff.problem(("usage", "metrics_file"), message, "warning")]
 
 
 def _staff_texts(node: object, path: KeyPath = ()) -> list[tuple[KeyPath, str]]:
@@ -215,7 +239,7 @@ class _Misfit:
 
 
 def fit_problems(config: Config, staff: Document | None = None) -> list[Problem]:
-    """Every text that does not fit: at the smallest supported screen (:data:`SMALLEST`)
+    """Every text that does not fit: on the screen texts are measured on (:data:`SMALLEST`)
     each text that takes more than :data:`MAX_LINES` lines even at its role's floor, and at
     every size of :data:`CHECK_SIZES` each text that makes its screen give way (its text below
     the floor, the drawing left out, the countdown ring much smaller). One warning per text,
