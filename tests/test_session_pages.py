@@ -22,7 +22,7 @@ STEPS = plan_steps([(10.0, 2), (20.0, 1)])
 
 
 def click(session: Session, at: float, pages: int = 1) -> list[Effect]:
-    return session.press(at, pages) + session.release(at + 0.1)
+    return session.press(at, pages=pages) + session.release(at + 0.1)
 
 
 def at_safety() -> Session:

@@ -273,7 +273,7 @@ class App:
             log.info("Stopping: %s", event.reason)
             self.running = False
         elif isinstance(event, Press):
-            effects = self.session.press(event.at, self._pages())
+            effects = self.session.press(event.at, pages=self._pages())
         elif isinstance(event, Release):
             effects = self.session.release(event.at)
         else:

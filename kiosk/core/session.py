@@ -190,7 +190,7 @@ class Session:
 
     # -- inputs -------------------------------------------------------------------------
 
-    def press(self, now: float, pages: int = 1) -> list[Effect]:
+    def press(self, now: float, *, pages: int = 1) -> list[Effect]:
         """The button went down at ``now``. ``pages``: how many pages the screen on view
         has (after the deadlines due by ``now``: ask :attr:`view` after :meth:`tick`)."""
         effects = self.tick(now)
