@@ -87,21 +87,32 @@ def package_version(root: Path, package: str) -> str:
     raise AssertionError(f"{package} is not installed in {root}")
 
 
-# irq_get_trigger_type() reaches the interrupt's descriptor through irq_to_desc(), which the
-# kernel does not export to modules; the simulator's own interrupt domain finds the same data.
-TRIGGER_TYPE = "irq_get_trigger_type(irq)"
-TRIGGER_TYPE_IN_MODULE = "irqd_get_trigger_type(irq_domain_get_irq_data(chip->irq_sim, irq))"
+# Two calls reach an interrupt's descriptor through irq_to_desc(), which the kernel does not
+# export to modules; each is replaced by an exported function that does the same there.
+UNEXPORTED = {  # file: (as in the kernel, in the module)
+    "gpio-sim-main.c": (
+        "irq_get_trigger_type(irq)",
+        "irqd_get_trigger_type(irq_domain_get_irq_data(chip->irq_sim, irq))",
+    ),
+    "irq_sim.c": ("handle_simple_irq(irq_to_desc(irqnum))", "generic_handle_irq(irqnum)"),
+}
 
 
-def _unexported(source: str) -> str:
-    """gpio-sim.c with its one call of an unexported kernel function replaced."""
-    if source.count(TRIGGER_TYPE) != 1:
-        raise AssertionError(f"gpio-sim.c no longer has one {TRIGGER_TYPE}: update the recipe")
-    return source.replace(TRIGGER_TYPE, TRIGGER_TYPE_IN_MODULE)
+def _without_unexported(folder: Path) -> None:
+    """Swap each call of an unexported kernel function for its exported equivalent."""
+    for name, (kernel, module) in UNEXPORTED.items():
+        source = (folder / name).read_text()
+        if source.count(kernel) != 1:
+            raise AssertionError(f"{name} no longer has one {kernel}: update the recipe")
+        (folder / name).write_text(source.replace(kernel, module))
 
 
 def _build(root: Path, release: str, version: str, target: Path) -> None:
-    packages = [*BUILD_PACKAGES, f"linux-headers-{release}={version}", f"{SOURCE_PACKAGE}={version}"]
+    packages = [
+        *BUILD_PACKAGES,
+        f"linux-headers-{release}={version}",
+        f"{SOURCE_PACKAGE}={version}",
+    ]
     rootfs.run(root, ["apt-get", "update", "-q"], timeout=600)
     rootfs.run(
         root,
@@ -119,8 +130,7 @@ def _build(root: Path, release: str, version: str, target: Path) -> None:
          f"{names} && mv {work}/gpio-sim.c {work}/gpio-sim-main.c"],
         timeout=600,
     )  # fmt: skip
-    main = root / work.lstrip("/") / "gpio-sim-main.c"
-    main.write_text(_unexported(main.read_text()))
+    _without_unexported(root / work.lstrip("/"))
     (root / work.lstrip("/") / "Kbuild").write_text(KBUILD)
     rootfs.run(
         root, ["make", "-C", f"/lib/modules/{release}/build", f"M={work}", "modules"], timeout=600
@@ -129,3 +139,47 @@ def _build(root: Path, release: str, version: str, target: Path) -> None:
     with tempfile.NamedTemporaryFile(dir=rootfs.CACHE_DIR, delete=False) as staging:
         shutil.copyfile(built, staging.name)
     Path(staging.name).rename(target)
+
+
+def line_folder(line: int) -> str:
+    """A shell glob for a simulated line's sysfs folder (``value``, ``pull``) in the guest."""
+    return f"/sys/devices/platform/gpio-sim.*/gpiochip*/sim_gpio{line}"
+
+
+#: Run in the guest with the kiosk's Python (lgpio from its venv), as the kiosk's user in the
+#: unit's device sandbox: the buzzer line follows the button line, edge by edge, through
+#: lgpio's alert (edge) callbacks, and each edge is printed with lgpio's kernel time stamp.
+#: Arguments: chip number, button line, buzzer line, edges to wait for.
+FOLLOWER = """\
+import sys
+import threading
+import time
+
+import lgpio
+
+chip, button, buzzer, wanted = (int(word) for word in sys.argv[1:5])
+handle = lgpio.gpiochip_open(chip)
+lgpio.gpio_claim_output(handle, buzzer, 0)
+lgpio.gpio_claim_alert(handle, button, lgpio.BOTH_EDGES, lgpio.SET_PULL_NONE)
+seen = []
+done = threading.Event()
+
+
+def edge(chip, gpio, level, tick):
+    lgpio.gpio_write(handle, buzzer, level)
+    seen.append(level)
+    print(f"edge line={gpio} level={level} tick={tick}", flush=True)
+    if len(seen) >= wanted:
+        done.set()
+
+
+callback = lgpio.callback(handle, button, lgpio.BOTH_EDGES, edge)
+print(f"follower ready on gpiochip{chip}", flush=True)
+if not done.wait(120):
+    print(f"only {len(seen)} edges in 120 s", flush=True)
+    sys.exit(1)
+time.sleep(0.2)
+callback.cancel()
+lgpio.gpiochip_close(handle)
+print("follower done", flush=True)
+"""

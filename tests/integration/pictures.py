@@ -61,3 +61,9 @@ def best_match(dump: Path, candidates: list[Path]) -> tuple[Path, float]:
     scored = [(differing(dump, candidate), candidate) for candidate in candidates]
     share, path = min(scored)
     return path, share
+
+
+def convert(source: Path, target: Path) -> Path:
+    """Save a picture (a PPM screendump) as a PNG, for looking at."""
+    pygame.image.save(load(source), str(target))
+    return target

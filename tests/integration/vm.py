@@ -159,12 +159,12 @@ class GuestAgent:
             file.write(b"\xff" + json.dumps(request).encode() + b"\n")
             file.flush()
             while True:  # the agent answers with 0xff, then the reply; skip stale lines
-                line = file.readline().lstrip(b"\xff").strip()
-                if not line:
-                    if file.closed:
-                        return False
-                    continue
-                if json.loads(line).get("return") == token:
+                raw = file.readline()
+                if not raw:  # QEMU closed the connection: no agent behind it yet
+                    sock.close()
+                    return False
+                line = raw.lstrip(b"\xff").strip()
+                if line and json.loads(line).get("return") == token:
                     break
         except (OSError, ValueError):
             sock.close()
@@ -271,7 +271,8 @@ class Machine:
         width, height = SCREEN
         return [
             QEMU,
-            "-machine", "q35",
+            # No PS/2 controller: the USB keyboard is the only one, as on a Pi.
+            "-machine", "q35,i8042=off",
             "-accel", "kvm" if self.kvm else "tcg",
             "-cpu", "host" if self.kvm else "max",
             "-smp", "2",
@@ -282,10 +283,11 @@ class Machine:
             "-drive", f"file={self.image},format=raw,if=virtio,cache=unsafe",
             "-nic", "none",
             "-vga", "none",
-            "-device", f"virtio-gpu-pci,xres={width},yres={height}",
+            "-device", f"virtio-gpu-pci,id=video0,xres={width},yres={height}",
             "-display", "none",
             "-device", "qemu-xhci,id=xhci",
-            "-device", "usb-kbd,id=kbd,bus=xhci.0",
+            # Bound to the screen's console: QMP's input-send-event to that console reaches it.
+            "-device", "usb-kbd,id=kbd,bus=xhci.0,display=video0",
             "-audiodev", f"wav,id=snd0,path={self.wav}",
             "-device", "intel-hda",
             "-device", "hda-output,audiodev=snd0",
@@ -340,23 +342,28 @@ class Machine:
         return "\n".join(self.serial.read_text(errors="replace").splitlines()[-lines:])
 
     def screendump(self, path: Path) -> Path:
-        """The screen as QEMU shows it, as a PNG at ``path``."""
+        """The screen as QEMU shows it, at ``path``: a PNG, or for a ``.ppm`` path QEMU's
+        quicker uncompressed PPM."""
         assert self.qmp is not None
         path.unlink(missing_ok=True)
-        self.qmp.command("screendump", filename=str(path), format="png")
+        kind = "ppm" if path.suffix == ".ppm" else "png"
+        self.qmp.command("screendump", filename=str(path), format=kind)
         return path
 
     def press(self, key: str = "spc", hold: float = 0.05) -> float:
-        """Press and release ``key`` (a QEMU qcode) on the USB keyboard; the monotonic time
-        of the press."""
-        assert self.qmp is not None
-        event = {"type": "key", "data": {"down": True, "key": {"type": "qcode", "data": key}}}
+        """Press ``key`` (a QEMU qcode) on the USB keyboard (the one input device bound to
+        the screen's console) for ``hold`` seconds; the monotonic time of the press."""
         pressed = time.monotonic()
-        self.qmp.command("input-send-event", device="kbd", events=[event])
+        self.key(key, down=True)
         time.sleep(hold)
-        event["data"]["down"] = False  # type: ignore[index]
-        self.qmp.command("input-send-event", device="kbd", events=[event])
+        self.key(key, down=False)
         return pressed
+
+    def key(self, key: str, down: bool) -> None:
+        """One key event on the USB keyboard, through QMP's input-send-event."""
+        assert self.qmp is not None
+        event = {"type": "key", "data": {"down": down, "key": {"type": "qcode", "data": key}}}
+        self.qmp.command("input-send-event", device="video0", events=[event])
 
     def reboot(self, timeout: float) -> None:
         """``systemctl reboot`` in the guest and wait for the agent to answer again."""
