@@ -482,9 +482,14 @@ def test_reload_changes_the_screen_and_a_broken_file_keeps_it(
     machine.agent.run("systemctl", "reload", UNIT)
 
 
-def test_a_reboot_brings_the_kiosk_back(machine: vm.Machine, expected: dict[str, Path]) -> None:
+def test_a_reboot_brings_the_kiosk_back(
+    machine: vm.Machine, expected: dict[str, Path], request: pytest.FixtureRequest
+) -> None:
     started = time.monotonic()
-    machine.reboot(BOOT_TIMEOUT)
+    down, up = machine.reboot(BOOT_TIMEOUT)
+    _report(request, f"reboot: down after {down:.0f} s, the agent back after {up:.0f} s")
+    _report(request, machine.agent.run("systemd-analyze", check=False).stdout.strip())
+    _report(request, machine.agent.run("systemd-analyze", "blame", check=False).stdout[:600])
     with evidence(machine, "reboot"):
         wait_active(machine)
         assert drawing_problems(machine) == []
@@ -621,12 +626,16 @@ def test_lgpio_sees_the_buttons_edges_and_drives_the_buzzer_line(
     DeviceAllow=char-gpiochip), lgpio gets each edge of the simulated button line and drives
     the buzzer line, which gpio-sim's sysfs reads back."""
     agent = machine.agent
+    # dash expands no glob in a redirection's target: the folders, found once
+    button, buzzer = (
+        agent.sh(f"echo {gpiosim.line_folder(line)}").stdout.strip() for line in (BUTTON, BUZZER)
+    )
     unit = follow(machine, gpio_chip, "char-gpiochip rw")
     try:
         vm.wait_for("the follower", lambda: "follower ready" in journal(machine, unit), 60)
         for level, pull in ((1, "pull-up"), (0, "pull-down")):
             pressed = time.monotonic()
-            agent.sh(f"echo {pull} > {gpiosim.line_folder(BUTTON)}/pull")
+            agent.sh(f"echo {pull} > {button}/pull")
             vm.wait_for(
                 f"the edge to {level}",
                 lambda level=level: f"line={BUTTON} level={level}" in journal(machine, unit),
@@ -634,7 +643,7 @@ def test_lgpio_sees_the_buttons_edges_and_drives_the_buzzer_line(
                 every=0.05,
             )
             seen = time.monotonic() - pressed
-            value = agent.sh(f"cat {gpiosim.line_folder(BUZZER)}/value").stdout.strip()
+            value = agent.run("cat", f"{buzzer}/value").stdout.strip()
             assert value == str(level), journal(machine, unit)
             _report(
                 request,

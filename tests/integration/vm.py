@@ -365,13 +365,16 @@ class Machine:
         event = {"type": "key", "data": {"down": down, "key": {"type": "qcode", "data": key}}}
         self.qmp.command("input-send-event", device="video0", events=[event])
 
-    def reboot(self, timeout: float) -> None:
-        """``systemctl reboot`` in the guest and wait for the agent to answer again."""
+    def reboot(self, timeout: float) -> tuple[float, float]:
+        """``systemctl reboot`` in the guest and wait for the agent to answer again; the
+        seconds until the agent stopped answering and until it answered again."""
+        started = time.monotonic()
         self.agent.sh("systemctl reboot", check=False, timeout=30)
         self.agent.close()
-        time.sleep(2)  # the old agent may still answer for a moment
         wait_for("the guest to go down", lambda: not self.agent.connect(timeout=2), timeout)
+        down = time.monotonic() - started
         self.agent_ready(timeout)
+        return down, time.monotonic() - started
 
     def poweroff(self, timeout: float = 120) -> str:
         """Shut the guest down from inside and wait for QEMU to exit. Falls back to QMP
