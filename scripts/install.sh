@@ -48,18 +48,21 @@ CONFIG=$ETC/config.yaml
 STATE=/var/lib/$NAME
 UNIT_DIR=/etc/systemd/system
 BOOT_WORDS="consoleblank=0 quiet logo.nologo vt.global_cursor_default=0"
-# procps: /bin/kill, which the unit's ExecReload= (`systemctl reload`) runs.
+# procps: /bin/kill, which the unit's ExecReload= (`systemctl reload`) runs. v4l-utils:
+# cec-ctl, which switches an HDMI TV to standby outside opening hours.
 # libgl1-mesa-dri: mesa's GPU drivers (vc4 and v3d on a Pi). Only recommended by libegl1, so
 # --no-install-recommends leaves them out, and without them EGL cannot start: SDL's KMSDRM
 # driver then opens no screen (tests/integration/test_vm.py found it).
-DEBS="python3 python3-venv libdrm2 libgbm1 libegl1 libgles2 libgl1-mesa-dri fonts-dejavu-core procps"
+DEBS="python3 python3-venv libdrm2 libgbm1 libegl1 libgles2 libgl1-mesa-dri fonts-dejavu-core procps v4l-utils"
+# Lets the kiosk's user switch the screen off: /dev/cec* and the backlight's bl_power.
+RULES=/etc/udev/rules.d/70-$NAME.rules
 # The second console keeps its login prompt (Ctrl+Alt+F2): the kiosk takes tty1 only.
 GETTY=getty@tty2.service
 GETTY_TEMPLATE=/lib/systemd/system/getty@.service
 MANIFEST=MANIFEST.sha256
 # What the installer itself reads, checked in a folder without a MANIFEST.sha256.
 NEEDED="pyproject.toml LICENSE README.md Makefile scripts/uninstall.sh systemd/$UNIT
-    docs/staff-guide.md docs/wiring.svg kiosk/__init__.py kiosk/__main__.py
+    systemd/70-$NAME.rules docs/staff-guide.md docs/wiring.svg kiosk/__init__.py kiosk/__main__.py
     kiosk/commands/cli.py kiosk/content/builtin.yaml media/__init__.py
     media/fonts/DejaVuSans.ttf media/fonts/DejaVuSans-Bold.ttf"
 
@@ -268,6 +271,16 @@ install_unit() {
     say "installed $UNIT_DIR/$UNIT"
 }
 
+install_udev_rules() {
+    install -d -m 0755 "$DESTDIR/etc/udev/rules.d"
+    install -m 0644 "$SRC/systemd/70-$NAME.rules" "$DESTDIR$RULES"
+    say "installed $RULES (the screen's power: HDMI-CEC and the touchscreen's backlight)"
+    if [ -z "$DESTDIR" ] && systemd_running && command -v udevadm >/dev/null 2>&1; then
+        udevadm control --reload || true
+        udevadm trigger --action=add --subsystem-match=backlight --subsystem-match=cec || true
+    fi
+}
+
 # Enable like `systemctl enable` does offline: the WantedBy= link.
 enable_in_destdir() {
     install -d -m 0755 "$DESTDIR$UNIT_DIR/multi-user.target.wants"
@@ -380,6 +393,7 @@ main() {
         install_config
         install_command_link
         install_unit
+        install_udev_rules
         enable_in_destdir
         enable_getty
         [ "$BOOT_SETTINGS" = no ] || boot_settings
@@ -396,6 +410,7 @@ main() {
     check_config
     install_command_link
     install_unit
+    install_udev_rules
     if [ "$BOOT_SETTINGS" = yes ]; then
         boot_settings
     else

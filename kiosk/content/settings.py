@@ -42,7 +42,7 @@ class Setting:
     name: str
     default: object
     doc: str
-    kind: str = "seconds"  # "seconds", "pin", "choice", "hertz", "prom"
+    kind: str = "seconds"  # "seconds", "pin", "choice", "hertz", "prom", "inches"
     low: float = 0.0
     high: float = 0.0
     choices: tuple[str, ...] | tuple[int, ...] = ()
@@ -102,6 +102,18 @@ SETTINGS: tuple[Setting, ...] = (
         "180 upside down.",
         kind="choice",
         choices=ROTATIONS,
+    ),
+    Setting(
+        "hardware",
+        "screen_diagonal_inches",
+        None,
+        "The screen's size corner to corner, in inches, so that capital letters are at "
+        "least 4.8 mm tall on it. null: the size the screen reports (its EDID), else the "
+        "usual size for its resolution (800x480: the 7-inch touchscreen).",
+        kind="inches",
+        low=3,
+        high=120,
+        optional=True,
     ),
     Setting(
         "timing",
@@ -180,6 +192,7 @@ class Hardware:
     buzzer_type: str
     buzzer_tone_hz: float
     rotation: int
+    screen_diagonal_inches: float | None
 
 
 @dataclass(frozen=True)
@@ -260,7 +273,9 @@ def _setting_value(setting: Setting, value: object, check: Validator) -> object:
             check.error(path, f"expected a GPIO number (BCM 0 to 27){empty}, got {describe(value)}")
             return _INVALID
         return value
-    what = "a number of seconds" if setting.kind == "seconds" else "a pitch in hertz"
+    what = {"seconds": "a number of seconds", "inches": "a size in inches"}.get(
+        setting.kind, "a pitch in hertz"
+    )
     number = check.number(value, path, setting.low, setting.high, what)
     return _INVALID if number is None else number
 
@@ -355,6 +370,6 @@ def settings_markdown() -> str:
         elif s.kind == "prom":
             allowed = "an absolute path ending in `.prom`, or null"
         else:
-            allowed = f"{s.low:g}–{s.high:g}"
+            allowed = f"{s.low:g}–{s.high:g}" + (", or null" if s.optional else "")
         rows.append(f"| `{s.key}` | `{_yaml_scalar(s.default)}` | {allowed} | {s.doc} |")
     return "\n".join(rows) + "\n"
