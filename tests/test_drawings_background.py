@@ -40,6 +40,25 @@ def test_a_drawing_shows_as_the_placeholder_until_decoded_then_as_itself() -> No
         images.close()
 
 
+def test_a_drawing_decoded_at_another_size_keeps_its_marker() -> None:
+    """The renderer lays out other screens ahead, asking for the same drawing at their sizes;
+    once those are decoded too, the drawing on view still counts as itself (its marker is
+    drawn), though nobody has fetched the other sizes yet. The VM test saw the idle screen
+    without its marker until the first press."""
+    ready = threading.Semaphore(0)
+    images = ImageCache(decoder=Decoder(), on_ready=ready.release)
+    path = MEDIA / "ub60.svg"
+    try:
+        images.get(path, (320, 240), name="Ankle")
+        assert ready.acquire(timeout=10)
+        images.get(path, (320, 240), name="Ankle")  # the idle screen's, decoded and shown
+        images.get(path, (200, 150), name="Ankle")  # another screen's, laid out ahead
+        assert ready.acquire(timeout=10)
+        assert images.ok(path)
+    finally:
+        images.close()
+
+
 def test_a_slow_drawing_never_holds_up_a_press(make_kiosk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Three screens through, with a drawing that takes seconds on the first of them: the
     loop answers every press without waiting for it (in real time, well under a second)."""

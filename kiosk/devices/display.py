@@ -42,6 +42,10 @@ STALE_TOUCH_SECONDS = 30.0
 WINDOW_SIZE = (1280, 720)
 #: SDL video drivers of desktop window systems: input comes through SDL, pumped by the loop.
 WINDOW_DRIVERS = ("x11", "wayland", "windows", "cocoa")
+#: SDL's framebuffer path on the console: GLES2, which the Pi's GPU speaks natively. SDL's
+#: default there (desktop OpenGL through EGL) leaves the screen black where mesa falls back
+#: to its software rasteriser (seen on virtio-gpu, tests/integration/test_vm.py).
+KMSDRM_FRAMEBUFFER = "opengles2"
 #: The SDL events a pumping display reads; everything else is dropped by SDL.
 SDL_INPUT = (
     pygame.QUIT,
@@ -93,6 +97,7 @@ class Display:
     def _start(self) -> None:
         try:
             pygame.display.init()
+            prefer_gles2_framebuffer(pygame.display.get_driver())
             pygame.font.init()
             #: The real screen (SDL's window surface).
             self.screen = self._open(self.requested)
@@ -258,6 +263,18 @@ class Display:
 
     def close(self) -> None:
         pygame.display.quit()
+
+
+def prefer_gles2_framebuffer(driver: str) -> bool:
+    """On the console (KMSDRM) draw through GLES2 unless the environment already says how
+    (``SDL_FRAMEBUFFER_ACCELERATION``, e.g. in a drop-in). SDL reads the hint when the
+    screen is first opened, so this must come between ``display.init`` and ``set_mode``.
+    Returns whether it set the hint."""
+    if driver.lower() != "kmsdrm" or "SDL_FRAMEBUFFER_ACCELERATION" in os.environ:
+        return False
+    os.environ["SDL_FRAMEBUFFER_ACCELERATION"] = KMSDRM_FRAMEBUFFER
+    log.debug("SDL framebuffer on KMSDRM: %s", KMSDRM_FRAMEBUFFER)
+    return True
 
 
 def screen_rect(rect: pygame.Rect, frame: tuple[int, int], rotation: int) -> pygame.Rect:

@@ -365,7 +365,10 @@ class _Background:
         return pygame.image.frombuffer(pixels, size, "RGBA")
 
     def waiting(self, path: Path) -> bool:
-        return any(asked == path for asked, _ in self._asked)
+        """Whether a size of ``path`` is still being decoded (a decoded one that nobody has
+        fetched yet is not waited for)."""
+        with self._lock:
+            return any(key[0] == path and key not in self._ready for key in self._asked)
 
     def forget(self) -> None:
         with self._lock:
