@@ -23,21 +23,29 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kiosk.content.build import PAGES, build_content
 from kiosk.content.builtin import builtin_document, media_dir
 from kiosk.content.model import Content
 from kiosk.content.schedule import read_schedule
-from kiosk.content.settings import SECTIONS, Hardware, Usage, default_usage, read_settings
+from kiosk.content.settings import (
+    OWN_SECTIONS,
+    SECTIONS,
+    Hardware,
+    Usage,
+    default_usage,
+    read_settings,
+)
+from kiosk.content.speech import Speech, default_speech, read_speech
 from kiosk.content.validation import Validator
 from kiosk.content.yamlfile import MAX_BYTES, Document, Problem, parse, too_big
 from kiosk.core.schedule import Schedule
 from kiosk.core.session import Session, Timing
 
 #: The top-level keys of a staff file.
-TOP_KEYS = (*SECTIONS, "schedule", "texts", *PAGES, "points")
+TOP_KEYS = (*SECTIONS, *OWN_SECTIONS, "schedule", "texts", *PAGES, "points")
 
 #: The staff file of an installed kiosk: scripts/install.sh writes it, the service names it.
 INSTALLED_CONFIG = Path("/etc/acupressure-kiosk/config.yaml")
@@ -83,6 +91,7 @@ class Config:
     fallback: bool = False
     schedule: Schedule | None = None
     usage: Usage = field(default_factory=default_usage)
+    speech: Speech = field(default_factory=default_speech)
 
     @property
     def errors(self) -> list[Problem]:
@@ -117,6 +126,7 @@ def load_config(path: Path | None = None) -> Config:
             config.hardware,
             config.schedule,
             config.usage,
+            config.speech,
         )
     return config
 
@@ -198,10 +208,12 @@ def _fallback(
     hardware: Hardware | None = None,
     schedule: Schedule | None = None,
     usage: Usage | None = None,
+    speech: Speech | None = None,
 ) -> Config:
-    """The built-in configuration standing in for a broken file; ``hardware`` and ``usage``
-    hold the file's settings where they were valid (built-in ones where not), ``schedule``
-    its opening hours when that section was valid."""
+    """The built-in configuration standing in for a broken file; ``hardware``, ``usage``
+    and ``speech`` hold the file's settings where they were valid (built-in ones where not;
+    no recordings: they belong to the file's texts), ``schedule`` its opening hours when
+    that section was valid."""
     config = _build(builtin, None, media, "built-in")
     return Config(
         hardware or config.hardware,
@@ -212,6 +224,7 @@ def _fallback(
         True,
         schedule,
         usage or config.usage,
+        replace(speech, recordings={}) if speech else config.speech,
     )
 
 
@@ -228,6 +241,9 @@ def _build(
     hardware, timing, usage = read_settings(top, check)
     schedule = read_schedule(top["schedule"], check) if "schedule" in top else None
     content = build_content(builtin, staff, media, check if staff else None)
+    speech = default_speech()
+    if "speech" in top and staff is not None:
+        speech = read_speech(top["speech"], content, Path(staff.file).resolve().parent, check)
     return Config(
         hardware,
         timing,
@@ -236,6 +252,7 @@ def _build(
         _in_file_order(check.problems),
         schedule=schedule,
         usage=usage,
+        speech=speech,
     )
 
 
