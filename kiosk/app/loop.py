@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kiosk.app.reload import StaffReload
+from kiosk.app.speaking import NoSpeech
 from kiosk.core import stops
 from kiosk.core.events import (
     Event,
@@ -100,6 +101,8 @@ class App:
         handed every effect with the view on screen, and closed with the loop.
     :param staff: the staff file, read again on SIGHUP (:mod:`kiosk.app.reload`); None: a
         SIGHUP is logged and changes nothing.
+    :param speech: says each screen's words (:class:`kiosk.app.speaking.Speaker`, also one
+        of ``chores``), or None; told of every frame, closed with the loop.
     :param clock: the monotonic clock (a fake one in tests).
     """
 
@@ -119,6 +122,7 @@ class App:
         recorder=None,
         staff: StaffReload | None = None,
         clock: Callable[[], float] = time.monotonic,
+        speech=None,
     ) -> None:  # type: ignore[no-untyped-def]
         self.new_session = session_factory
         self.renderer = renderer
@@ -134,6 +138,7 @@ class App:
         self.screen_power = screen_power
         self.recorder = recorder or NoRecorder()
         self.staff = staff
+        self.speech = speech or NoSpeech()
         self.screen_on = True
         #: Closed by the opening hours: nothing drawn, the LED off, no deadlines.
         self.asleep = False
@@ -171,6 +176,7 @@ class App:
             self.renderer.close()
             self.parts.close()
             self.recorder.close()
+            self.speech.close()
         return EXIT_OK
 
     def _turn(self) -> None:
@@ -383,6 +389,7 @@ class App:
         self.new_session = config.new_session
         self.session = config.new_session(now)
         self.renderer.use_content(config, self.notices())
+        self.speech.use(config)
         self.recorder.use_routine([p.id for p in config.content.points], self.session.steps)
         log.info("The reloaded staff file is in use (%s)", config.source)
 
@@ -419,6 +426,7 @@ class App:
 
     def _draw(self, now: float) -> None:
         if not self._showing:
+            self.speech.show(None, now)
             return
         try:
             rects = self.renderer.draw(self.display.surface, self.session.view, now)
@@ -430,6 +438,7 @@ class App:
             raise DisplayLost(str(err)) from err
         except Exception:
             self._failsafe(now)
+        self.speech.show(self.session.view, self.clock())  # after the frame: it never waits
 
     def _failsafe(self, now: float) -> None:
         """Log the traceback, go back to idle and count the failure."""

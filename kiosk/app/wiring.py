@@ -10,14 +10,17 @@ from pathlib import Path
 from kiosk.app.chores import OpeningHours, PartsRetry, ScreenWatch
 from kiosk.app.loop import App
 from kiosk.app.reload import StaffReload
+from kiosk.app.speaking import Speaker
 from kiosk.content.config import Config
 from kiosk.core.events import Inbox, Prepared, Repaint
+from kiosk.devices.audio import Mixer
 from kiosk.devices.clocksync import ClockSync, wall_now
 from kiosk.devices.connectors import DRM_DIR, Connectors
 from kiosk.devices.display import Display
 from kiosk.devices.evdev import INPUT_DIR, InputWatcher
 from kiosk.devices.gpio import Parts
 from kiosk.devices.screenpower import BACKLIGHT_DIR, Backlight, Black, Cec, ScreenPower
+from kiosk.devices.speechcache import build_prerender
 from kiosk.devices.systemd import SystemdNotifier
 from kiosk.devices.usagedb import open_recorder
 from kiosk.ui.renderer import build_renderer
@@ -113,6 +116,13 @@ def build_app(
         clock=clock,
         metrics_file=Path(config.usage.metrics_file) if config.usage.metrics_file else None,
     )
+    speaker = Speaker(
+        config,
+        build_prerender(config.speech, state_dir, lambda: inbox.put(Prepared())),
+        Mixer(),
+        beeps=lambda: parts.beeps,
+    )
+    chores.append(speaker)
     return App(
         config.new_session,
         renderer,
@@ -128,4 +138,5 @@ def build_app(
         screen_power=screen_power,
         recorder=recorder,
         staff=staff,
+        speech=speaker,
     )
