@@ -18,7 +18,9 @@ file); its header is read by ``check`` and by the kiosk before it is played
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,18 +126,24 @@ def _recordings(
             check.error(here, f"expected a .wav file name, got {describe(name)}")
         else:
             file = _resolve(name, staff_dir)
-            if not _is_file(file):
-                check.error(here, f"`{name}`: no such file (looked in {file.parent})")
+            why = _not_a_file(file)
+            if why:
+                check.error(here, f"`{name}` {why}")
             else:
                 found[str(text_id)] = file
     return found
 
 
-def _is_file(path: Path) -> bool:
+def _not_a_file(path: Path) -> str:
+    """Why ``path`` is no recording to play, in words ("" when it is a regular file). Only
+    looked at here; its header is read by ``check`` and before it is played."""
     try:
-        return path.is_file()
-    except OSError:  # a name too long, a folder that cannot be read
-        return False
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return f"does not exist (looked in {path.parent})"
+    except OSError as err:
+        return f"cannot be looked at: {(err.strerror or type(err).__name__).lower()}"
+    return "" if stat.S_ISREG(mode) else "is not a regular file"
 
 
 def _resolve(name: str, folder: Path) -> Path:

@@ -119,10 +119,12 @@ class Prerender:
         self._engines: dict[str, Engine | None] = {}
         self._jobs: queue.SimpleQueue[list[Job] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
+        self._idle = threading.Event()
         self._thread: threading.Thread | None = None
 
     def prepare(self, jobs: Iterable[Job]) -> None:
         """Render these (the ones already queued are dropped: a reload replaces them)."""
+        self._idle.clear()
         self._jobs.put(list(jobs))
         if self._thread is None:
             self._thread = threading.Thread(target=self._work, name="speech", daemon=True)
@@ -142,17 +144,16 @@ class Prerender:
         if self._thread is not None:
             self._jobs.put(None)
 
-    def wait(self, timeout: float) -> bool:
-        """Wait for the thread to finish what it was given (tests and ``check``)."""
-        if self._thread is None:
-            return True
-        self.close()
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+    def settle(self, timeout: float) -> bool:
+        """Wait until everything given is rendered (or failed); False on a timeout. For tests
+        and the benchmark: the loop never waits for the thread."""
+        return self._thread is None or self._idle.wait(timeout)
 
     def _work(self) -> None:
         jobs: list[Job] | None = []
         while jobs is not None:
+            if self._jobs.empty():
+                self._idle.set()
             jobs = self._jobs.get()
             while jobs:
                 job = jobs.pop(0)

@@ -102,7 +102,7 @@ def _format(raw: bytes) -> tuple[int, int, int]:
     if tag == 0xFFFE and len(raw) >= 26:  # WAVE_FORMAT_EXTENSIBLE: the real tag follows
         tag = struct.unpack("<H", raw[24:26])[0]
     if tag != 1:
-        raise WavError("is compressed; save it as plain (PCM) WAV, 16-bit")
+        raise WavError("is not plain (PCM) sound; save it as a 16-bit PCM WAV file")
     if channels not in (1, 2):
         raise WavError(f"has {channels} channels; save it as mono or stereo")
     if bits not in (8, 16):
