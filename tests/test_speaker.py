@@ -171,7 +171,7 @@ def test_speech_off_says_nothing_and_opens_no_device() -> None:
 
 
 def test_a_reloaded_file_is_spoken_from_then_on() -> None:
-    made, player, prerender = speaker()
+    made, _, prerender = speaker()
     texts = dict(CONTENT.texts, hold_done="All the time is up.")
     reloaded = dataclasses.replace(CONFIG, content=dataclasses.replace(CONTENT, texts=texts))
     made.use(reloaded)
@@ -181,7 +181,7 @@ def test_a_reloaded_file_is_spoken_from_then_on() -> None:
 def test_a_recording_replaces_the_voice_for_its_text(tmp_path: Path) -> None:
     recording = tmp_path / "safety.wav"
     speech = dataclasses.replace(CONFIG.speech, recordings={"safety": recording})
-    made, _, prerender = speaker(config=dataclasses.replace(CONFIG, speech=speech))
+    _, _, prerender = speaker(config=dataclasses.replace(CONFIG, speech=speech))
     jobs = {job.words[:6]: job for job in prerender.prepared[0]}
     assert jobs["Before"].recording == recording
     assert jobs["Time i"].recording is None
