@@ -40,7 +40,7 @@ set -eu
 NAME=acupressure-kiosk
 UNIT=$NAME.service
 KIOSK_USER=kiosk
-KIOSK_GROUPS="video render input gpio"
+KIOSK_GROUPS="video render input gpio audio"
 OPT=/opt/$NAME
 VENV=$OPT/venv
 ETC=/etc/$NAME
@@ -48,8 +48,9 @@ CONFIG=$ETC/config.yaml
 STATE=/var/lib/$NAME
 UNIT_DIR=/etc/systemd/system
 BOOT_WORDS="consoleblank=0 quiet logo.nologo vt.global_cursor_default=0"
-# procps: /bin/kill, which the unit's ExecReload= (`systemctl reload`) runs.
-DEBS="python3 python3-venv libdrm2 libgbm1 libegl1 libgles2 fonts-dejavu-core procps"
+# procps: /bin/kill, which the unit's ExecReload= (`systemctl reload`) runs. espeak-ng: the
+# voice of the spoken guidance (speech.enabled), offline.
+DEBS="python3 python3-venv libdrm2 libgbm1 libegl1 libgles2 fonts-dejavu-core procps espeak-ng"
 # The second console keeps its login prompt (Ctrl+Alt+F2): the kiosk takes tty1 only.
 GETTY=getty@tty2.service
 GETTY_TEMPLATE=/lib/systemd/system/getty@.service
