@@ -19,6 +19,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Protocol
 
@@ -83,8 +84,10 @@ class Piper:
     Raises :class:`EngineError` when the program or the model file is missing.
     """
 
-    def __init__(self, model: Path, program: str = "piper", timeout: float = TIMEOUT) -> None:
-        found = shutil.which(program)
+    def __init__(self, model: Path, program: str | None = None, timeout: float = TIMEOUT) -> None:
+        # The wheel puts `piper` beside the venv's python, which is not on the service's PATH.
+        beside = Path(sys.executable).parent / "piper"
+        found = shutil.which(program or (str(beside) if beside.is_file() else "piper"))
         if found is None:
             raise EngineError(
                 f"{program} is not installed (pip install piper-tts in the kiosk's venv)"
