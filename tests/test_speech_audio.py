@@ -4,7 +4,9 @@ SDL's ``disk`` driver writes the mixed output to a raw file from the moment the 
 device opens, at the rate it plays (silence is zero bytes), so a byte offset in it is a time:
 ``Mixer.opened_at + offset / bytes_per_second``. Each screen's words here are a staff
 recording of one loudness of its own (a square wave, so its level is exact in the mix), and
-what was heard when is read back from the samples.
+what was heard when is read back from the samples. The driver's thread writes a buffer
+(46 ms) at a time, so a time read this way may come out up to a buffer early: a sound is
+never started before its frame, and the bounds below allow for that.
 """
 
 from __future__ import annotations
@@ -133,8 +135,8 @@ def test_speech_starts_with_its_screen_and_a_press_stops_it(
     intro = heard(disk_audio, LEVELS["intro.UB60"], player.opened_at, RATE)
     assert safety and intro, "no speech was heard"
     # Each screen's words start within 100 ms of its first frame ...
-    assert -0.02 <= safety[0] - safety_at <= 0.1
-    assert -0.02 <= intro[0] - intro_at <= 0.1
+    assert -0.05 <= safety[0] - safety_at <= 0.1
+    assert -0.05 <= intro[0] - intro_at <= 0.1
     # ... and the press that moved on cut the 6-second safety words off.
     assert safety[-1] <= intro_at + 0.1
     assert safety[-1] - safety[0] < 2.0
@@ -155,10 +157,10 @@ def test_end_of_hold_is_spoken_when_the_hold_ends_with_the_buzzer(
     started = heard(disk_audio, LEVELS["hold.UB60"], player.opened_at, RATE)
     done = heard(disk_audio, LEVELS["hold_done"], player.opened_at, RATE)
     assert started and done, "the hold's words were not heard"
-    assert -0.02 <= started[0] - hold_at <= 0.1  # "Hold for ..." as the hold starts
+    assert -0.05 <= started[0] - hold_at <= 0.1  # "Hold for ..." as the hold starts
     assert abs(summary_at - (hold_at + hold)) < 0.05
     # "Time is up" at the hold's end (its deadline, measured from the hold's frame) ...
-    assert -0.02 <= done[0] - (hold_at + hold) <= 0.1
+    assert -0.05 <= done[0] - (hold_at + hold) <= 0.1
     # ... with the buzzer, not instead of it.
     beeps = [at for at, state in buzzer.states if state]
     assert beeps, "the buzzer did not sound"

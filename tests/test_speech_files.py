@@ -10,6 +10,7 @@ import shutil
 import struct
 import threading
 import time
+import wave
 from pathlib import Path
 
 import pytest
@@ -228,3 +229,41 @@ def test_a_bad_recording_is_logged_and_the_voice_speaks_instead(tmp_path: Path, 
     assert spoken is not None and spoken.parent == tmp_path / "cache"
     assert engine.renders == ["Safety."]
     assert any("bad.wav has 6 channels" in r.getMessage() for r in caplog.records)
+
+
+def stereo_wav(path: Path, level: int, seconds: float, rate: int) -> Path:
+    """A 16-bit stereo WAV: ``level`` on the left, ``level // 2`` on the right, held."""
+    frames = int(seconds * rate)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(struct.pack("<hh", level, level // 2) * frames)
+    return path
+
+
+def test_a_recording_in_another_format_is_converted_once_into_the_cache(tmp_path: Path) -> None:
+    recording = stereo_wav(tmp_path / "safety.wav", 8000, 1.0, 48000)
+    prerender = Prerender(VoiceCache(tmp_path / "cache"), lambda voice: CountingEngine())
+    job = Job("Safety.", "en", recording)
+    prerender.prepare([job])
+    assert prerender.settle(30)
+    played = prerender.sound(job)
+    assert played is not None and played.parent == tmp_path / "cache"
+    info = check_wav(played)
+    assert info.playable and info.seconds == pytest.approx(1.0, abs=0.01)
+    with wave.open(str(played)) as heard:
+        samples = struct.unpack(f"<{heard.getnframes()}h", heard.readframes(heard.getnframes()))
+    assert set(samples) == {6000}  # the two channels' mean, at every sample
+    again = Prerender(VoiceCache(tmp_path / "cache"), lambda voice: CountingEngine())
+    again.prepare([job])
+    assert again.settle(30) and again.sound(job) == played
+    assert len(list((tmp_path / "cache").glob("*.wav"))) == 1
+
+
+def test_a_recording_in_the_kiosks_own_format_is_played_as_it_is(tmp_path: Path) -> None:
+    recording = square_wav(tmp_path / "safety.wav", 3000, 0.5)
+    prerender = Prerender(VoiceCache(tmp_path / "cache"), lambda voice: CountingEngine())
+    prerender.prepare([Job("Safety.", "en", recording)])
+    assert prerender.settle(10)
+    assert prerender.sound(Job("Safety.", "en", recording)) == recording

@@ -23,11 +23,14 @@ from pathlib import Path
 
 import pygame
 
+from kiosk.devices.wavfile import PLAY_RATE
+
 log = logging.getLogger(__name__)
 
 #: The mixer's format: espeak-ng's own (22050 Hz mono 16-bit), so its files need no
-#: conversion; staff recordings at another rate are converted once, when played.
-FREQUENCY = 22050
+#: conversion; staff recordings in another format are converted once, in the background
+#: (:func:`kiosk.devices.wavfile.convert`).
+FREQUENCY = PLAY_RATE
 CHANNELS = 1
 #: Samples per buffer: 1024 at 22050 Hz is 46 ms, the delay before a sound is heard.
 BUFFER = 1024

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from kiosk.content.speech import Speech
 from kiosk.devices.voices import Engine, EngineError, Espeak, Piper
-from kiosk.devices.wavfile import WavError, check_wav
+from kiosk.devices.wavfile import WavError, check_wav, convert
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +124,9 @@ class Prerender:
 
     def prepare(self, jobs: Iterable[Job]) -> None:
         """Render these (the ones already queued are dropped: a reload replaces them)."""
-        self._idle.clear()
-        self._jobs.put(list(jobs))
+        with self._lock:  # with the thread's look at the queue: never idle with work queued
+            self._idle.clear()
+            self._jobs.put(list(jobs))
         if self._thread is None:
             self._thread = threading.Thread(target=self._work, name="speech", daemon=True)
             self._thread.start()
@@ -150,29 +151,40 @@ class Prerender:
         return self._thread is None or self._idle.wait(timeout)
 
     def _work(self) -> None:
-        jobs: list[Job] | None = []
-        while jobs is not None:
-            if self._jobs.empty():
-                self._idle.set()
-            jobs = self._jobs.get()
-            while jobs:
-                job = jobs.pop(0)
+        """Take the newest list given, do its jobs in order; a newer list (a reload)
+        replaces what is left of the old one; None ends the thread."""
+        jobs: list[Job] = []
+        while True:
+            if jobs:
                 try:
-                    newer = self._jobs.get_nowait()
+                    given = self._jobs.get_nowait()
                 except queue.Empty:
-                    newer = []
-                if newer is None or newer:
-                    jobs = newer  # a reload (or the end): start on its list
-                    break
-                self._do(job)
+                    self._do(jobs.pop(0))
+                    continue
+            else:
+                with self._lock:
+                    if self._jobs.empty():
+                        self._idle.set()
+                given = self._jobs.get()
+            if given is None:
+                return
+            jobs = given
+            # A new list (a reload) tries again what failed: espeak-ng may be installed now.
+            self._engines = {voice: e for voice, e in self._engines.items() if e is not None}
+            with self._lock:
+                self._failed.clear()
 
     def _do(self, job: Job) -> None:
         with self._lock:
             if job in self._ready or job in self._failed:
                 return
-        path = self._recording(job) if job.recording is not None else None
-        if path is None:
-            path = self._render(job)
+        try:
+            path = self._recording(job) if job.recording is not None else None
+            if path is None:
+                path = self._render(job)
+        except Exception:  # a bug here must not end the thread: that text stays silent
+            log.exception("Preparing a text to speak failed: it is left silent")
+            path = None
         with self._lock:
             if path is None:
                 self._failed.add(job)
@@ -182,13 +194,21 @@ class Prerender:
             self.on_ready()
 
     def _recording(self, job: Job) -> Path | None:
-        assert job.recording is not None
+        """The staff recording, its header checked; one in another format than the kiosk
+        plays is converted into the cache once (so playing it decodes nothing)."""
+        recording = job.recording
+        assert recording is not None
         try:
-            check_wav(job.recording)
-        except WavError as err:
-            log.warning("The recording %s %s: the voice says its text instead", job.recording, err)
+            info = check_wav(recording)
+            if info.playable:
+                return recording
+            stamp = recording.stat()
+            key = f"recording|{recording}|{stamp.st_size}|{stamp.st_mtime_ns}"
+            found = self.cache.get(key, "")
+            return found or self.cache.put(key, "", lambda out: convert(recording, info, out))
+        except (WavError, OSError) as err:
+            log.warning("The recording %s %s: the voice says its text instead", recording, err)
             return None
-        return job.recording
 
     def _render(self, job: Job) -> Path | None:
         engine = self._engine(job.voice)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import stat
 import struct
+import sys
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,10 @@ MAX_SECONDS = 120.0
 RATES = range(8000, 96001)
 #: The chunks read before ``data``; a header with more is not a plain WAV file.
 MAX_CHUNKS = 16
+#: The format the kiosk plays (espeak-ng's own): a recording in another one is converted
+#: to it once, in the background, so playing it decodes nothing.
+PLAY_RATE = 22050
+PLAY_FORMAT = (PLAY_RATE, 1, 16)
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,14 @@ class WavInfo:
     channels: int
     bits: int
     seconds: float
+    #: Where the samples start in the file, and how many bytes of them there are.
+    offset: int = 0
+    length: int = 0
+
+    @property
+    def playable(self) -> bool:
+        """True when the file is already in the format the kiosk plays."""
+        return (self.rate, self.channels, self.bits) == PLAY_FORMAT
 
 
 class WavError(ValueError):
@@ -89,7 +103,7 @@ def _header(file, size: int, max_seconds: float) -> WavInfo:  # type: ignore[no-
                 raise WavError(f"is {seconds:.0f} seconds long; the most is {max_seconds:.0f}")
             if available == 0:
                 raise WavError("has no sound in it")
-            return WavInfo(rate, channels, bits, seconds)
+            return WavInfo(rate, channels, bits, seconds, file.tell(), available)
         else:
             file.seek(length + length % 2, os.SEEK_CUR)
     raise WavError("has no sound in it (no data chunk)")
@@ -110,3 +124,48 @@ def _format(raw: bytes) -> tuple[int, int, int]:
     if rate not in RATES:
         raise WavError(f"has a rate of {rate} Hz; save it at 22050, 44100 or 48000 Hz")
     return rate, channels, bits
+
+
+def convert(path: Path, info: WavInfo, out: Path) -> None:
+    """Write the recording at ``path`` (checked: ``info``) to ``out`` as mono 16-bit at
+    :data:`PLAY_RATE` (channels averaged, the rate changed by linear interpolation). Plain
+    Python, bounded by the size and length caps; it runs on the speech thread."""
+    with path.open("rb") as file:
+        file.seek(info.offset)
+        raw = file.read(info.length)
+    samples = _to_int16(raw, info.bits)
+    if info.channels == 2:
+        samples = array(
+            "h", [(a + b) >> 1 for a, b in zip(samples[0::2], samples[1::2], strict=False)]
+        )
+    if info.rate != PLAY_RATE:
+        samples = _resample(samples, info.rate / PLAY_RATE)
+    if sys.byteorder == "big":
+        samples.byteswap()
+    data = samples.tobytes()
+    fmt = struct.pack("<HHIIHH", 1, 1, PLAY_RATE, PLAY_RATE * 2, 2, 16)
+    head = b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack("<I", 16)
+    out.write_bytes(head + fmt + b"data" + struct.pack("<I", len(data)) + data)
+
+
+def _to_int16(raw: bytes, bits: int) -> array:
+    if bits == 8:  # unsigned, centred on 128
+        return array("h", [(b - 128) << 8 for b in raw])
+    samples = array("h")
+    samples.frombytes(raw[: len(raw) // 2 * 2])
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return samples
+
+
+def _resample(samples: array, step: float) -> array:
+    """``samples`` read every ``step`` samples, between two by linear interpolation."""
+    last = len(samples) - 1
+    count = int(len(samples) / step)
+    out = array("h", bytes(2 * count))
+    for index in range(count):
+        where = index * step
+        low = int(where)
+        high = min(low + 1, last)
+        out[index] = int(samples[low] + (samples[high] - samples[low]) * (where - low))
+    return out
