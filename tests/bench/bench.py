@@ -266,7 +266,7 @@ def settle_speech(h: Harness) -> None:
 
 def child_press(size: tuple[int, int], presses: int, speech: bool = False) -> dict:
     """Whole sessions (1 s holds) driven by the button; the time to each press's frame."""
-    from kiosk.core.session import Phase
+    from kiosk.core.session import SUMMARY_GUARD_SECONDS, Phase
 
     pace = random.Random(7)
 
@@ -276,6 +276,10 @@ def child_press(size: tuple[int, int], presses: int, speech: bool = False) -> di
         latencies: list[float] = []
         while len(latencies) < presses:
             h.wait_until(lambda: h.phase() is not Phase.HOLD, timeout=10)
+            if h.phase() is Phase.SUMMARY:
+                # A press in the summary's first seconds is ignored by design (meant for the
+                # hold): the button would stay down until the stop band, a second later.
+                time.sleep(SUMMARY_GUARD_SECONDS)
             time.sleep(pace.uniform(0.35, 0.6))
             before = h.app.session.view
             mark = len(h.frames)
