@@ -10,6 +10,11 @@ waiting, sorts them by that time and, for each, first carries out the session de
 before it (a hold that ended, with its beep), then the input itself. So a key pressed just
 before a hold ended but read just after it does not skip the next screen.
 
+With speech on, each new screen's words start right after its first frame, and the next
+utterance of a screen at the end of the last one, a deadline like the others
+(:mod:`kiosk.app.speaking`, one of the chores); the sounds are rendered ahead on a thread
+that wakes the loop when one is ready.
+
 SIGHUP (``systemctl reload``) reads the staff file again on a thread of its own
 (:mod:`kiosk.app.reload`): a good file applies at the next start screen, never in the middle
 of a session; a file with errors keeps the content that runs, logs each error and shows the

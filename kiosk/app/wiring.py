@@ -60,6 +60,8 @@ def build_app(
     ``state_dir/usage.sqlite3`` (:mod:`kiosk.devices.usagedb`); with None, or a folder that
     cannot be written, none are kept. With ``usage.metrics_file`` their totals are also
     written there as Prometheus counters, by the same writer thread.
+    With ``speech.enabled`` each screen's words are spoken through SDL audio, rendered ahead
+    into ``state_dir/speech`` (a temporary folder with None; :mod:`kiosk.app.speaking`).
     ``staff_file`` is the file ``config`` was read from, read again on SIGHUP (None: the
     built-in configuration, nothing to read again).
     Raises :class:`kiosk.devices.display.DisplayError` when there is no screen.
