@@ -204,3 +204,67 @@ def test_the_real_mixer_without_a_sound_device_logs_once_in_plain_words(
         assert mixer.open() is True
     finally:
         mixer.close()
+
+
+def test_speech_on_never_moves_the_timer_nor_makes_the_loop_poll(make_kiosk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A whole session through the loop (fake clock, SDL's dummy sound) with speech on: the
+    hold ends at the same moment, with the same effects and wake-ups, as with it off."""
+    from test_app import short_config
+    from test_speech_audio import LEVELS, square_wav
+
+    def session(speech: bool):  # type: ignore[no-untyped-def]
+        config = short_config(hold=10.0)
+        if speech:
+            recordings = {
+                text_id: square_wav(tmp_path / f"{text_id}.wav", level, 3.0)
+                for text_id, level in LEVELS.items()
+            }
+            config = dataclasses.replace(
+                config, speech=default_speech(enabled=True, recordings=recordings)
+            )
+        kiosk = make_kiosk(config)
+        if speech:
+            assert kiosk.app.speech.prerender.settle(10)
+        ended: list[float] = []
+        original = kiosk.app.parts.hold_ended
+        kiosk.app.parts.hold_ended = lambda: (ended.append(kiosk.clock()), original())
+        t0 = kiosk.clock.now
+        for offset in (1, 2, 3.5):  # safety, intro, the hold starts at t0 + 3.5
+            kiosk.press_at(t0 + offset)
+        kiosk.run_until(t0 + 30)
+        return kiosk, [at - t0 for at in ended]
+
+    quiet, quiet_ends = session(False)
+    spoken_kiosk, spoken_ends = session(True)
+    assert spoken_kiosk.app.speech.player.plays >= 4  # safety, intro, hold, hold done
+    assert spoken_ends == pytest.approx(quiet_ends, abs=1e-3)
+    assert quiet_ends == pytest.approx([13.5], abs=1e-3)
+    assert spoken_kiosk.app.stats.effects == quiet.app.stats.effects
+    # The speech's own deadlines (an utterance's end, closing the device) are the only
+    # extra wake-ups: a few, not a poll.
+    extra = spoken_kiosk.app.stats.wakeups - quiet.app.stats.wakeups
+    assert 0 <= extra <= 6
+    spoken_kiosk.app.speech.close()
+
+
+def test_a_session_in_another_language_speaks_its_content_in_its_voice(tmp_path: Path) -> None:
+    """The languages' hook: ``use(config, others)`` renders the other contents ahead, and
+    ``show(view, now, content)`` speaks one of them; staff recordings (in the staff file's
+    language) are not played for it."""
+    recording = tmp_path / "safety.wav"
+    speech = dataclasses.replace(
+        CONFIG.speech, recordings={"safety": recording}, voices={"es": "es-419"}
+    )
+    config = dataclasses.replace(CONFIG, speech=speech)
+    spanish = dataclasses.replace(
+        CONTENT, safety=dataclasses.replace(CONTENT.safety, title="Antes de empezar")
+    )
+    object.__setattr__(spanish, "language", "es")  # what the languages branch gives Content
+    made, player, prerender = speaker(config=config)
+    made.use(config, others=(spanish,))
+    queued = {job.words[:16]: job for job in prerender.prepared[-1]}
+    assert queued["Antes de empezar"].voice == "es-419"
+    assert queued["Antes de empezar"].recording is None
+    assert queued["Before you start"].recording == recording
+    made.show(SAFETY, 1.0, spanish)
+    assert player.played[-1][0] == "Antes de emp.wav"

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from kiosk.content.config import Config
+from kiosk.content.model import Content
 from kiosk.content.spoken import Utterance, every_utterance, screen_key, spoken
 from kiosk.core.session import Phase, View
 from kiosk.devices.audio import AudioError
@@ -76,10 +77,12 @@ class Speaker:
 
     # -- what to say ------------------------------------------------------------------
 
-    def use(self, config: Config) -> None:
+    def use(self, config: Config, others: tuple[Content, ...] = ()) -> None:
         """Speak ``config`` from now on (at start-up and after a reload); its sounds are
-        rendered on the thread, those of the first screens first."""
+        rendered on the thread, those of the first screens first, then those of ``others``
+        (the same content in other languages, for sessions :meth:`show` is given one of)."""
         self.config = config
+        self.others = others
         self.speech = config.speech
         self.volume = self.speech.volume_percent / 100
         self._prepared_beeps = None
@@ -92,20 +95,27 @@ class Speaker:
         if beeps == self._prepared_beeps:
             return
         self._prepared_beeps = beeps
-        content = self.config.content
-        utterances = every_utterance(content, content.steps(), beeps)
-        self.prerender.prepare(self._job(u) for u in utterances)
+        jobs = []
+        for content in (self.config.content, *self.others):
+            utterances = every_utterance(content, content.steps(), beeps)
+            jobs += [self._job(u, content) for u in utterances]
+        self.prerender.prepare(jobs)
 
-    def _job(self, utterance: Utterance) -> Job:
-        content = self.config.content
+    def _job(self, utterance: Utterance, content: Content) -> Job:
+        """What to play for ``utterance`` of ``content``: the staff recording of its text id
+        (they are in the staff file's own language: only for its content), else the voice
+        of the content's language."""
         language = getattr(content, "language", DEFAULT_LANGUAGE)
-        recording = self.speech.recordings.get(utterance.id)
+        own = content is self.config.content
+        recording = self.speech.recordings.get(utterance.id) if own else None
         return Job(utterance.words, self.speech.voice(language), recording)
 
     # -- the loop's calls -------------------------------------------------------------
 
-    def show(self, view: View | None, now: float) -> None:
-        """The frame on screen now shows ``view`` (None: nothing is shown)."""
+    def show(self, view: View | None, now: float, content: Content | None = None) -> None:
+        """The frame on screen now shows ``view`` (None: nothing is shown), drawn from
+        ``content`` (None: the configuration's; a session in another language passes its
+        own, one of ``others`` in :meth:`use`)."""
         key = None if view is None else screen_key(view)
         if key == self._key:
             return
@@ -118,8 +128,9 @@ class Speaker:
         if starting and view.phase is Phase.SAFETY:
             self.volume = self.speech.volume_percent / 100  # every session starts at it
         self._prepare()
-        content = self.config.content
-        self._queue = [self._job(u) for u in spoken(view, content, content.steps(), self.beeps())]
+        content = content or self.config.content
+        utterances = spoken(view, content, content.steps(), self.beeps())
+        self._queue = [self._job(u, content) for u in utterances]
         self._next_at = now
         self._start(now)
 
@@ -185,10 +196,10 @@ class Speaker:
 class NoSpeech:
     """Stands in for a :class:`Speaker` where the kiosk has none (tests, ``screenshots``)."""
 
-    def show(self, view: View | None, now: float) -> None:
+    def show(self, view: View | None, now: float, content: Content | None = None) -> None:
         pass
 
-    def use(self, config: Config) -> None:
+    def use(self, config: Config, others: tuple[Content, ...] = ()) -> None:
         pass
 
     def close(self) -> None:
