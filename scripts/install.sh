@@ -48,16 +48,19 @@ CONFIG=$ETC/config.yaml
 STATE=/var/lib/$NAME
 UNIT_DIR=/etc/systemd/system
 BOOT_WORDS="consoleblank=0 quiet logo.nologo vt.global_cursor_default=0"
-# procps: /bin/kill, which the unit's ExecReload= (`systemctl reload`) runs. espeak-ng: the
-# voice of the spoken guidance (speech.enabled), offline.
-DEBS="python3 python3-venv libdrm2 libgbm1 libegl1 libgles2 fonts-dejavu-core procps espeak-ng"
+# procps: /bin/kill, which the unit's ExecReload= (`systemctl reload`) runs. v4l-utils:
+# cec-ctl, which switches an HDMI TV to standby outside opening hours. espeak-ng: the voice
+# of the spoken guidance (speech.enabled), offline.
+DEBS="python3 python3-venv libdrm2 libgbm1 libegl1 libgles2 fonts-dejavu-core procps v4l-utils espeak-ng"
+# Lets the kiosk's user switch the screen off: /dev/cec* and the backlight's bl_power.
+RULES=/etc/udev/rules.d/70-$NAME.rules
 # The second console keeps its login prompt (Ctrl+Alt+F2): the kiosk takes tty1 only.
 GETTY=getty@tty2.service
 GETTY_TEMPLATE=/lib/systemd/system/getty@.service
 MANIFEST=MANIFEST.sha256
 # What the installer itself reads, checked in a folder without a MANIFEST.sha256.
 NEEDED="pyproject.toml LICENSE README.md Makefile scripts/uninstall.sh systemd/$UNIT
-    docs/staff-guide.md docs/wiring.svg kiosk/__init__.py kiosk/__main__.py
+    systemd/70-$NAME.rules docs/staff-guide.md docs/wiring.svg kiosk/__init__.py kiosk/__main__.py
     kiosk/commands/cli.py kiosk/content/builtin.yaml media/__init__.py
     media/fonts/DejaVuSans.ttf media/fonts/DejaVuSans-Bold.ttf"
 
@@ -266,6 +269,16 @@ install_unit() {
     say "installed $UNIT_DIR/$UNIT"
 }
 
+install_udev_rules() {
+    install -d -m 0755 "$DESTDIR/etc/udev/rules.d"
+    install -m 0644 "$SRC/systemd/70-$NAME.rules" "$DESTDIR$RULES"
+    say "installed $RULES (the screen's power: HDMI-CEC and the touchscreen's backlight)"
+    if [ -z "$DESTDIR" ] && systemd_running && command -v udevadm >/dev/null 2>&1; then
+        udevadm control --reload || true
+        udevadm trigger --action=add --subsystem-match=backlight --subsystem-match=cec || true
+    fi
+}
+
 # Enable like `systemctl enable` does offline: the WantedBy= link.
 enable_in_destdir() {
     install -d -m 0755 "$DESTDIR$UNIT_DIR/multi-user.target.wants"
@@ -378,6 +391,7 @@ main() {
         install_config
         install_command_link
         install_unit
+        install_udev_rules
         enable_in_destdir
         enable_getty
         [ "$BOOT_SETTINGS" = no ] || boot_settings
@@ -394,6 +408,7 @@ main() {
     check_config
     install_command_link
     install_unit
+    install_udev_rules
     if [ "$BOOT_SETTINGS" = yes ]; then
         boot_settings
     else

@@ -6,7 +6,8 @@
 #   sudo make uninstall PURGE=1    removes those too
 #   make uninstall DESTDIR=DIR     removes the files install.sh --destdir wrote under DIR
 #
-# It stops and disables the unit, removes it (and any `systemctl edit` drop-in), the kiosk's
+# It stops and disables the unit, removes it (and any `systemctl edit` drop-in) and its udev
+# rules (/etc/udev/rules.d/70-acupressure-kiosk.rules), the kiosk's
 # state in /var/lib/acupressure-kiosk but for the usage counts, the `kiosk` user, /opt/acupressure-kiosk and the
 # command link /usr/local/bin/acupressure-kiosk, and gives
 # tty1 back to the login prompt. The second console's login prompt (getty@tty2) is disabled
@@ -26,6 +27,7 @@ OPT=/opt/$NAME
 ETC=/etc/$NAME
 STATE=/var/lib/$NAME
 UNIT_DIR=/etc/systemd/system
+RULES=/etc/udev/rules.d/70-$NAME.rules
 
 DESTDIR=""
 PURGE=no
@@ -79,6 +81,15 @@ remove_unit() {
             systemctl start getty@tty1.service || true
             say "gave tty1 back to the login prompt"
         fi
+    fi
+}
+
+remove_udev_rules() {
+    [ -e "$DESTDIR$RULES" ] || return 0
+    rm -f "$DESTDIR$RULES"
+    say "removed $RULES"
+    if [ -z "$DESTDIR" ] && systemd_running && command -v udevadm >/dev/null 2>&1; then
+        udevadm control --reload || true
     fi
 }
 
@@ -155,6 +166,7 @@ main() {
     parse_args "$@"
     [ -n "$DESTDIR" ] || [ "$(id -u)" = 0 ] || die "run it as root: sudo make uninstall"
     remove_unit
+    remove_udev_rules
     disable_enabled_units
     remove_user
     remove_files

@@ -25,6 +25,7 @@ from gpiozero.pins.mock import MockFactory, MockPWMPin
 
 from kiosk.app.loop import App
 from kiosk.content.config import Config, load_config
+from kiosk.core.screensize import pitch_mm
 from kiosk.devices.systemd import SystemdNotifier
 
 # Usage counts of a kiosk run by a test (in this process or a child) go to a folder of the
@@ -171,6 +172,9 @@ def make_kiosk(mock_factory: MockFactory, tmp_path: Path) -> Iterator[Callable[.
         config = config or load_config()
         clock = FakeClock()
         inbox = FakeInbox(clock)
+        # a 15-inch 800x480 screen: every screen on one page, one press each (paging on the
+        # 7-inch screen is tested in test_paging.py), whatever /sys/class/drm says here
+        wiring.setdefault("pitch_for", lambda size: pitch_mm(size, 15.0))
         inputs = FakeInputs(tmp_path / f"input{len(made)}")
         inputs.add("event0")
         app = build_app(

@@ -65,17 +65,19 @@ def test_a_long_step_and_a_long_reminder_are_each_one_warning_at_their_line(
     assert report.errors == 0 and report.warnings == 2, report.lines
     step, reminder = report.lines
     assert step.startswith(f"{path}:5:9: warning: point 1 (UB60) find item 2: "), step
-    assert 'on screen 03-intro-1-UB60 at 800x480: the text "Sit down and find the bony bump' in step
-    assert '..." takes ' in step
+    # on the 7-inch screen the point's text is split into pages: the step is on the second
+    assert 'on screen 03-intro-1-UB60-page2 at 800x480: the text "Sit down and find the bony' in (
+        step
+    )
+    assert " lines on a 1280x720 screen even at the smallest readable size" in step
     assert "(a text should take at most 2)" in step and step.endswith("shorten it")
     assert reminder.startswith(f"{path}:6:5: warning: point 1 (UB60) reminder: "), reminder
     assert (
         'on screens 04-hold-1-UB60-side1, 04-hold-1-UB60-side2 at 800x480: the text "Keep up a'
         in reminder
     )
-    assert "the countdown ring is much smaller to make room for it (220 px, not 342 px)" in (
-        reminder
-    )
+    # a hold is never split into pages: at 4.8 mm capitals the reminder gives way, said so
+    assert "it is left out of the hold screen, where the text would not fit" in reminder
 
 
 def test_a_warning_about_text_leaves_the_exit_status_at_zero(tmp_path: Path) -> None:
@@ -150,3 +152,47 @@ def test_the_installed_full_file_gets_no_warning(tmp_path: Path) -> None:
     path = tmp_path / "config.yaml"
     path.write_text(defaults_yaml())
     assert check_config(path).lines == []
+
+
+def test_a_hold_whose_text_does_not_fit_keeps_its_size_and_leaves_the_reminder_out(
+    tmp_path: Path,
+) -> None:
+    """The hold screen is never split into pages (a press during a hold does nothing), so
+    the reminder, already on the point's own screen, gives way to 4.8 mm capitals; the rest
+    of the hold screen (name, side, keep pressing) is all there."""
+    from kiosk.content.config import load_config
+    from kiosk.ui.elements import Text
+    from kiosk.ui.renderer import build_renderer
+    from kiosk.ui.screens import DROPPED_REMINDER
+    from kiosk.ui.tour import tour
+
+    config = load_config(long_texts(tmp_path))
+    renderer = build_renderer(config, (800, 480))
+    stop = next(s for s in tour(config) if s.name.startswith("04-hold-1"))
+    layout = renderer.layout(stop.view)
+    assert layout.overflow == (DROPPED_REMINDER,)
+    texts = [e for e in layout.elements if isinstance(e, Text)]
+    shown = " ".join(" ".join(" ".join(t.lines) for t in texts).split())
+    assert "Keep up a steady" not in shown
+    assert config.content.text("keep_pressing") in shown and "(UB60)" in shown
+    assert min(t.size for t in texts) >= renderer.screens.floor
+    big = build_renderer(config, (1920, 1080)).layout(stop.view)
+    assert "Keep up a steady" in " ".join(
+        " ".join(e.lines) for e in big.elements if isinstance(e, Text)
+    )
+
+
+def test_check_notes_the_screens_split_into_pages_at_the_size_it_assumes(tmp_path: Path) -> None:
+    """A note (not a warning) per screen size where screens need pages; with
+    ``screen_diagonal_inches`` it is that size, and on a large enough screen none."""
+    report = check_config(None)
+    assert report.lines == [] and report.summary == "OK: no problems found."
+    (note,) = [n for n in report.notes if "split into pages" in n]
+    assert note.startswith("At 800x480 (the common 7-inch size for 800x480: capitals of 4.8 mm")
+    assert "02-safety (3)" in note and "04-hold" not in note
+    path = tmp_path / "config.yaml"
+    path.write_text("hardware:\n  screen_diagonal_inches: 15\n")
+    assert not [n for n in check_config(path).notes if "split into pages" in n]
+    path.write_text("hardware:\n  screen_diagonal_inches: 5\n")
+    notes = [n for n in check_config(path).notes if "split into pages" in n]
+    assert notes and all("(screen_diagonal_inches: 5:" in n for n in notes)

@@ -34,6 +34,8 @@ def test_a_drawing_shows_as_the_placeholder_until_decoded_then_as_itself() -> No
         assert images.ok(MEDIA / "ub60.svg")
         assert drawn is images.get(MEDIA / "ub60.svg", (320, 240), name="Ankle")  # cached
         assert drawn.get_at((160, 120)) != first.get_at((160, 120))
+        # The placeholder, as big as the drawing, is not kept once the drawing is here.
+        assert len(images._placeholders) == 0
     finally:
         images.close()
 

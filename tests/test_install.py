@@ -108,6 +108,26 @@ def test_prefix_install_writes_the_tree(destdir: Path) -> None:
     assert written == {"etc", "opt", "usr"}
     command = destdir / "usr/local/bin/acupressure-kiosk"
     assert os.readlink(command) == "/" + str(EXEC_START)
+    rules = destdir / "etc/udev/rules.d/70-acupressure-kiosk.rules"
+    assert rules.read_text() == (ROOT / "systemd/70-acupressure-kiosk.rules").read_text()
+
+
+def test_the_udev_rules_let_the_video_group_switch_the_screen_off() -> None:
+    """The screen's power methods (kiosk/devices/screenpower.py) need /dev/cec* and the
+    backlight's bl_power writable by the kiosk's group, and the unit must let them through."""
+    rules = [
+        line
+        for line in (ROOT / "systemd/70-acupressure-kiosk.rules").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert 'SUBSYSTEM=="cec", GROUP="video", MODE="0660"' in rules
+    [backlight] = [r for r in rules if 'SUBSYSTEM=="backlight"' in r]
+    assert 'RUN+="/bin/chgrp video /sys%p/bl_power"' in backlight
+    assert 'RUN+="/bin/chmod g+w /sys%p/bl_power"' in backlight
+    unit = (ROOT / "systemd" / UNIT_NAME).read_text().splitlines()
+    assert "DeviceAllow=char-cec rw" in unit
+    assert "ReadWritePaths=-/sys/devices/platform" in unit
+    assert "video" in next(line for line in unit if line.startswith("SupplementaryGroups="))
 
 
 def test_config_is_never_overwritten(destdir: Path) -> None:

@@ -8,7 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.devices.screenpower import Backlight, Black, Cec, PowerError, ScreenPower
+from kiosk.devices.screenpower import (
+    KDGETMODE,
+    TIOCL_BLANKSCREEN,
+    TIOCL_UNBLANKSCREEN,
+    TIOCLINUX,
+    Backlight,
+    Black,
+    Cec,
+    Console,
+    PowerError,
+    ScreenPower,
+)
 
 
 def backlight_tree(root: Path, *names: str) -> Path:
@@ -65,7 +76,10 @@ def test_cec_sends_standby_and_image_view_on(tmp_path: Path) -> None:
     assert cec.available()
     cec.off()
     cec.on()
-    assert log.read_text().splitlines() == ["--to 0 --standby", "--to 0 --image-view-on"]
+    assert log.read_text().splitlines() == [
+        "--playback --to 0 --standby",
+        "--playback --to 0 --image-view-on",
+    ]
 
 
 def test_cec_failing_or_missing(tmp_path: Path) -> None:
@@ -125,3 +139,90 @@ def test_the_backlight_comes_first(tmp_path: Path) -> None:
     assert not log.exists()
     power.on()
     assert (folder / "panel" / "bl_power").read_text() == "0\n"
+
+
+class ConsoleDisplay:
+    """A display on the console that records being released and opened again."""
+
+    def __init__(self, driver: str = "KMSDRM", reopens: bool = True) -> None:
+        self.driver = driver
+        self.calls: list[str] = []
+        self.reopens = reopens
+
+    def release(self) -> None:
+        self.calls.append("release")
+
+    def reopen(self) -> None:
+        self.calls.append("reopen")
+        if not self.reopens:
+            raise RuntimeError("no screen")
+
+
+class FakeTty:
+    """``fcntl.ioctl`` on a virtual terminal: records the requests, or fails them."""
+
+    def __init__(self, vt: bool = True, blank_error: int | None = None) -> None:
+        self.vt, self.blank_error = vt, blank_error
+        self.requests: list[tuple[int, int, bytes]] = []
+
+    def __call__(self, fd: int, request: int, arg: bytes) -> bytes:
+        self.requests.append((fd, request, arg))
+        if request == KDGETMODE and not self.vt:
+            raise OSError(25, "Inappropriate ioctl for device")
+        if request == TIOCLINUX and self.blank_error is not None:
+            raise OSError(self.blank_error, "Operation not permitted")
+        return arg
+
+
+def test_console_releases_the_display_then_blanks_and_unblanks_then_reopens() -> None:
+    display, tty = ConsoleDisplay(), FakeTty()
+    console = Console(display, tty=0, ioctl=tty)
+    assert console.available()
+    console.off()
+    assert display.calls == ["release"]
+    assert tty.requests[-1] == (0, TIOCLINUX, bytes([TIOCL_BLANKSCREEN]))
+    console.on()
+    assert tty.requests[-1] == (0, TIOCLINUX, bytes([TIOCL_UNBLANKSCREEN]))
+    assert display.calls == ["release", "reopen"]
+
+
+def test_console_is_only_for_the_console_driver_on_a_virtual_terminal() -> None:
+    assert not Console(ConsoleDisplay("x11"), ioctl=FakeTty()).available()
+    assert not Console(ConsoleDisplay("dummy"), ioctl=FakeTty()).available()
+    assert not Console(ConsoleDisplay(), ioctl=FakeTty(vt=False)).available()
+
+
+def test_a_console_that_cannot_blank_takes_the_display_back_and_the_next_method_is_used(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    display = ConsoleDisplay()
+    black = FakeDisplay()
+    power = ScreenPower([Console(display, ioctl=FakeTty(blank_error=1)), Black(black)])
+    with caplog.at_level(logging.INFO):
+        power.off()
+    assert display.calls == ["release", "reopen"]  # the screen is the kiosk's again
+    assert power.method is not None and power.method.name == "drawing the screen black"
+    assert "Cannot switch the screen off by blanking the console" in caplog.text
+
+
+def test_a_display_that_does_not_come_back_is_a_power_error() -> None:
+    console = Console(ConsoleDisplay(reopens=False), ioctl=FakeTty())
+    console.off()
+    with pytest.raises(PowerError, match="did not open again"):
+        console.on()
+
+
+def test_the_real_display_lets_go_of_sdl_and_opens_again(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pygame
+
+    from kiosk.devices.display import Display
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    display = Display(size=(320, 200))
+    try:
+        display.release()
+        assert not pygame.display.get_init()
+        display.reopen()
+        assert pygame.display.get_init() and display.size == (320, 200)
+    finally:
+        display.close()

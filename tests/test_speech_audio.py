@@ -23,6 +23,7 @@ import pytest
 from kiosk.content.config import load_config
 from kiosk.content.speech import default_speech
 from kiosk.core.events import Quit
+from kiosk.core.screensize import pitch_mm
 from kiosk.core.session import Phase
 
 #: Each recording's level (the square wave's height), by text id.
@@ -84,8 +85,14 @@ def run_kiosk(mock_factory, config, tmp_path: Path, presses: list[float], stop: 
     after its first frame; return the app and the (time, phase) of every frame."""
     from kiosk.app.wiring import build_app
 
+    # A 15-inch 800x480 screen, as the other test kiosks: no screen here is split into pages.
     app = build_app(
-        config, size=(800, 480), fullscreen=False, input_folder=None, state_dir=tmp_path
+        config,
+        size=(800, 480),
+        fullscreen=False,
+        input_folder=None,
+        state_dir=tmp_path,
+        pitch_for=lambda size: pitch_mm(size, 15.0),
     )
     frames: list[tuple[float, Phase]] = []
     show = app.display.show

@@ -5,6 +5,10 @@ deadline, the next countdown second or watchdog ping (and, in a desktop window, 
 SDL input pump) — or until an input thread (GPIO edges, evdev keys and taps) or a signal
 hands it an event. It repaints only when what is on screen changed.
 
+A screen whose text is split into pages (the 7-inch touchscreen) tells the session how many
+it has with each press (:meth:`_pages`), from the renderer's layout of the screen on view:
+the core decides what the press means, and nothing about a hold's time changes.
+
 One timeline: every input carries the time it happened. The loop takes every event that is
 waiting, sorts them by that time and, for each, first carries out the session deadlines due
 before it (a hold that ended, with its beep), then the input itself. So a key pressed just
@@ -280,7 +284,7 @@ class App:
             log.info("Stopping: %s", event.reason)
             self.running = False
         elif isinstance(event, Press):
-            effects = self.session.press(event.at)
+            effects = self.session.press(event.at, pages=self._pages())
         elif isinstance(event, Release):
             effects = self.session.release(event.at)
         else:
@@ -290,6 +294,15 @@ class App:
             self._draw(self.clock())
         if not isinstance(event, Quit):
             self._apply(effects)
+
+    def _pages(self) -> int:
+        """How many pages the screen on view has, for a press to turn (the session was
+        brought up to the press's time first). Its layout is on hand: it is on screen, or
+        was prepared; a layout that fails counts as one page (drawing it fails safe)."""
+        try:
+            return self.renderer.pages(self.session.view)
+        except Exception:
+            return 1
 
     def _drain_sdl(self) -> None:
         """Let SDL read its copy of the input and drop what it queued: it switches consoles

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from kiosk.app.chores import OpeningHours, PartsRetry, ScreenWatch
@@ -13,18 +15,29 @@ from kiosk.app.reload import StaffReload
 from kiosk.app.speaking import Speaker
 from kiosk.content.config import Config
 from kiosk.core.events import Inbox, Prepared, Repaint
+from kiosk.core.screensize import CAP_MM, Pitch, pitch_mm
 from kiosk.devices.audio import Mixer
 from kiosk.devices.clocksync import ClockSync, wall_now
 from kiosk.devices.connectors import DRM_DIR, Connectors
 from kiosk.devices.display import Display
+from kiosk.devices.edid import screen_size
 from kiosk.devices.evdev import INPUT_DIR, InputWatcher
 from kiosk.devices.gpio import Parts
-from kiosk.devices.screenpower import BACKLIGHT_DIR, Backlight, Black, Cec, ScreenPower
+from kiosk.devices.screenpower import (
+    BACKLIGHT_DIR,
+    Backlight,
+    Black,
+    Cec,
+    Console,
+    ScreenPower,
+)
 from kiosk.devices.speechcache import build_prerender
 from kiosk.devices.systemd import SystemdNotifier
 from kiosk.devices.usagedb import open_recorder
 from kiosk.ui.renderer import build_renderer
 from kiosk.ui.tour import tour
+
+log = logging.getLogger(__name__)
 
 
 def build_app(
@@ -44,6 +57,7 @@ def build_app(
     cec_command: str = "cec-ctl",
     state_dir: Path | None = None,
     staff_file: Path | None = None,
+    pitch_for: Callable[[tuple[int, int]], Pitch] | None = None,
 ) -> App:
     """The kiosk for ``config``: the display opened, the parts wired, ready to ``run()``.
 
@@ -64,6 +78,8 @@ def build_app(
     into ``state_dir/speech`` (a temporary folder with None; :mod:`kiosk.app.speaking`).
     ``staff_file`` is the file ``config`` was read from, read again on SIGHUP (None: the
     built-in configuration, nothing to read again).
+    ``pitch_for(size)`` says how large the screen's pixels are (:func:`screen_pitch` by
+    default: the staff setting, the EDID in ``drm_folder``, the usual size).
     Raises :class:`kiosk.devices.display.DisplayError` when there is no screen.
     """
     inbox = inbox or Inbox()
@@ -99,7 +115,9 @@ def build_app(
             None if config.schedule.trust_clock else (clock_sync or ClockSync()),
         )
         chores.append(hours)
-        screen_power = ScreenPower([Backlight(backlight_folder), Cec(cec_command), Black(display)])
+        screen_power = ScreenPower(
+            [Backlight(backlight_folder), Cec(cec_command), Console(display), Black(display)]
+        )
     on_ready = (lambda: inbox.put(Repaint())) if background_images else None
     renderer = build_renderer(
         config,
@@ -108,6 +126,7 @@ def build_app(
         on_ready=on_ready,
         on_prepared=lambda: inbox.put(Prepared()),
         beeps=parts.beeps,
+        pitch_for=pitch_for or partial(screen_pitch, config, drm_folder or DRM_DIR),
     )
     # Every screen a patient meets is prepared by the main loop after the first frame.
     renderer.prepare(stop.view for stop in tour(config))
@@ -142,3 +161,24 @@ def build_app(
         staff=staff,
         speech=speaker,
     )
+
+
+def screen_pitch(config: Config, drm_folder: Path, size: tuple[int, int]) -> Pitch:
+    """How large the pixels of the screen drawn at ``size`` (turned by the rotation) are:
+    ``hardware.screen_diagonal_inches``, else the EDID of the connected screen, else the usual
+    size for the resolution (:func:`kiosk.core.screensize.pitch_mm`). Logged, so staff can
+    see where the text size comes from."""
+    rotation = config.hardware.rotation
+    native = (size[1], size[0]) if rotation % 180 == 90 else size
+    physical = None
+    if config.hardware.screen_diagonal_inches is None:
+        physical = screen_size(drm_folder, mode=native)
+    pitch = pitch_mm(size, config.hardware.screen_diagonal_inches, physical, rotation)
+    log.info(
+        "Text size: capitals at least %g mm = %.0f px on this screen (%.3f mm per pixel, from %s)",
+        CAP_MM,
+        pitch.cap_px,
+        pitch.mm,
+        pitch.source,
+    )
+    return pitch

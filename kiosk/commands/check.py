@@ -1,8 +1,9 @@
 """The ``check`` command: every problem of a staff file, in one report.
 
 Beyond what loading finds (syntax, keys, types, ranges, pins), this opens every image and lays
-out every screen at the common screen sizes, reporting texts that do not fit even at the
-smallest readable size.
+out every screen, every page of it, at the common screen sizes, reporting texts that do not
+fit even at the smallest readable size, and notes (no problem) the screens that are split
+into pages there.
 """
 
 from __future__ import annotations
@@ -21,22 +22,29 @@ from kiosk.content.config import Config, load_config, pick_staff_file, read_staf
 from kiosk.content.speech import read_speech
 from kiosk.content.validation import Validator
 from kiosk.content.yamlfile import Document, KeyPath, Problem, printable
+from kiosk.core.screensize import CAP_MM
+from kiosk.devices.access import write_problem
 from kiosk.devices.journal import printer
 from kiosk.devices.speechcache import make_engine
 from kiosk.devices.voices import EngineError
 from kiosk.devices.wavfile import WavError, check_wav
 from kiosk.ui.columns import Frame
 from kiosk.ui.images import check_image
+from kiosk.ui.renderer import configured_pitch
 from kiosk.ui.screens import Fitted, Screens
 from kiosk.ui.text import Fonts
-from kiosk.ui.tour import tour
+from kiosk.ui.tour import tour, with_pages
 
 CHECK_SIZES = ((800, 480), (1280, 720), (1920, 1080), (1080, 1920))
-#: The smallest screen the kiosk supports (the 7-inch touchscreen): every text must fit it.
-SMALLEST = CHECK_SIZES[0]
-#: A step or line should take at most this many lines on it, even at the smallest readable
-#: size (what builtin.yaml promises staff; the built-in texts take at most two).
+#: The screen a text's length is measured on: a step or line should take at most MAX_LINES
+#: lines there at the smallest readable size. 1280x720, not the 7-inch touchscreen: there
+#: 4.8 mm capitals wrap every step to three lines or four and its screens are split into
+#: pages; at 720p the floor is a thirtieth of the short side, which is what the rule was
+#: made for (the built-in texts take at most two lines there).
+SMALLEST = CHECK_SIZES[1]
 MAX_LINES = 2
+#: The user the installed kiosk runs as (the unit's ``User=``).
+KIOSK_USER = "kiosk"
 
 
 @dataclass
@@ -86,7 +94,8 @@ def check_config(path: Path | None) -> Report:
     entries += [_entry(p) for p in fit_problems(config, staff)]
     entries += [_entry(p) for p in sound_problems(config, staff)]
     entries += [_entry(p) for p in speech_problems(config, staff)]
-    return Report(entries, _notes(config))
+    entries += [_entry(p) for p in metrics_problems(config, staff)]
+    return Report(entries, _notes(config) + page_notes(config))
 
 
 def _notes(config: Config) -> list[str]:
@@ -96,6 +105,43 @@ def _notes(config: Config) -> list[str]:
         "No buzzer is fitted (hardware.buzzer_pin: null): the hold screen says to keep "
         "pressing the point until the timer ends, not until the beep"
     ]
+
+
+def page_notes(config: Config) -> list[str]:
+    """One note for each screen size of :data:`CHECK_SIZES` where some screens are split
+    into pages a press turns (their text does not fit at 4.8 mm capitals), with the pixel
+    pitch it assumed (``hardware.screen_diagonal_inches``, else the usual size)."""
+    notes = []
+    for size in CHECK_SIZES:
+        screens = _floor_screens(config, size)
+        paged = [
+            f"{stop.name} ({pages})"
+            for stop in tour(config)
+            if stop.view.cancel_at is None and (pages := screens.layout(stop.view).pages) > 1
+        ]
+        if paged:
+            pitch = screens.frame.mm_per_px
+            notes.append(
+                f"At {size[0]}x{size[1]} ({pitch.source}: capitals of {CAP_MM:g} mm are "
+                f"{pitch.cap_px:.0f} px) these screens are split into pages that a press turns, "
+                f"with the number of pages: {', '.join(paged)}"
+            )
+    return notes
+
+
+def _floor_screens(config: Config, size: tuple[int, int]) -> Screens:
+    """Every screen at ``size``, laid out at the floor only (see ``Screens.floor_only``)."""
+    pygame.font.init()
+    content = config.content
+    return Screens(
+        Frame(*size, configured_pitch(config, size)),
+        content,
+        Fonts(media_dir() / "fonts"),
+        config.timing,
+        content.steps(),
+        beeps=config.hardware.buzzer_pin is not None,
+        floor_only=True,
+    )
 
 
 def sound_problems(config: Config, staff: Document | None = None) -> list[Problem]:
@@ -152,6 +198,26 @@ def _named_recording_problems(config: Config, staff: Document) -> list[Problem]:
     folder = Path(staff.file).resolve().parent
     speech = read_speech(top["speech"], config.content, folder, scratch)
     return speech_problems(replace(config, speech=replace(speech, enabled=False)), staff)
+
+
+def metrics_problems(
+    config: Config, staff: Document | None = None, user: str | None = None
+) -> list[Problem]:
+    """A warning when the kiosk's user could not write ``usage.metrics_file``'s folder: the
+    kiosk would run and count, but node_exporter would never see the counts."""
+    if not config.usage.metrics_file or staff is None:
+        return []
+    user = user or KIOSK_USER
+    folder = Path(config.usage.metrics_file).parent
+    why = write_problem(folder, user)
+    if why is None:
+        return []
+    if not folder.exists():
+        fix = "is node_exporter installed? sudo apt-get install -y prometheus-node-exporter"
+    else:
+        fix = f"let it write there: sudo setfacl -m u:{user}:rwx {folder}"
+    message = f"the kiosk cannot write its counts there: {why}; {fix}"
+    return [staff.problem(("usage", "metrics_file"), message, "warning")]
 
 
 def _staff_texts(node: object, path: KeyPath = ()) -> list[tuple[KeyPath, str]]:
@@ -221,7 +287,7 @@ class _Misfit:
 
 
 def fit_problems(config: Config, staff: Document | None = None) -> list[Problem]:
-    """Every text that does not fit: at the smallest supported screen (:data:`SMALLEST`)
+    """Every text that does not fit: on the screen texts are measured on (:data:`SMALLEST`)
     each text that takes more than :data:`MAX_LINES` lines even at its role's floor, and at
     every size of :data:`CHECK_SIZES` each text that makes its screen give way (its text below
     the floor, the drawing left out, the countdown ring much smaller). One warning per text,
@@ -231,22 +297,12 @@ def fit_problems(config: Config, staff: Document | None = None) -> list[Problem]
     Screens are laid out at the floor only (``Screens.floor_only``): no search for the best
     size and no time budget, so the report is quick and the same on any machine.
     """
-    pygame.font.init()
-    fonts = Fonts(media_dir() / "fonts")
     content = config.content
     stops = [s for s in tour(config) if s.view.cancel_at is None]  # not the band's stop
     found: dict[tuple[KeyPath, tuple[int, int]], _Misfit] = {}
     for size in CHECK_SIZES:
-        screens = Screens(
-            Frame(*size),
-            content,
-            fonts,
-            config.timing,
-            content.steps(),
-            beeps=config.hardware.buzzer_pin is not None,
-            floor_only=True,
-        )
-        for stop in stops:
+        screens = _floor_screens(config, size)
+        for stop in with_pages(stops, screens.pages):
             layout = screens.layout(stop.view)
             for text, crowd in _blamed(layout.texts, staff):
                 _note(found, text, size, stop.name).crowds.append(crowd)
@@ -255,6 +311,9 @@ def fit_problems(config: Config, staff: Document | None = None) -> list[Problem]
                     if text.lines > MAX_LINES and text.block.role.name != "pill":
                         _note(found, text, size, stop.name).lines = text.lines
     ids = tuple(point.id for point in content.points)
+    lines = {source: m.lines for (source, size), m in found.items() if size == SMALLEST}
+    for (source, _), misfit in found.items():  # named at 800x480: with its length at SMALLEST
+        misfit.lines = misfit.lines or lines.get(source, 0)
     named: set[KeyPath] = set()
     problems = []
     for (source, size), misfit in found.items():
@@ -303,9 +362,10 @@ def _fit_problem(
     quoted = misfit.text if len(misfit.text) <= 40 else misfit.text[:37] + "..."
     does = [f'the text "{quoted}"']
     if misfit.lines:
+        on = "" if size == SMALLEST else f" on a {SMALLEST[0]}x{SMALLEST[1]} screen"
         does[0] += (
-            f" takes {misfit.lines} lines even at the smallest readable size (a text should "
-            f"take at most {MAX_LINES})"
+            f" takes {misfit.lines} lines{on} even at the smallest readable size (a text "
+            f"should take at most {MAX_LINES})"
         )
     else:
         does[0] += " is too long for the screen"

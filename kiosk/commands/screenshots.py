@@ -11,16 +11,17 @@ import pygame
 from kiosk.commands.report import report_config
 from kiosk.content.config import Config, load_config, pick_staff_file
 from kiosk.ui.renderer import build_renderer
-from kiosk.ui.tour import tour
+from kiosk.ui.tour import tour, with_pages
 
 
 def save_screenshots(config: Config, size: tuple[int, int], out: Path) -> list[Path]:
-    """Render every screen at ``size`` to PNG files in ``out``; returns the files."""
+    """Render every screen at ``size`` (every page of one split into pages) to PNG files in
+    ``out``; returns the files."""
     out.mkdir(parents=True, exist_ok=True)
     renderer = build_renderer(config, size, notices=())
     surface = pygame.Surface(size)
     files = []
-    for stop in tour(config):
+    for stop in with_pages(tour(config), renderer.pages):
         renderer.invalidate()
         renderer.draw(surface, stop.view, stop.now)
         path = out / f"{stop.name}.png"

@@ -42,9 +42,7 @@ class Setting:
     name: str
     default: object
     doc: str
-    kind: str = (
-        "seconds"  # "seconds", "pin", "choice", "hertz", "prom", "switch", "percent", "model"
-    )
+    kind: str = "seconds"  # seconds, pin, choice, hertz, prom, inches, switch, percent, model
     low: float = 0.0
     high: float = 0.0
     choices: tuple[str, ...] | tuple[int, ...] = ()
@@ -104,6 +102,18 @@ SETTINGS: tuple[Setting, ...] = (
         "180 upside down.",
         kind="choice",
         choices=ROTATIONS,
+    ),
+    Setting(
+        "hardware",
+        "screen_diagonal_inches",
+        None,
+        "The screen's size corner to corner, in inches, so that capital letters are at "
+        "least 4.8 mm tall on it. null: the size the screen reports (its EDID), else the "
+        "usual size for its resolution (800x480: the 7-inch touchscreen).",
+        kind="inches",
+        low=3,
+        high=120,
+        optional=True,
     ),
     Setting(
         "timing",
@@ -218,6 +228,7 @@ class Hardware:
     buzzer_type: str
     buzzer_tone_hz: float
     rotation: int
+    screen_diagonal_inches: float | None
 
 
 @dataclass(frozen=True)
@@ -313,9 +324,11 @@ def setting_value(setting: Setting, value: object, check: Validator) -> object:
             )
             return INVALID
         return value
-    what = {"seconds": "a number of seconds", "percent": "a percent"}.get(
-        setting.kind, "a pitch in hertz"
-    )
+    what = {
+        "seconds": "a number of seconds",
+        "inches": "a size in inches",
+        "percent": "a percent",
+    }.get(setting.kind, "a pitch in hertz")
     number = check.number(value, path, setting.low, setting.high, what)
     return INVALID if number is None else number
 
@@ -431,6 +444,6 @@ def settings_markdown() -> str:
         elif s.kind == "model":
             allowed = "a path ending in `.onnx`, or null"
         else:
-            allowed = f"{s.low:g}–{s.high:g}"
+            allowed = f"{s.low:g}–{s.high:g}" + (", or null" if s.optional else "")
         rows.append(f"| `{s.key}` | `{_yaml_scalar(s.default)}` | {allowed} | {s.doc} |")
     return "\n".join(rows) + "\n"

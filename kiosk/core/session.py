@@ -24,6 +24,14 @@ held for ``CANCEL_HINT_SHARE`` of that time, the view carries ``cancel_from``/``
 so the screen can say that holding on will stop the session, with its progress: a cancel
 is never a surprise, and letting go in time carries on as if nothing happened.
 
+A screen whose text does not fit at the smallest readable size is split into pages by the
+layout (:mod:`kiosk.ui.screens`), which the core cannot see: the caller says how many pages
+the screen on view has with each press (``press(now, pages=2)``). On SAFETY, INTRO, DONE and
+SUMMARY a press turns to the next page (``View.page``) until the last, and only there does
+what the screen says. A page turn counts as activity (the "still there?" timer starts
+again) and gives the summary its whole time again. The hold, the warning and the idle screen
+are never paged: a press there has its one meaning (none, carry on, start).
+
 A press acts when the button goes down (the hold's timer starts at that moment). Presses
 closer together than ``press_gap_seconds`` are contact bounce or a touch storm and are
 ignored; a press during a hold never ends it early. A press that happened before the screen
@@ -71,6 +79,8 @@ STUCK_SECONDS = 20.0
 CANCEL_HINT_SHARE = 0.4
 #: Presses this soon (seconds) after the summary appeared by itself are ignored.
 SUMMARY_GUARD_SECONDS = 3.0
+#: The screens whose text may be split into pages a press turns.
+PAGED = frozenset({Phase.SAFETY, Phase.INTRO, Phase.DONE, Phase.SUMMARY})
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,8 @@ class View:
     :attr:`Session.steps` in INTRO, HOLD and DONE. ``started``/``ends`` bound the hold, the
     warning countdown or the summary. ``resume`` is the screen a WARNING interrupted.
     ``cancel_from``/``cancel_at``: the button is being held down, since ``cancel_from``, and
-    the session stops at ``cancel_at`` unless it is let go (None when not).
+    the session stops at ``cancel_at`` unless it is let go (None when not). ``page``: which
+    page of the screen's text is shown (0 = the first; see the module docstring).
     """
 
     phase: Phase
@@ -127,6 +138,7 @@ class View:
     resume: View | None = field(default=None, compare=True)
     cancel_from: float | None = None
     cancel_at: float | None = None
+    page: int = 0
 
     def seconds_left(self, now: float) -> int:
         """Whole seconds left until ``ends``, rounded up (0 when there is no deadline)."""
@@ -178,8 +190,9 @@ class Session:
 
     # -- inputs -------------------------------------------------------------------------
 
-    def press(self, now: float) -> list[Effect]:
-        """The button went down at ``now``."""
+    def press(self, now: float, *, pages: int = 1) -> list[Effect]:
+        """The button went down at ``now``. ``pages``: how many pages the screen on view
+        has (after the deadlines due by ``now``: ask :attr:`view` after :meth:`tick`)."""
         effects = self.tick(now)
         if self._down_at is not None:
             return effects  # a second "down" without a release: a duplicate edge
@@ -195,7 +208,7 @@ class Session:
         if self._view.phase is Phase.SUMMARY and now < self._summary_guard:
             return effects  # meant for the hold that just ended, not to skip the summary
         before = self._view
-        effects += self._act(now)
+        effects += self._turn_page(now) if self._more_pages(pages) else self._act(now)
         self._track(before, now)
         return effects
 
@@ -224,9 +237,25 @@ class Session:
         return min(deadlines, default=None)
 
     def _track(self, before: View, at: float) -> None:
-        """Note when a new screen appeared (a new phase or step; not the idle cycle)."""
-        if (self._view.phase, self._view.step) != (before.phase, before.step):
+        """Note when a new screen or page appeared (not the idle cycle)."""
+        view = self._view
+        if (view.phase, view.step, view.page) != (before.phase, before.step, before.page):
             self._shown_at = at
+
+    # -- pages ------------------------------------------------------------------------
+
+    def _more_pages(self, pages: int) -> bool:
+        return self._view.phase in PAGED and self._view.page + 1 < pages
+
+    def _turn_page(self, now: float) -> list[Effect]:
+        """The next page of the screen on view: the patient is reading, so the "still
+        there?" timer starts again, and so does the summary's."""
+        self._last_activity = now
+        view = replace(self._view, page=self._view.page + 1)
+        if view.phase is Phase.SUMMARY:
+            view = replace(view, ends=now + self.timing.summary_seconds)
+        self._view = view
+        return []
 
     # -- what a press does ------------------------------------------------------------
 

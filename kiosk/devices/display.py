@@ -118,6 +118,11 @@ class Display:
         if self.pumps:
             pygame.event.set_allowed(list(SDL_INPUT))
 
+    def release(self) -> None:
+        """Let go of the screen (SDL's video quits), for the text console to have it until
+        :meth:`reopen`; nothing may be drawn meanwhile."""
+        pygame.display.quit()
+
     def reopen(self) -> None:
         """Open the screen again (a screen plugged back in, maybe with another mode): the
         new :attr:`size` is the screen's own unless a size was asked for. Raises

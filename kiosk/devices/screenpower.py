@@ -7,9 +7,16 @@ other program can blank it. So the kiosk does it itself, trying in order:
    ``/sys/class/backlight/*/bl_power`` (4 = off, 0 = on). The file is root's unless a udev
    rule gives the kiosk's group write access (the installer's part, not this module's).
 2. :class:`Cec`: an HDMI TV or monitor over HDMI-CEC with ``cec-ctl`` (Debian's
-   ``v4l-utils``): ``--standby`` and ``--image-view-on`` to the TV (logical address 0). The
+   ``v4l-utils``): ``--standby`` and ``--image-view-on`` to the TV (logical address 0), the
+   Pi's adapter first configured as a playback device (``--playback``: the kernel's CEC
+   adapter has no logical address of its own until something gives it one). The
    ``/dev/cec*`` node needs the same kind of udev rule; TVs differ in what they obey.
-3. :class:`Black`: draw the screen black. Always works; the panel stays lit.
+3. :class:`Console`: on the console (SDL's KMSDRM driver, tty1), give the screen back to the
+   text console and blank it: the kernel then switches the HDMI signal off (DPMS), and most
+   monitors go to sleep. Needs tty1 as the kiosk's controlling terminal (the unit's
+   ``StandardInput=tty``), nothing else; on opening the console is unblanked and the display
+   opened again.
+4. :class:`Black`: draw the screen black. Always works; the panel stays lit.
 
 The first method whose "off" works is kept, and used for "on" too; which one that is, or why
 one failed, is logged once.
@@ -17,16 +24,22 @@ one failed, is logged once.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import shutil
+import struct
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 BACKLIGHT_DIR = Path("/sys/class/backlight")
 BL_OFF, BL_ON = "4", "0"
+#: ioctl(2) requests on a virtual terminal (linux/kd.h, asm/ioctls.h, linux/tiocl.h):
+#: KDGETMODE answers only on a VT; TIOCLINUX with subcode 14 blanks the console, 4 unblanks.
+KDGETMODE, TIOCLINUX = 0x4B3B, 0x541C
+TIOCL_BLANKSCREEN, TIOCL_UNBLANKSCREEN = 14, 4
 #: Seconds a ``cec-ctl`` call may take (a TV that does not answer); the loop waits for it.
 CEC_TIMEOUT = 5.0
 
@@ -93,7 +106,7 @@ class Cec:
             raise PowerError(f"{self.command} is not installed")
         try:
             done = subprocess.run(
-                [program, "--to", "0", what],
+                [program, "--playback", "--to", "0", what],
                 capture_output=True,
                 text=True,
                 timeout=self.timeout,
@@ -105,6 +118,55 @@ class Cec:
             said = (done.stderr or done.stdout).strip().splitlines()
             why = said[-1] if said else f"exit status {done.returncode}"
             raise PowerError(f"{self.command} {what} failed: {why}")
+
+
+class Console:
+    """Release the display to the text console and blank it (the kernel's DPMS off).
+
+    :param display: the kiosk's :class:`~kiosk.devices.display.Display` (``driver``,
+        ``release()``, ``reopen()``).
+    :param tty: the file descriptor of the kiosk's terminal (0: the unit's tty1).
+    :param ioctl: ``fcntl.ioctl``, or a fake in tests.
+    """
+
+    name = "blanking the console (the HDMI signal off)"
+
+    def __init__(  # type: ignore[no-untyped-def]
+        self, display, tty: int = 0, ioctl: Callable[..., object] = fcntl.ioctl
+    ) -> None:
+        self.display = display
+        self.tty = tty
+        self.ioctl = ioctl
+
+    def available(self) -> bool:
+        if getattr(self.display, "driver", "").lower() != "kmsdrm":
+            return False
+        try:
+            self.ioctl(self.tty, KDGETMODE, struct.pack("i", 0))
+        except OSError:
+            return False  # not a virtual terminal: nothing to give the screen to
+        return True
+
+    def off(self) -> None:
+        try:
+            self.display.release()
+            self.ioctl(self.tty, TIOCLINUX, bytes([TIOCL_BLANKSCREEN]))
+        except OSError as err:
+            self._back()
+            raise PowerError(f"the console cannot be blanked: {err.strerror or err}") from err
+
+    def on(self) -> None:
+        try:
+            self.ioctl(self.tty, TIOCLINUX, bytes([TIOCL_UNBLANKSCREEN]))
+        except OSError as err:
+            log.warning("The console could not be unblanked: %s", err.strerror or err)
+        self._back()
+
+    def _back(self) -> None:
+        try:
+            self.display.reopen()
+        except Exception as err:  # DisplayError: the loop finds the screen gone and waits
+            raise PowerError(f"the display did not open again: {err}") from err
 
 
 class Black:

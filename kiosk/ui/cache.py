@@ -56,6 +56,11 @@ class LRU(Generic[Value]):
                 self._entries.popitem(last=False)
             return kept
 
+    def discard(self, key: Hashable) -> None:
+        """Forget ``key`` (nothing happens when it is not here)."""
+        with self._lock:
+            self._entries.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

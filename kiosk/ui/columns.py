@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from kiosk.core.screensize import Pitch, pitch_mm
 from kiosk.ui.elements import Box, Element, Icon, Rect, Text
 from kiosk.ui.text import Fonts, size_for, wrap_at
 from kiosk.ui.theme import ACCENT, ON_ACCENT, Color, Role
@@ -30,10 +31,18 @@ GROUP_GAP = 0.035
 
 @dataclass(frozen=True)
 class Frame:
-    """The screen's geometry: size, unit (short side), margin and orientation."""
+    """The screen's geometry: size, unit (short side), margin and orientation, and how
+    large its pixels are (``pitch``; None: the usual size for the resolution, see
+    :func:`kiosk.core.screensize.pitch_mm`)."""
 
     width: int
     height: int
+    pitch: Pitch | None = None
+
+    @property
+    def mm_per_px(self) -> Pitch:
+        """The pixel pitch given, else the one assumed for this resolution."""
+        return self.pitch or pitch_mm((self.width, self.height))
 
     @property
     def unit(self) -> int:
@@ -62,6 +71,24 @@ def split(rect: Rect, fraction: float, gap: int, across: bool) -> tuple[Rect, Re
         return (x, y, first, h), (x + first + gap, y, w - first - gap, h)
     first = round((h - gap) * fraction)
     return (x, y, w, first), (x, y + first + gap, w, h - first - gap)
+
+
+#: Capitals of at least this share of the short side, on any screen: 10 mm at two metres on
+#: a 24-inch 1080p screen (1/200 of the distance), what the kiosk has always held to.
+SHARE_CAPS = 1 / 30
+#: Below this short side (pixels) a screen is a preview, or a small screen read at arm's
+#: length: its text keeps its share of the screen alone (4.8 mm would not fit on it at all).
+PATIENT_UNIT = 480
+
+
+def body_floor(fonts: Fonts, frame: Frame) -> int:
+    """The smallest pixel size of body text on ``frame``: capitals of CAP_MM on the glass
+    and of SHARE_CAPS of the short side, whichever is larger (below PATIENT_UNIT, the share
+    alone)."""
+    share = fonts.size_for_caps(frame.unit * SHARE_CAPS)
+    if frame.unit < PATIENT_UNIT:
+        return share
+    return max(share, fonts.size_for_caps(frame.mm_per_px.cap_px))
 
 
 @dataclass(frozen=True)
@@ -113,10 +140,13 @@ def fit_column(
     deadline: float | None = None,
     largest: float = 1.0,
     floor_only: bool = False,
+    *,
+    floor_px: int,
 ) -> Column:
     """Lay out ``top`` blocks from the top of ``rect`` and ``bottom`` ones from its bottom,
     at the largest common scale that fits (see the module docstring), and never above
     ``largest`` (a scale shared by every point's screen of one kind, so they look alike).
+    ``floor_px`` is the body text's smallest pixel size (:func:`body_floor`).
 
     Past ``deadline`` (a ``time.monotonic()`` value) the search stops: the text is set at
     the floor if it fits there, else at the last resort's size, and the column says it was
@@ -128,11 +158,17 @@ def fit_column(
     late = False
     floor: tuple[tuple[Block, int], ...] = ()
     steps = ((step, False) for step in LATE_STEPS) if floor_only else _steps(deadline, largest)
+    tried: tuple[int, ...] | None = None
     for (scale, squeeze), late in steps:  # noqa: B007 (used after the loop)
+        sizes = tuple(size_for(b.role, unit, scale, floor_px, squeeze) for b in (*top, *bottom))
+        if sizes == tried and (scale, squeeze) != FLOOR:
+            continue  # the same sizes as the step before (every step is the floor on a
+            # small screen): it did not fit then
+        tried = sizes
         # check only counts lines: balancing them (the same number, evener) would not change that
         balance = not floor_only
-        tops = [_measure(fonts, unit, b, w, scale, squeeze, balance) for b in top]
-        bottoms = [_measure(fonts, unit, b, w, scale, squeeze, balance) for b in bottom]
+        tops = [_measure(fonts, unit, floor_px, b, w, scale, squeeze, balance) for b in top]
+        bottoms = [_measure(fonts, unit, floor_px, b, w, scale, squeeze, balance) for b in bottom]
         if (scale, squeeze) == FLOOR:
             floor = tuple((m.block, len(m.lines)) for m in (*tops, *bottoms))
         need = sum(m.total for m in tops) + sum(m.total for m in bottoms)
@@ -251,6 +287,7 @@ class _Measured:
 def _measure(
     fonts: Fonts,
     unit: int,
+    floor_px: int,
     block: Block,
     width: int,
     scale: float,
@@ -258,7 +295,7 @@ def _measure(
     balance: bool = True,
 ) -> _Measured:
     role = block.role
-    size = size_for(role, unit, scale, squeeze)
+    size = size_for(role, unit, scale, floor_px, squeeze)
     indent = round(size * 1.45) if (block.bullet or block.icon) else 0
     pad = (round(size * 0.8), round(size * 0.38)) if block.pill else (0, 0)
     wrapped = wrap_at(

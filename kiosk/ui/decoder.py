@@ -126,13 +126,24 @@ class Decoder:
 
     @staticmethod
     def _read_exactly(child: subprocess.Popen[bytes], count: int, seconds: float) -> bytes:
-        parts, left = [], count
+        """``count`` bytes read straight into one buffer (no pieces joined: the pixels of a
+        large drawing are held once, not twice)."""
+        assert child.stdout is not None
+        pixels = bytearray(count)
+        view, done = memoryview(pixels), 0
         deadline = time.monotonic() + seconds
-        while left:
-            part = Decoder._read_some(child, min(left, 1 << 20), deadline - time.monotonic())
-            parts.append(part)
-            left -= len(part)
-        return b"".join(parts)
+        while done < count:
+            ready, _, _ = select.select(
+                [child.stdout], [], [], max(0.0, deadline - time.monotonic())
+            )
+            if not ready:
+                raise TimeoutError
+            got = os.readv(child.stdout.fileno(), [view[done:]])
+            if not got:
+                raise EOFError("it ended")
+            done += got
+        view.release()
+        return pixels
 
     @staticmethod
     def _read_some(child: subprocess.Popen[bytes], most: int, seconds: float) -> bytes:

@@ -223,11 +223,15 @@ class ImageCache:
         path = None if path is None else Path(path)
         box = (max(1, int(size[0])), max(1, int(size[1])))
         try:
-            return self._entries.get_or(
+            drawing = self._entries.get_or(
                 (path, box, mirror, name), lambda: self._fitted(path, box, mirror, name)
             )
         except _Pending:  # not cached: the drawing replaces it when it is ready
             return self._placeholders.get_or((box, name), lambda: self.placeholder(box, name))
+        # A placeholder stands in only while its drawing is decoded: each is as big as the
+        # drawing (megabytes on a large screen), so it is not kept afterwards.
+        self._placeholders.discard((box, name))
+        return drawing
 
     def _fitted(self, path: Path | None, box: Size, mirror: bool, name: str) -> pygame.Surface:
         surface = self._render(path, box, name)
@@ -356,7 +360,9 @@ class _Background:
         if isinstance(done, str):
             raise DecodeError(done)
         size, pixels = done
-        return pygame.image.frombytes(pixels, size, "RGBA")
+        # The surface uses the pixels where they are (it keeps the buffer alive): a large
+        # drawing is not held twice.
+        return pygame.image.frombuffer(pixels, size, "RGBA")
 
     def waiting(self, path: Path) -> bool:
         return any(asked == path for asked, _ in self._asked)

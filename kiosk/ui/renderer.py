@@ -18,12 +18,14 @@ import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
+from functools import partial
 
 import pygame
 
 from kiosk.content.builtin import media_dir
 from kiosk.content.config import Config
 from kiosk.content.model import Content
+from kiosk.core.screensize import Pitch, pitch_mm
 from kiosk.core.session import View
 from kiosk.ui.cache import LRU
 from kiosk.ui.columns import Frame
@@ -48,6 +50,9 @@ class Renderer:
         routine, or warming them up would push out the first ones.
     :param on_prepared: called (from the layout thread) when a prepared screen has been laid
         out, so the main loop can warm it up; None when nobody waits for that.
+    :param pitch_for: the pixel pitch of a screen of a given size (asked again when the
+        screen comes back at another size: it may be another screen); None: the usual one
+        for the resolution.
     """
 
     def __init__(
@@ -56,8 +61,10 @@ class Renderer:
         painter: Painter,
         layouts: int = 32,
         on_prepared: Callable[[], None] | None = None,
+        pitch_for: Callable[[tuple[int, int]], Pitch | None] = lambda size: None,
     ) -> None:
         self.screens = screens
+        self.pitch_for = pitch_for
         self.painter = painter
         self.on_prepared = on_prepared
         self._layouts: LRU[Layout] = LRU(layouts)
@@ -74,6 +81,10 @@ class Renderer:
 
     def layout(self, view: View) -> Layout:
         return self._layouts.get_or(_key(view), lambda: self.screens.layout(view))
+
+    def pages(self, view: View) -> int:
+        """How many pages the screen of ``view`` has (its layout is made if need be)."""
+        return self.layout(view).pages
 
     def elements(self, view: View, now: float) -> tuple[Layout, tuple[Element, ...]]:
         layout = self.layout(view)
@@ -159,6 +170,10 @@ class Renderer:
         if screens is not self.screens:  # made for a screen size or notes since changed
             return False
         self._layouts.put(_key(view), layout)
+        if view.page == 0 and layout.pages > 1:  # its later pages: laid out next
+            later = [dataclasses.replace(view, page=page) for page in range(1, layout.pages)]
+            self._pending.extend(later)
+            self._lay_out_later(later)
         return True
 
     @property
@@ -168,7 +183,7 @@ class Renderer:
     def resize(self, size: tuple[int, int]) -> None:
         """Lay every screen out again for a screen of ``size`` (a new mode after the screen
         was plugged back in); the prepared screens are queued to be warmed up again."""
-        self.rebuild(dataclasses.replace(self.screens, frame=Frame(*size)))
+        self.rebuild(dataclasses.replace(self.screens, frame=Frame(*size, self.pitch_for(size))))
         self.painter.images.clear()
 
     def set_notices(self, notices: tuple[str, ...]) -> None:
@@ -195,7 +210,7 @@ class Renderer:
             notices=notices,
         )
         views = [stop.view for stop in tour(config)]
-        self._layouts.limit = max(self._layouts.limit, len(views) + 8)
+        self._layouts.limit = max(self._layouts.limit, layout_capacity(len(views)))
         self.painter.images.clear()
         self.painter.images.grow(image_capacity(content))
         self._prepared = []
@@ -277,9 +292,16 @@ def image_capacity(content: Content) -> int:
     return max(32, 4 * len(content.points) + 8)
 
 
+def layout_capacity(screens: int) -> int:
+    """How many layouts to keep for a routine of ``screens`` screens: room for every page
+    when the screens are split into pages (on the 7-inch screen a point's steps take up to
+    four, the others one), and a few more."""
+    return max(32, 2 * screens + 8)
+
+
 def _key(view: View) -> tuple:
     """What a layout depends on in a view (not the countdown's times)."""
-    return (view.phase, view.point, view.step)
+    return (view.phase, view.point, view.step, view.page)
 
 
 def build_renderer(
@@ -290,6 +312,7 @@ def build_renderer(
     on_ready: Callable[[], None] | None = None,
     on_prepared: Callable[[], None] | None = None,
     beeps: bool | None = None,
+    pitch_for: Callable[[tuple[int, int]], Pitch | None] | None = None,
 ) -> Renderer:
     """A renderer for ``config``'s content on a screen of ``size`` pixels.
 
@@ -299,13 +322,19 @@ def build_renderer(
     ``on_ready()`` is called (from another thread) when one is ready to be shown;
     ``on_prepared()`` when a screen queued by :meth:`Renderer.prepare` has been laid out.
     ``beeps``: a buzzer sounds the end of each hold (by default, when one is wired).
+    ``pitch_for(size)``: how large the pixels of a screen of ``size`` are (the kiosk reads the
+    screen's EDID); by default from ``hardware.screen_diagonal_inches``, else the usual size
+    for the resolution.
     """
     pygame.font.init()
     fonts = Fonts(media_dir() / "fonts")
     content = config.content
     if beeps is None:
         beeps = config.hardware.buzzer_pin is not None
-    screens = Screens(Frame(*size), content, fonts, config.timing, content.steps(), notices, beeps)
+    if pitch_for is None:
+        pitch_for = partial(configured_pitch, config)
+    frame = Frame(*size, pitch_for(size))
+    screens = Screens(frame, content, fonts, config.timing, content.steps(), notices, beeps)
     if images is None:
         images = ImageCache(
             fonts.bold,
@@ -313,5 +342,11 @@ def build_renderer(
             decoder=Decoder() if on_ready else None,
             on_ready=on_ready,
         )
-    layouts = max(32, len(tour(config)) + 8)
-    return Renderer(screens, Painter(fonts, images), layouts, on_prepared)
+    layouts = layout_capacity(len(tour(config)))
+    return Renderer(screens, Painter(fonts, images), layouts, on_prepared, pitch_for)
+
+
+def configured_pitch(config: Config, size: tuple[int, int]) -> Pitch:
+    """The pixel pitch ``config`` gives a screen of ``size`` without asking the screen:
+    from ``hardware.screen_diagonal_inches``, else the usual size for the resolution."""
+    return pitch_mm(size, config.hardware.screen_diagonal_inches)

@@ -8,6 +8,7 @@ second. Nothing here draws; :mod:`kiosk.ui.renderer` paints.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import threading
 import time
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 from kiosk.content.model import Content, Page, Point
 from kiosk.core.session import Phase, Step, Timing, View
-from kiosk.ui.columns import SCALES, Block, Column, Frame, fit_column, split
+from kiosk.ui.columns import SCALES, Block, Column, Frame, body_floor, fit_column, split
 from kiosk.ui.elements import Box, Element, Picture, Rect, Ring, Text
 from kiosk.ui.stopnote import StopNote
 from kiosk.ui.text import Fonts
@@ -28,6 +29,7 @@ from kiosk.ui.theme import (
     LABEL,
     MUTED,
     NOTICE,
+    NUMBER_FLOOR,
     PILL,
     STRONG,
     SUCCESS,
@@ -41,11 +43,16 @@ from kiosk.ui.theme import (
 PICTURE_SHARES = (0.46, 0.38, 0.3)
 TOO_LONG = "the text does not fit even at the smallest readable size, so it is shown smaller"
 DROPPED_PICTURE = "the drawing is left out to make room for the text"
+DROPPED_REMINDER = "the reminder is left out of the hold screen to keep the text large enough"
 #: The idle screen has little text: its drawing may take more room.
 IDLE_SHARES = (0.58, 0.5, *PICTURE_SHARES)
 #: The ring's share of the screen on the hold and warning screens, and when text needs room.
 RING_SHARE = 0.48
 SMALL_RING_SHARE = 0.3
+#: A countdown ring at least this wide on the glass (mm) is large enough, even when the
+#: text made it smaller than usual (on the 7-inch screen 4.8 mm text leaves it 39 mm):
+#: ``check`` says nothing of it.
+RING_MM = 35
 #: A text scale this close to full size is worth keeping the larger drawing for.
 GOOD_SCALE = 0.8
 #: The drawings' shape (width/height); other images fit inside a card of this shape.
@@ -53,6 +60,14 @@ PICTURE_ASPECT = 4 / 3
 #: The most lines the "press the button" label may wrap to beside a drawing: more reads as
 #: a column of words, so the drawing gives way first.
 PILL_LINES = 2
+#: Where the physical floor is above the label's largest size (the 7-inch touchscreen), the
+#: label under a drawing may take one more line: at 4.8 mm capitals it wraps to three under
+#: any drawing, and leaving the drawing out or a page more for every point would cost the
+#: patient more than a third line costs the eye.
+PAGE_PILL_LINES = PILL_LINES + 1
+#: The drawing's share of a page beside it: one size on every page, for every point (a plan
+#: for all pages of a kind would cost more than it gives; this is the middle size).
+PAGE_SHARES = (PICTURE_SHARES[1],)
 #: Seconds one screen's layout may search for the best text size (the built-in screens take
 #: a few milliseconds; the longest texts a staff file may hold took seconds, and a minute on
 #: a Pi). Past it the text is set at the smallest size at once.
@@ -60,6 +75,7 @@ LAYOUT_SECONDS = 0.25
 #: What a text does to its screen when it is too long, for ``check`` (:class:`Fitted`).
 NOT_AT_FLOOR = "the screen's text does not fit even at the smallest readable size"
 NO_DRAWING = "the drawing is left out to make room for it"
+REMINDER_LEFT_OUT = "it is left out of the hold screen, where the text would not fit at that size"
 SMALL_RING = "the countdown ring is much smaller to make room for it ({side} px, not {normal} px)"
 TOO_SLOW = (
     f"finding the best size for its text took longer than {LAYOUT_SECONDS:g} s, so the text "
@@ -88,6 +104,8 @@ class Layout:
     ring: Rect | None = None
     overflow: tuple[str, ...] = ()
     texts: tuple[Fitted, ...] = ()
+    #: How many pages the screen's text is split into (this layout is ``view.page``'s).
+    pages: int = 1
 
 
 @dataclass(frozen=True)
@@ -102,6 +120,8 @@ class Plan:
 
 #: Blocks of one screen: the text at the top, the text at the bottom.
 Blocks = tuple[list[Block], list[Block]]
+#: A part of a screen's text that pages are cut from: its heading, the blocks under it.
+Section = tuple[list[Block], list[Block]]
 
 
 @dataclass
@@ -128,10 +148,25 @@ class Screens:
     _plans: dict[str, Plan | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _pages: dict[tuple, list[Blocks]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _twin: Screens | None = field(default=None, init=False, repr=False, compare=False)
     stop_note: StopNote = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.stop_note = StopNote(self.frame, self.fonts, self.content)
+
+    @property
+    def pill_lines(self) -> int:
+        """The most lines a "press the button" label beside a drawing should take."""
+        at_floor = self.floor >= round(PILL.largest * self.frame.unit)
+        return PAGE_PILL_LINES if at_floor else PILL_LINES
+
+    @functools.cached_property
+    def floor(self) -> int:
+        """The body text's smallest pixel size on this screen (4.8 mm capitals)."""
+        return body_floor(self.fonts, self.frame)
 
     # -- the screens ------------------------------------------------------------------
 
@@ -186,10 +221,10 @@ class Screens:
                 source=_text("long_press_hint"),
             ),
         ]
-        return self._single(top, bottom)
+        return self._paged(view, top, bottom, _single)
 
     def intro(self, view: View) -> Layout:
-        return self._point_screen("intro", view.point, self._intro_blocks, PICTURE_SHARES)
+        return self._point_screen("intro", view.point, self._intro_blocks, PICTURE_SHARES, view)
 
     def _point_screen(
         self,
@@ -197,13 +232,22 @@ class Screens:
         index: int,
         blocks: Callable[[int], Blocks],
         shares: tuple[float, ...],
+        view: View | None = None,
     ) -> Layout:
-        """A screen of one point beside its drawing, laid out like every point's ``kind``."""
+        """A screen of one point beside its drawing, laid out like every point's ``kind``;
+        with a ``view``, split into its pages if its text does not fit at the floor."""
         points = range(len(self.content.points))
         plan = self._plan(kind, shares, lambda: [blocks(i) for i in points])
         top, bottom = blocks(index)
         picture = self._picture(self.content.points[index])
-        return self._with_picture(top, bottom, picture, shares, plan)
+        whole = self._with_picture(top, bottom, picture, shares, plan)
+        if view is None:
+            return whole
+
+        def lay(screens: Screens, top: list[Block], bottom: list[Block]) -> Layout:
+            return screens._with_picture(top, bottom, picture, PAGE_SHARES)
+
+        return self._paged(view, top, bottom, lay, whole=whole)  # "Point 1 of 4" heads each
 
     def _intro_blocks(self, index: int) -> Blocks:
         c = self.content
@@ -233,10 +277,24 @@ class Screens:
         top, bottom = self._hold_blocks(view.point, view.step)
         plan = self._plan(
             "hold",
-            (RING_SHARE,),
+            (RING_SHARE, SMALL_RING_SHARE),  # one ring size for every hold
             lambda: [self._hold_blocks(s.point, i) for i, s in enumerate(self.steps)],
         )
-        return self._with_ring(top, bottom, plan)
+        layout = self._with_ring(top, bottom, plan)
+        if not _crowded_out(layout):
+            return layout
+        # A hold is never split into pages: a press during it does nothing (the hands are on
+        # the point and the hold runs its full time). So its reminder, which the point's own
+        # screen showed already, gives way, not the size of the text.
+        kept = [b for b in top if b.source[-1:] != ("reminder",)]
+        left_out = [b for b in top if b.source[-1:] == ("reminder",)]
+        if not left_out:
+            return layout
+        shorter = self._with_ring(kept, bottom)
+        if _crowded_out(shorter):
+            return layout  # the rest alone is too long: the text is squeezed, check says so
+        texts = (*shorter.texts, *(Fitted(b, 0, (REMINDER_LEFT_OUT,)) for b in left_out))
+        return dataclasses.replace(shorter, overflow=(DROPPED_REMINDER,), texts=texts)
 
     def _hold_blocks(self, index: int, step_index: int | None) -> Blocks:
         c = self.content
@@ -261,12 +319,18 @@ class Screens:
             top, bottom = self._done_blocks(index)
             return self._single(top, bottom)
         kind = "done-other" if following.point == view.point else "done-next"
-        members = [i for i in range(len(self.steps) - 1) if self._done_kind(i) == kind]
+        # one plan for both kinds: the other side and the next point look alike too
+        members = range(len(self.steps) - 1)
         top, bottom = self._done_blocks(index)
-        plan = self._plan(kind, PICTURE_SHARES, lambda: [self._done_blocks(i) for i in members])
+        plan = self._plan("done", PICTURE_SHARES, lambda: [self._done_blocks(i) for i in members])
         point = self.content.points[following.point]
         picture = self._picture(point, mirror=kind == "done-other")
-        return self._with_picture(top, bottom, picture, PICTURE_SHARES, plan)
+
+        def lay(screens: Screens, top: list[Block], bottom: list[Block]) -> Layout:
+            return screens._with_picture(top, bottom, picture, PAGE_SHARES)
+
+        whole = self._with_picture(top, bottom, picture, PICTURE_SHARES, plan)
+        return self._paged(view, top, bottom, lay, whole=whole)
 
     def _done_kind(self, index: int) -> str:
         following = self.steps[index + 1]
@@ -297,21 +361,14 @@ class Screens:
         second = _page(c.side_effects, "side_effects", 0.45, "warning", TEXT)
         finish = c.text("press_to_finish")
         bottom = [Block(finish, PILL, gap=0, source=_text("press_to_finish"))]
+        whole = None
         if self.frame.landscape:
             area, foot = self._footer_split(bottom)
             left, right = split(area, 0.5, self.frame.margin * 2, across=True)
-            a = self._fit(left, first)
-            b = self._fit(right, second)
-            columns = [a, b, foot]
-        else:
-            columns = [
-                self._fit(
-                    self.frame.inner,
-                    [*first, Block("", BODY, gap=0), *second],
-                    bottom,
-                )
-            ]
-        return _join(columns)
+            whole = _join([self._fit(left, first), self._fit(right, second), foot])
+        top = [*first, Block("", BODY, gap=0), *second]
+        sections = [(first[:1], first[1:]), (second[:1], second[1:])]
+        return self._paged(view, top, bottom, _single, sections, whole)
 
     def warning(self, view: View) -> Layout:
         c = self.content
@@ -325,6 +382,106 @@ class Screens:
         bottom = [Block(c.text("warning_press"), PILL, gap=0, source=_text("warning_press"))]
         return self._with_ring(top, bottom)
 
+    # -- pages --------------------------------------------------------------------------
+
+    def pages(self, view: View) -> int:
+        """How many pages the screen of ``view`` is split into."""
+        return self.layout(view).pages
+
+    def _paged(
+        self,
+        view: View,
+        top: list[Block],
+        bottom: list[Block],
+        lay: Callable[[Screens, list[Block], list[Block]], Layout],
+        sections: list[Section] | None = None,
+        whole: Layout | None = None,
+    ) -> Layout:
+        """The screen laid out by ``lay``, or, when its text does not fit at the floor
+        beside its drawing, the page ``view.page`` of it. The text is cut into pages by
+        ``sections`` (by default the first block heads the rest): a page holds blocks of one
+        section, headed by that section's heading (repeated on each of its pages), and ends
+        with "Page 1 of 2" under its "press the button" label, which says "for more" until
+        the last page."""
+        if whole is None:
+            whole = lay(self, top, bottom)
+        if not _crowded_out(whole):
+            return whole
+        # the texts are in the key: the same screen in another language is split anew
+        key = (view.phase, view.point, view.step, tuple(b.text for b in (*top, *bottom)))
+        if key not in self._pages:
+            saved = getattr(self._local, "deadline", None)
+            started = time.monotonic()
+            try:
+                parts = sections if sections is not None else [(top[:1], top[1:])]
+                self._pages[key] = self._split(parts, bottom, lay)
+            finally:  # like a plan, the split does not count against the screen's budget
+                if saved is not None:
+                    self._local.deadline = saved + time.monotonic() - started
+        pages = self._pages[key]
+        if len(pages) < 2:
+            return whole  # one text longer than a page: check names it
+        page_top, page_bottom = pages[min(view.page, len(pages) - 1)]
+        return dataclasses.replace(lay(self, page_top, page_bottom), pages=len(pages))
+
+    def _split(
+        self,
+        sections: list[Section],
+        bottom: list[Block],
+        lay: Callable[[Screens, list[Block], list[Block]], Layout],
+    ) -> list[Blocks]:
+        """Each section's blocks shared out, in order, into pages that fit at the floor
+        (tried with the floor-only twin of these screens: quick, and the same answer on
+        any machine). A block too long for a page of its own gets one all the same."""
+        twin = self._floor_twin()
+        pages: list[list[Block]] = []
+        for number, (header, body) in enumerate(sections):
+            final = number == len(sections) - 1
+
+            def fits(chunk: list[Block], last: bool, header: list[Block] = header) -> bool:
+                layout = lay(twin, [*header, *chunk], self._page_foot(bottom, last))
+                return not _crowded_out(layout)
+
+            start = 0
+            while start < len(body):
+                end = start + 1
+                while end < len(body) and fits(body[start : end + 1], False):
+                    end += 1
+                at_end = final and end == len(body)
+                if at_end and end - start > 1 and not fits(body[start:end], True):
+                    end -= 1  # the last page's own foot needs the room: one more page
+                pages.append([*header, *body[start:end]])
+                start = end
+        total = len(pages)
+        return [
+            (page, self._page_foot(bottom, i == total - 1, (i + 1, total)))
+            for i, page in enumerate(pages)
+        ]
+
+    def _page_foot(
+        self, bottom: list[Block], last: bool, number: tuple[int, int] = (9, 9)
+    ) -> list[Block]:
+        """The blocks at the foot of a page: the screen's own on the last page, "read
+        more" in place of them before it (the other blocks there, such as how to stop, go
+        with the screen's own label), and "Page 1 of 2"."""
+        c = self.content
+        page, pages = number
+        label = Block(
+            c.text("page_of", page=page, pages=pages), LABEL, gap=0.35, source=_text("page_of")
+        )
+        if last:
+            return [*bottom, label]
+        more = Block(c.text("press_for_more"), PILL, gap=0, source=_text("press_for_more"))
+        return [more, label]
+
+    def _floor_twin(self) -> Screens:
+        """These screens laid out at the floor only (see ``floor_only``)."""
+        if self.floor_only:
+            return self
+        if self._twin is None:
+            self._twin = dataclasses.replace(self, floor_only=True)
+        return self._twin
+
     # -- the parts ----------------------------------------------------------------------
 
     def _fit(
@@ -337,7 +494,17 @@ class Screens:
         """Text fitted into ``rect`` within this layout's time budget."""
         deadline = getattr(self._local, "deadline", None)
         unit = self.frame.unit
-        return fit_column(self.fonts, unit, rect, top, bottom, deadline, largest, self.floor_only)
+        return fit_column(
+            self.fonts,
+            unit,
+            rect,
+            top,
+            bottom,
+            deadline,
+            largest,
+            self.floor_only,
+            floor_px=self.floor,
+        )
 
     def _late(self) -> bool:
         if self.floor_only:
@@ -409,13 +576,13 @@ class Screens:
 
     def _fits(self, columns: list[Column], area: Rect, strict: bool = False) -> bool:
         """The text fits beside a drawing (or ring) of a useful size; ``strict``: and the
-        "press the button" label wraps to no more than PILL_LINES lines."""
+        "press the button" label wraps to no more than :attr:`pill_lines` lines."""
         if any(c.overflow for c in columns) or area[3] <= self.frame.unit * 0.25:
             return False
         if not strict:
             return True
         pills = [e for c in columns for e in c.elements if isinstance(e, Text) and e.role == "pill"]
-        return all(len(p.lines) <= PILL_LINES for p in pills)
+        return all(len(p.lines) <= self.pill_lines for p in pills)
 
     # -- a drawing beside the text ----------------------------------------------------------
 
@@ -436,13 +603,18 @@ class Screens:
             columns, card_area = self._beside(top, bottom, plan.share, plan.scale)
             if self._fits(columns, card_area):
                 return self._placed(columns, card_area, picture)
-        best: tuple[float, list[Column], Rect] | None = None  # (text scale, columns, area)
+        # (minus the lines of the "press the button" label, at least PILL_LINES; the text
+        # scale), the columns, the drawing's area: the best is a short label, then large text
+        best: tuple[tuple[int, float], list[Column], Rect] | None = None
+        good = (-self.pill_lines, GOOD_SCALE if not self.floor_only else 0.0)
         for share in reversed(shares) if self.floor_only else shares:
             columns, card_area = self._beside(top, bottom, share)
-            scale = min(c.scale for c in columns)
-            if self._fits(columns, card_area) and (best is None or scale > best[0]):
-                best = (scale, columns, card_area)
-            if (best is not None and best[0] >= GOOD_SCALE) or self._late():
+            rank = (-_pill_lines(columns, self.pill_lines), min(c.scale for c in columns))
+            if self._fits(columns, card_area) and (best is None or rank > best[0]):
+                best = (rank, columns, card_area)
+            if best is not None and best[0] >= good:
+                break
+            if self._late() and not self.floor_only:
                 break
         if best is None:  # the text needs the whole screen: drop the drawing
             column = self._fit(self.frame.inner, top, bottom)
@@ -485,7 +657,7 @@ class Screens:
         for scale in (s for s in SCALES if s <= largest + 1e-9):
             foot = self._fit(rect, [], blocks, scale)
             pills = [e for e in foot.elements if isinstance(e, Text) and e.role == "pill"]
-            short = all(len(p.lines) <= PILL_LINES for p in pills)
+            short = all(len(p.lines) <= self.pill_lines for p in pills)
             if foot.overflow or foot.scale < scale or short:
                 return foot
         return foot
@@ -532,7 +704,7 @@ class Screens:
             side,
         )
         layout = _join([column])
-        if side < normal:
+        if side < normal and side * self.frame.mm_per_px.mm < RING_MM:
             layout = _crowded(layout, SMALL_RING.format(side=side, normal=normal))
         return dataclasses.replace(layout, ring=ring)
 
@@ -575,23 +747,28 @@ class Screens:
         if view.phase is Phase.HOLD and self.steps:
             longest = max(step.hold_seconds for step in self.steps)
         widest = len(str(math.ceil(longest - 1e-9)))
-        size = round(w * (0.36 if widest < 3 else 0.28))
+        size = max(
+            round(w * (0.36 if widest < 3 else 0.28)),
+            math.ceil(self.floor * HEADING.floor * NUMBER_FLOOR),
+        )
         font = self.fonts.font(size, True)
         nw, _ = font.size(number)
         line = font.get_linesize()
-        label_size = max(round(BODY.smallest * self.frame.unit + 0.5), round(w * 0.075))
+        label_size = max(self.floor, round(w * 0.075))
         label = self.content.text("seconds_left")
         label_font = self.fonts.font(label_size)
         lw, _ = label_font.size(label)
         label_line = label_font.get_linesize()
-        block = line + label_line
+        inside = lw <= (w - 2 * thickness) * 0.85
+        block = line + label_line if inside else line
         top = y + (w - block) // 2
+        label_top = top + line if inside else y + w + label_line // 4
         cx = x + w // 2
         return (
             ring,
             Text((cx - nw // 2, top, nw, line), (number,), size, True, TEXT, line, "number"),
-            Text(
-                (cx - lw // 2, top + line, lw, label_line),
+            Text(  # under the number, or under a ring too small for it at the floor
+                (cx - lw // 2, label_top, lw, label_line),
                 (label,),
                 label_size,
                 False,
@@ -648,6 +825,22 @@ def _join(columns: list[Column]) -> Layout:
         if column.late:
             overflow += (TOO_SLOW,)
     return Layout(elements, overflow=overflow, texts=texts)
+
+
+def _single(screens: Screens, top: list[Block], bottom: list[Block]) -> Layout:
+    """``Screens._single`` as a ``lay`` for :meth:`Screens._paged`."""
+    return screens._single(top, bottom)
+
+
+def _pill_lines(columns: list[Column], least: int) -> int:
+    """The most lines a "press the button" label takes in ``columns`` (``least`` at least)."""
+    pills = [e for c in columns for e in c.elements if isinstance(e, Text) and e.role == "pill"]
+    return max([least, *(len(p.lines) for p in pills)])
+
+
+def _crowded_out(layout: Layout) -> bool:
+    """Whether a layout's text did not fit at the floor or pushed its drawing out."""
+    return any(why != TOO_SLOW for why in layout.overflow)
 
 
 def _crowded(layout: Layout, why: str) -> Layout:

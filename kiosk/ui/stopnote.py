@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from kiosk.content.model import Content
 from kiosk.core.session import View
-from kiosk.ui.columns import Block, Frame, fit_column
+from kiosk.ui.columns import Block, Frame, body_floor, fit_column
 from kiosk.ui.elements import Box, Element, Rect
 from kiosk.ui.text import Fonts
 from kiosk.ui.theme import BODY, ON_ACCENT, STRONG, WARNING
@@ -71,7 +71,9 @@ class StopNote:
             Block(c.text("cancel_let_go"), BODY, gap=0.25, color=ON_ACCENT),
         ]
         room = (m, 0, frame.width - 2 * m, round(frame.height * MOST_HEIGHT))
-        column = fit_column(self.fonts, frame.unit, room, blocks)
+        column = fit_column(
+            self.fonts, frame.unit, room, blocks, floor_px=body_floor(self.fonts, frame)
+        )
         text_height = max(e.rect[1] + e.rect[3] for e in column.elements)
         bar_height = max(4, round(frame.unit * 0.03))
         height = m // 2 + text_height + m // 2 + bar_height + m // 2

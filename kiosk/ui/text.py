@@ -40,6 +40,7 @@ class Fonts:
         self.regular = folder / "DejaVuSans.ttf"
         self.bold = folder / "DejaVuSans-Bold.ttf"
         self._fonts: LRU[pygame.font.Font] = LRU(48)
+        self._caps: dict[tuple[float, bool], int] = {}
 
     def font(self, size: int, bold: bool = False) -> pygame.font.Font:
         return self._fonts.get_or(
@@ -48,6 +49,23 @@ class Fonts:
 
     def cache_size(self) -> int:
         return len(self._fonts)
+
+    def size_for_caps(self, cap_px: float, bold: bool = False) -> int:
+        """The smallest pixel size whose capital H is at least ``cap_px`` tall, measured
+        on the bundled face itself as FreeType draws it (hinting rounds it to whole
+        pixels, so a ratio from the font's tables could be a pixel short)."""
+        key = (round(cap_px, 3), bold)
+        if key not in self._caps:
+            size = max(1, math.floor(cap_px / 0.8))  # DejaVu's capitals are 0.73 of the size
+            while self.cap_height(size, bold) < cap_px:
+                size += 1
+            self._caps[key] = size
+        return self._caps[key]
+
+    def cap_height(self, size: int, bold: bool = False) -> int:
+        """How many pixels a capital H rises above the baseline at ``size``."""
+        metrics = self.font(size, bold).metrics("H")[0]
+        return metrics[3] if metrics else 0
 
 
 def wrap(font: pygame.font.Font, text: str, width: int) -> list[str]:
@@ -114,9 +132,10 @@ def wrap_at(
     return Wrapped(lines, used, line_height)
 
 
-def size_for(role: Role, unit: int, scale: float, squeeze: float = 1.0) -> int:
-    """The pixel size of ``role`` at ``scale`` (1 = largest), never below its floor times
-    ``squeeze`` (1 except as a last resort for text that cannot fit at the floor)."""
-    largest = role.largest * unit
-    floor = role.smallest * unit * squeeze
-    return max(math.ceil(floor), round(largest * scale))
+def size_for(role: Role, unit: int, scale: float, floor: int, squeeze: float = 1.0) -> int:
+    """The pixel size of ``role`` at ``scale`` (1 = largest), never below its floor
+    (``floor``, the body text's, times the role's) times ``squeeze`` (1 except as a last
+    resort for one text longer than a whole screen at the floor)."""
+    lowest = floor * role.floor
+    largest = max(role.largest * unit, lowest)
+    return max(math.ceil(lowest * squeeze), round(largest * scale))

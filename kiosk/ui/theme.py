@@ -1,10 +1,15 @@
 """Colours and type sizes of every screen, in one place.
 
-Sizes are fractions of the screen's short side (``unit``), so the same layout reads the same
-on the 800x480 touchscreen and on a 4K television. The body text floor is set by what a
-patient can read: capital letters of about 1/200 of the viewing distance, i.e. 10 mm at two
-metres on a 24-inch 1080p screen (36 px) and 3 mm at 60 cm on the 7-inch touchscreen (16 px):
-both are about 1/30 of the short side.
+Sizes are fractions of the screen's short side (``unit``), so the same layout looks the same
+on the 800x480 touchscreen and on a 4K television; but no text is ever smaller than its
+floor, which is physical: body text has capital letters at least 4.8 mm tall on the glass
+(:data:`kiosk.core.screensize.CAP_MM`, 508 §402.4 / ADA §707) and at least 1/30 of the short
+side (10 mm at two metres on a 24-inch 1080p screen), headings 1.3 times that
+(:func:`kiosk.ui.columns.body_floor`). The floor in pixels comes from the screen's pixel pitch
+(:class:`kiosk.ui.columns.Frame`) and the bundled font's own capitals
+(:meth:`kiosk.ui.text.Fonts.size_for_caps`). On the 7-inch touchscreen (0.19 mm per pixel)
+that is 25 px capitals, far more than the share: a screen whose text does not fit at the
+floor there is split into pages.
 """
 
 from __future__ import annotations
@@ -24,31 +29,27 @@ ON_CARD: Color = (20, 24, 28)
 TRACK: Color = (44, 62, 78)
 SUCCESS: Color = (120, 220, 140)
 
-#: Cap height of DejaVu Sans as a fraction of the font size (units per em 2048, caps 1493).
-CAP_HEIGHT = 1493 / 2048
-#: The smallest capital letters body text may have, as a fraction of the short side.
-CAP_FLOOR = 1 / 30
-
 
 @dataclass(frozen=True)
 class Role:
-    """A kind of text: its largest and smallest size (fractions of the short side)."""
+    """A kind of text: its largest size (a fraction of the short side) and its floor (a
+    multiple of the body text's physical floor: 1.3 for headings)."""
 
     name: str
     largest: float
-    smallest: float
+    floor: float = 1.0
     bold: bool = False
     color: Color = TEXT
 
 
-BODY_FLOOR = CAP_FLOOR / CAP_HEIGHT  # about 0.0457 of the short side
-
-HEADING = Role("heading", 0.09, 0.062, bold=True, color=ACCENT)
-BODY = Role("body", 0.062, BODY_FLOOR)
-STRONG = Role("strong", 0.062, BODY_FLOOR, bold=True)
-LABEL = Role("label", 0.058, BODY_FLOOR, color=MUTED)
-PILL = Role("pill", 0.064, BODY_FLOOR, bold=True, color=ON_ACCENT)
-NOTICE = Role("notice", 0.03, 0.03, color=TEXT)  # staff-only corner notice, not for patients
+HEADING = Role("heading", 0.09, 1.3, bold=True, color=ACCENT)
+BODY = Role("body", 0.062)
+STRONG = Role("strong", 0.062, bold=True)
+LABEL = Role("label", 0.058, color=MUTED)
+PILL = Role("pill", 0.064, bold=True, color=ON_ACCENT)
+NOTICE = Role("notice", 0.03, 0.0)  # staff-only corner notice, not for patients
+#: The countdown's number is at least this many times the heading's floor.
+NUMBER_FLOOR = 1.6
 
 #: Roles a patient must read from two metres: held to the floor by the tests.
 READABLE = (HEADING, BODY, STRONG, LABEL, PILL)

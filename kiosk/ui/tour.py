@@ -7,6 +7,8 @@ screenshots show exactly what a patient would see.
 from __future__ import annotations
 
 import copy
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.content.config import Config
@@ -87,3 +89,15 @@ def _warning(session: Session, now: float) -> Stop:
     deadline = probe.next_deadline() or now
     probe.tick(deadline)
     return Stop("07-warning", probe.view, deadline + 5.0)
+
+
+def with_pages(stops: list[Stop], pages: Callable[[View], int]) -> list[Stop]:
+    """``stops`` with every later page of a screen split into pages after its first
+    (``02-safety``, ``02-safety-page2``...); ``pages(view)`` says how many a screen has."""
+    out = []
+    for stop in stops:
+        out.append(stop)
+        for page in range(1, pages(stop.view)):
+            view = dataclasses.replace(stop.view, page=page)
+            out.append(Stop(f"{stop.name}-page{page + 1}", view, stop.now))
+    return out

@@ -27,7 +27,9 @@ button pin from another thread at the real time and reads the buzzer pin's recor
 - idle as a user runs it: ``python -m kiosk --size 1920x1080`` (full screen, the LED wired
   and blinking on mock pins) started as a process and read from outside through
   ``/proc/PID/stat`` (CPU) and every thread's context switches (wake-ups), and the same in a
-  desktop window (``--windowed`` under Xvfb, when Xvfb is installed);
+  desktop window (``--windowed`` under Xvfb, when Xvfb is installed); at the same time, in
+  their own processes, the same without recording usage counts (a state folder that cannot
+  be made) and closed by the opening hours (a staff file closed today, the screen off);
 - start -> first frame: ``python -m kiosk`` started to ``READY=1`` on a real
   ``NOTIFY_SOCKET``; peak RSS is ``ru_maxrss`` of the kiosk process;
 - speech on: the press and CPU runs again with ``speech.enabled: true`` (espeak-ng, every
@@ -43,7 +45,9 @@ The table is copied into ``docs/benchmark.md`` with the machine it ran on.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import dataclasses
+import datetime as dt
 import json
 import os
 import platform
@@ -267,7 +271,7 @@ def settle_speech(h: Harness) -> None:
 
 def child_press(size: tuple[int, int], presses: int, speech: bool = False) -> dict:
     """Whole sessions (1 s holds) driven by the button; the time to each press's frame."""
-    from kiosk.core.session import SUMMARY_GUARD_SECONDS, Phase
+    from kiosk.core.session import Phase
 
     pace = random.Random(7)
 
@@ -277,11 +281,8 @@ def child_press(size: tuple[int, int], presses: int, speech: bool = False) -> di
         latencies: list[float] = []
         while len(latencies) < presses:
             h.wait_until(lambda: h.phase() is not Phase.HOLD, timeout=10)
-            if h.phase() is Phase.SUMMARY:
-                # A press in the summary's first seconds is ignored by design (meant for the
-                # hold): the button would stay down until the stop band, a second later.
-                time.sleep(SUMMARY_GUARD_SECONDS)
             time.sleep(pace.uniform(0.35, 0.6))
+            _wait_out_the_summary_guard(h)
             before = h.app.session.view
             mark = len(h.frames)
             pressed = h.press()
@@ -293,6 +294,16 @@ def child_press(size: tuple[int, int], presses: int, speech: bool = False) -> di
         return {"latencies": latencies, "frames": h.app.stats.frames, "played": played}
 
     return Harness(size, with_speech(config_with_hold_seconds(1.0), speech)).run(script)
+
+
+def _wait_out_the_summary_guard(h: Harness) -> None:
+    """A press in the summary's first seconds is ignored on purpose (it was meant for the
+    hold that just ended): press after them, as a patient reading the summary does."""
+    from kiosk.core.session import SUMMARY_GUARD_SECONDS, Phase
+
+    view = h.app.session.view
+    if view.phase is Phase.SUMMARY and view.started is not None:
+        time.sleep(max(0.0, view.started + SUMMARY_GUARD_SECONDS + 0.05 - time.monotonic()))
 
 
 def child_keys(size: tuple[int, int], quiet: list[float]) -> dict:
@@ -521,11 +532,15 @@ def measure_startup(size: tuple[int, int], runs: int) -> dict:
     return {"times": times, "rss": rss}
 
 
-def measure_run_idle(args: list[str], warmup: float, seconds: float, env: dict) -> dict:
+def measure_run_idle(
+    args: list[str], warmup: float, seconds: float, env: dict, expect: str | None = None
+) -> dict:
     """``python -m kiosk ARGS`` as a user runs it, idle after ``warmup`` seconds: its CPU
     (every thread's run time, from /proc) and wake-ups (every thread's context switches)
-    per wall second, read from outside the process."""
+    per wall second, read from outside the process. With ``expect``, the run fails unless
+    the kiosk's log has that line (what it was meant to be doing)."""
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as folder:
+        args = [arg.replace("{tmp}", folder) for arg in args]
         address = str(Path(folder) / "notify")
         server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         server.bind(address)
@@ -533,7 +548,9 @@ def measure_run_idle(args: list[str], warmup: float, seconds: float, env: dict) 
         run_env = os.environ | ENV | env | {"NOTIFY_SOCKET": address}
         run_env.pop("WATCHDOG_USEC", None)
         command = [sys.executable, "-m", "kiosk", *args]
-        proc = subprocess.Popen(command, env=run_env, cwd=ROOT, stderr=subprocess.DEVNULL)
+        log = Path(folder) / "log"
+        with log.open("wb") as stderr:
+            proc = subprocess.Popen(command, env=run_env, cwd=ROOT, stderr=stderr)
         try:
             while server.recv(4096) != b"READY=1":
                 pass
@@ -545,11 +562,63 @@ def measure_run_idle(args: list[str], warmup: float, seconds: float, env: dict) 
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=10)
             server.close()
+        said = log.read_text(errors="replace")
+        if expect is not None and expect not in said:
+            raise RuntimeError(f"the kiosk never said {expect!r}:\n{said[-3000:]}")
     return {
         "cpu": (after[0] - before[0]) / wall,
         "wakeups": (after[1] - before[1]) / wall,
         "seconds": wall,
     }
+
+
+def measure_idle_kinds(warmup: float, seconds: float) -> dict:
+    """The run command idle three ways at once (each alone in its process, all of them
+    asleep nearly all the time): recording usage counts (a state folder), not recording (a
+    state folder that cannot be made), and closed by its opening hours (the screen off)."""
+    size = ["--size", _label(BIG)]
+    runs = {
+        "run_idle": (
+            [*size, "--state-dir", "{tmp}/state"],
+            seconds * 2,
+            "Usage counts are recorded in",
+        ),
+        "run_idle_unrecorded": (
+            [*size, "--state-dir", "/proc/no-such-folder"],
+            seconds * 2,
+            "Usage counts are not recorded",
+        ),
+        "closed_idle": (
+            [*size, "--state-dir", "{tmp}/state", "--config", str(closed_config())],
+            seconds,
+            "outside opening hours",
+        ),
+    }
+    with concurrent.futures.ThreadPoolExecutor(len(runs)) as pool:
+        futures = {
+            name: pool.submit(measure_run_idle, args, warmup + 6, length, {}, expect)
+            for name, (args, length, expect) in runs.items()
+        }
+        return {name: future.result() for name, future in futures.items()}
+
+
+def closed_config() -> Path:
+    """A staff file whose opening hours are closed all of today and tomorrow (the clock
+    trusted, so it applies at once), in a temporary folder."""
+    today = dt.date.today()
+    days = [today.isoformat(), (today + dt.timedelta(days=1)).isoformat()]
+    path = Path(tempfile.mkdtemp(prefix="kiosk-bench-closed-")) / "config.yaml"
+    path.write_text(
+        "schedule:\n"
+        "  open:\n"
+        + "".join(f'    {day}: "08:00-18:00"\n' for day in DAYS)
+        + f"  closed_dates: {json.dumps(days)}\n"
+        "  trust_clock: true\n"
+    )
+    return path
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _task_totals(pid: int) -> tuple[float, int]:
@@ -619,9 +688,7 @@ def run_all(quick: bool) -> dict:
     plans = QUICK_HOLD_PLANS if quick else HOLD_PLANS
     started = time.monotonic()
     results: dict = {"startup": measure_startup(BIG, 3 if quick else 5)}
-    results["run_idle"] = measure_run_idle(
-        ["--size", _label(BIG)], warmup=warmup + 6, seconds=seconds * 2, env={}
-    )
+    results.update(measure_idle_kinds(warmup, seconds))
     results["window_idle"] = with_xvfb(
         BIG,
         lambda env: measure_run_idle(
@@ -720,6 +787,23 @@ def table(r: dict) -> str:
             f"{pct(run['cpu'])} of a core; {run['wakeups']:.2f} wake-ups/s (all threads)",
             "<= 0.1 %, <= 1 wake-up/s",
             verdict(run["cpu"] <= 0.001 and run["wakeups"] <= 1.0),
+        )
+    )
+    unrecorded, closed = r["run_idle_unrecorded"], r["closed_idle"]
+    rows.append(
+        (
+            f"  the same without recording usage counts, {unrecorded['seconds']:.0f} s",
+            f"{pct(unrecorded['cpu'])} of a core; {unrecorded['wakeups']:.2f} wake-ups/s",
+            "recording adds no wake-up",
+            verdict(run["wakeups"] <= unrecorded["wakeups"] + 0.1),
+        )
+    )
+    rows.append(
+        (
+            f"closed (opening hours, screen off), 1920x1080, {closed['seconds']:.0f} s",
+            f"{pct(closed['cpu'])} of a core; {closed['wakeups']:.2f} wake-ups/s",
+            "<= 0.05 %, <= 0.2 wake-ups/s",
+            verdict(closed["cpu"] <= 0.0005 and closed["wakeups"] <= 0.2),
         )
     )
     window = r["window_idle"]

@@ -28,6 +28,8 @@ root is booted with ``systemd-nspawn`` (the guide's ``sudo reboot``) and driven 
 - ``systemctl reload`` (the unit's ``ExecReload=``, SIGHUP) reads an edited staff file
   again without a restart (the same main PID, the log line that it applies at the next start
   screen), and a reload of a file with errors logs them and keeps the kiosk running;
+- the usage counts in the state folder (``StateDirectory=``) survive ``systemctl restart``,
+  ``kill -9`` and a reload: a session started with a key is still counted by ``stats``;
 - a stopped main loop (``kill -STOP``) is caught by the watchdog and the kiosk comes back;
   ``kill -9`` is restarted; ``systemctl stop`` ends it cleanly within a few seconds;
 - deliberately broken copies of the unit fail the same checks (the test has teeth);
@@ -665,6 +667,62 @@ def test_the_metrics_file_is_written_in_node_exporters_folder(container: Contain
         config.write_text(original)
         reset.unlink(missing_ok=True)
         container.run("systemctl", "daemon-reload")
+        container.run("systemctl", "restart", UNIT)
+    wait_active(container, UNIT)
+
+
+PRESS_SCRIPT = """\
+import struct, time
+EVENT = struct.Struct("@llHHi")
+with open("/dev/input/event0", "wb", buffering=0) as fifo:
+    for value in (1, 0):
+        now = time.time()
+        sec, usec = int(now), int(now % 1 * 1_000_000)
+        fifo.write(EVENT.pack(sec, usec, 1, 57, value) + EVENT.pack(sec, usec, 0, 0, 0))
+        time.sleep(0.2)
+"""
+STATS = "acupressure-kiosk stats --csv --state-dir " + STATE
+
+
+def _started(container: Container) -> int:
+    """Sessions started, all days together, as `stats --csv` (the staff guide's) says."""
+    rows = container.run("sh", "-c", STATS).stdout.splitlines()
+    header = rows[0].split(",")
+    return sum(int(row.split(",")[header.index("started")]) for row in rows[1:])
+
+
+def test_usage_counts_survive_a_restart_kill_9_and_a_reload(container: Container) -> None:
+    """A session started with a key (a kernel input event through a FIFO standing in for a
+    USB keyboard in /dev/input) is counted in the state folder; the count is still there,
+    in the same database file, after ``systemctl restart``, ``kill -9`` and a reload."""
+    container.run(
+        "sh",
+        "-c",
+        "install -d -m 0755 /dev/input && rm -f /dev/input/event0 && "
+        "mkfifo -m 0666 /dev/input/event0",
+    )
+    try:
+        container.run("systemctl", "restart", UNIT)
+        before = wait_active(container, UNIT)
+        assert _started(container) == 0
+        container.run("python3", "-c", PRESS_SCRIPT, timeout=30)
+        wait_for("the session start in the counts", lambda: _started(container) == 1, 30)
+        database = container.root / STATE.lstrip("/") / "usage.sqlite3"
+        inode = database.stat().st_ino
+
+        container.run("systemctl", "restart", UNIT)
+        wait_active(container, UNIT)
+        assert _started(container) == 1
+        current = container.show(UNIT)
+        container.run("sh", "-c", f"kill -9 {current['MainPID']}")
+        wait_for("a restart after kill -9", lambda: _restarted(container, current), 60)
+        container.run("systemctl", "reload", UNIT)
+        assert _started(container) == 1
+        assert database.stat().st_ino == inode
+        assert "could not be read" not in container.journal(UNIT)
+        assert before["MainPID"] != container.show(UNIT)["MainPID"]
+    finally:
+        container.run("rm", "-f", "/dev/input/event0")
         container.run("systemctl", "restart", UNIT)
     wait_active(container, UNIT)
 
