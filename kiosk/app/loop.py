@@ -130,8 +130,8 @@ class App:
         screen_power=None,
         recorder=None,
         staff: StaffReload | None = None,
-        clock: Callable[[], float] = time.monotonic,
         speech=None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:  # type: ignore[no-untyped-def]
         self.new_session = session_factory
         self.renderer = renderer
