@@ -40,7 +40,7 @@ set -eu
 NAME=acupressure-kiosk
 UNIT=$NAME.service
 KIOSK_USER=kiosk
-KIOSK_GROUPS="video render input gpio"
+KIOSK_GROUPS="video render input gpio audio"
 OPT=/opt/$NAME
 VENV=$OPT/venv
 ETC=/etc/$NAME
@@ -49,11 +49,12 @@ STATE=/var/lib/$NAME
 UNIT_DIR=/etc/systemd/system
 BOOT_WORDS="consoleblank=0 quiet logo.nologo vt.global_cursor_default=0"
 # procps: /bin/kill, which the unit's ExecReload= (`systemctl reload`) runs. v4l-utils:
-# cec-ctl, which switches an HDMI TV to standby outside opening hours.
+# cec-ctl, which switches an HDMI TV to standby outside opening hours. espeak-ng: the voice
+# of the spoken guidance (speech.enabled), offline.
 # libgl1-mesa-dri: mesa's GPU drivers (vc4 and v3d on a Pi). Only recommended by libegl1, so
 # --no-install-recommends leaves them out, and without them EGL cannot start: SDL's KMSDRM
 # driver then opens no screen (tests/integration/test_vm.py found it).
-DEBS="python3 python3-venv libdrm2 libgbm1 libegl1 libgles2 libgl1-mesa-dri fonts-dejavu-core procps v4l-utils"
+DEBS="python3 python3-venv libdrm2 libgbm1 libegl1 libgles2 libgl1-mesa-dri fonts-dejavu-core procps v4l-utils espeak-ng"
 # Lets the kiosk's user switch the screen off: /dev/cec* and the backlight's bl_power.
 RULES=/etc/udev/rules.d/70-$NAME.rules
 # The second console keeps its login prompt (Ctrl+Alt+F2): the kiosk takes tty1 only.

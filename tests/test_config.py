@@ -30,6 +30,7 @@ from kiosk.content.settings import (
     default_usage,
     defaults_yaml,
 )
+from kiosk.content.speech import Speech, default_speech
 from kiosk.content.yamlfile import MAX_BYTES, Problem
 from kiosk.core.session import Timing
 
@@ -901,7 +902,14 @@ def test_the_settings_table_is_the_one_source_of_defaults() -> None:
         fields = dataclasses.fields(cls)
         assert names == [f.name for f in fields], section
         assert all(f.default is dataclasses.MISSING for f in fields), f"{cls.__name__} defaults"
-    built = {"hardware": default_hardware(), "timing": default_timing(), "usage": default_usage()}
+    built = {
+        "hardware": default_hardware(),
+        "timing": default_timing(),
+        "usage": default_usage(),
+        "speech": default_speech(),  # its own section (kiosk.content.speech), with mappings
+    }
+    names = [s.name for s in SETTINGS if s.section == "speech"]
+    assert names == [f.name for f in dataclasses.fields(Speech)][: len(names)]
     for setting in SETTINGS:
         assert getattr(built[setting.section], setting.name) == setting.default, setting.key
 

@@ -194,6 +194,10 @@ def test_unit_names_the_fixed_paths_and_environment() -> None:
         "ExecReload=/bin/kill -HUP $MAINPID",
         # usage.metrics_file in node_exporter's textfile folder (the staff guide's example)
         "ReadWritePaths=-/var/lib/prometheus/node-exporter",
+        # spoken guidance: ALSA's devices and group, SDL's real audio driver
+        "DeviceAllow=char-alsa rw",
+        "SupplementaryGroups=video render input gpio audio",
+        "Environment=SDL_AUDIODRIVER=alsa",
     ]:
         assert line in text.splitlines()
 

@@ -14,6 +14,11 @@ waiting, sorts them by that time and, for each, first carries out the session de
 before it (a hold that ended, with its beep), then the input itself. So a key pressed just
 before a hold ended but read just after it does not skip the next screen.
 
+With speech on, each new screen's words start right after its first frame, and the next
+utterance of a screen at the end of the last one, a deadline like the others
+(:mod:`kiosk.app.speaking`, one of the chores); the sounds are rendered ahead on a thread
+that wakes the loop when one is ready.
+
 SIGHUP (``systemctl reload``) reads the staff file again on a thread of its own
 (:mod:`kiosk.app.reload`): a good file applies at the next start screen, never in the middle
 of a session; a file with errors keeps the content that runs, logs each error and shows the
@@ -35,6 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kiosk.app.reload import StaffReload
+from kiosk.app.speaking import NoSpeech
 from kiosk.core import stops
 from kiosk.core.events import (
     Event,
@@ -104,6 +110,8 @@ class App:
         handed every effect with the view on screen, and closed with the loop.
     :param staff: the staff file, read again on SIGHUP (:mod:`kiosk.app.reload`); None: a
         SIGHUP is logged and changes nothing.
+    :param speech: says each screen's words (:class:`kiosk.app.speaking.Speaker`, also one
+        of ``chores``), or None; told of every frame, closed with the loop.
     :param clock: the monotonic clock (a fake one in tests).
     """
 
@@ -122,6 +130,7 @@ class App:
         screen_power=None,
         recorder=None,
         staff: StaffReload | None = None,
+        speech=None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:  # type: ignore[no-untyped-def]
         self.new_session = session_factory
@@ -138,6 +147,7 @@ class App:
         self.screen_power = screen_power
         self.recorder = recorder or NoRecorder()
         self.staff = staff
+        self.speech = speech or NoSpeech()
         self.screen_on = True
         #: Closed by the opening hours: nothing drawn, the LED off, no deadlines.
         self.asleep = False
@@ -175,6 +185,7 @@ class App:
             self.renderer.close()
             self.parts.close()
             self.recorder.close()
+            self.speech.close()
         return EXIT_OK
 
     def _turn(self) -> None:
@@ -397,6 +408,7 @@ class App:
         self.new_session = config.new_session
         self.session = config.new_session(now)
         self.renderer.use_content(config, self.notices())
+        self.speech.use(config)
         ids = [p.id for p in config.content.points]
         self.recorder.use_routine(ids, self.session.steps, list(config.contents))
         log.info("The reloaded staff file is in use (%s)", config.source)
@@ -440,6 +452,7 @@ class App:
 
     def _draw(self, now: float) -> None:
         if not self._showing:
+            self.speech.show(None, now)
             return
         try:
             rects = self.renderer.draw(self.display.surface, self.session.view, now)
@@ -451,6 +464,10 @@ class App:
             raise DisplayLost(str(err)) from err
         except Exception:
             self._failsafe(now)
+        view = self.session.view  # spoken after the frame (it never waits), in its language
+        self.speech.show(
+            view, self.clock(), self.renderer.screens.in_language(view.language).content
+        )
 
     def _failsafe(self, now: float) -> None:
         """Log the traceback, go back to idle and count the failure."""

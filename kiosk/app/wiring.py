@@ -12,9 +12,11 @@ from pathlib import Path
 from kiosk.app.chores import OpeningHours, PartsRetry, ScreenWatch
 from kiosk.app.loop import App
 from kiosk.app.reload import StaffReload
+from kiosk.app.speaking import Speaker
 from kiosk.content.config import Config
 from kiosk.core.events import Inbox, Prepared, Repaint
 from kiosk.core.screensize import CAP_MM, Pitch, pitch_mm
+from kiosk.devices.audio import Mixer
 from kiosk.devices.clocksync import ClockSync, wall_now
 from kiosk.devices.connectors import DRM_DIR, Connectors
 from kiosk.devices.display import Display
@@ -29,6 +31,7 @@ from kiosk.devices.screenpower import (
     Console,
     ScreenPower,
 )
+from kiosk.devices.speechcache import build_prerender
 from kiosk.devices.systemd import SystemdNotifier
 from kiosk.devices.usagedb import open_recorder
 from kiosk.ui.renderer import build_renderer
@@ -71,6 +74,8 @@ def build_app(
     ``state_dir/usage.sqlite3`` (:mod:`kiosk.devices.usagedb`); with None, or a folder that
     cannot be written, none are kept. With ``usage.metrics_file`` their totals are also
     written there as Prometheus counters, by the same writer thread.
+    With ``speech.enabled`` each screen's words are spoken through SDL audio, rendered ahead
+    into ``state_dir/speech`` (a temporary folder with None; :mod:`kiosk.app.speaking`).
     ``staff_file`` is the file ``config`` was read from, read again on SIGHUP (None: the
     built-in configuration, nothing to read again).
     ``pitch_for(size)`` says how large the screen's pixels are (:func:`screen_pitch` by
@@ -133,6 +138,13 @@ def build_app(
         metrics_file=Path(config.usage.metrics_file) if config.usage.metrics_file else None,
         languages=list(config.contents),
     )
+    speaker = Speaker(
+        config,
+        build_prerender(config.speech, state_dir, lambda: inbox.put(Prepared())),
+        Mixer(),
+        beeps=lambda: parts.beeps,
+    )
+    chores.append(speaker)
     return App(
         config.new_session,
         renderer,
@@ -148,6 +160,7 @@ def build_app(
         screen_power=screen_power,
         recorder=recorder,
         staff=staff,
+        speech=speaker,
     )
 
 

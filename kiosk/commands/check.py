@@ -13,7 +13,7 @@ import argparse
 import dataclasses
 import logging
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pygame
@@ -22,10 +22,15 @@ from kiosk.content.build import staff_images
 from kiosk.content.builtin import builtin_document, media_dir
 from kiosk.content.config import Config, load_config, pick_staff_file, read_staff_file
 from kiosk.content.languages import every_text, language_path
+from kiosk.content.speech import read_speech
+from kiosk.content.validation import Validator
 from kiosk.content.yamlfile import Document, KeyPath, Problem, printable
 from kiosk.core.screensize import CAP_MM
 from kiosk.devices.access import write_problem
 from kiosk.devices.journal import printer
+from kiosk.devices.speechcache import make_engine
+from kiosk.devices.voices import EngineError
+from kiosk.devices.wavfile import WavError, check_wav
 from kiosk.ui.columns import Frame
 from kiosk.ui.glyphs import Glyphs, font_for
 from kiosk.ui.images import check_image
@@ -85,11 +90,14 @@ def check_config(path: Path | None) -> Report:
     staff = _staff_document(path)
     if config.fallback:
         # The file's points did not load, but the images they name can still be checked.
+        # So can the recordings it names.
         problems = [] if staff is None else _named_image_problems(staff, config.problems)
+        problems += [] if staff is None else _named_recording_problems(config, staff)
         return Report(entries + [_entry(p) for p in problems])
     entries += [_entry(p) for p in image_problems(config, staff)]
     entries += [_entry(p) for p in fit_problems(config, staff)]
     entries += [_entry(p) for p in sound_problems(config, staff)]
+    entries += [_entry(p) for p in speech_problems(config, staff)]
     entries += [_entry(p) for p in metrics_problems(config, staff)]
     entries += [_entry(p) for p in font_problems(config, staff)]
     return Report(entries, _notes(config) + page_notes(config))
@@ -157,6 +165,46 @@ def sound_problems(config: Config, staff: Document | None = None) -> list[Proble
             )
             problems.append(staff.problem(path, message, "warning"))
     return problems
+
+
+def speech_problems(config: Config, staff: Document | None = None) -> list[Problem]:
+    """Staff recordings that are not a WAV file the kiosk plays (header read, nothing
+    decoded), at the line that names them; with speech on, a voice that cannot start."""
+    problems = []
+    for text_id, recording in config.speech.recordings.items():
+        try:
+            check_wav(recording)
+        except WavError as err:
+            message = f"`{recording.name}` {err}"
+            path = ("speech", "audio", text_id)
+            problems.append(
+                staff.problem(path, message) if staff else Problem(config.source, message, path)
+            )
+    if config.speech.enabled:
+        try:
+            make_engine(config.speech, config.speech.voice("en"))
+        except EngineError as err:
+            message = f"speech is on, but the voice cannot start: {err}; the kiosk will be silent"
+            path = (
+                ("speech", "engine") if config.speech.engine == "piper" else ("speech", "enabled")
+            )
+            if staff is not None:
+                problems.append(staff.problem(path, message, "warning"))
+            else:
+                problems.append(Problem(config.source, message, path, severity="warning"))
+    return problems
+
+
+def _named_recording_problems(config: Config, staff: Document) -> list[Problem]:
+    """The recordings a file that did not load names, read as if it had (the problems
+    loading told already are not told again)."""
+    top = staff.data if isinstance(staff.data, dict) else {}
+    if "speech" not in top:
+        return []
+    scratch = Validator(staff)
+    folder = Path(staff.file).resolve().parent
+    speech = read_speech(top["speech"], config.content, folder, scratch)
+    return speech_problems(replace(config, speech=replace(speech, enabled=False)), staff)
 
 
 def metrics_problems(

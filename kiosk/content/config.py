@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kiosk.content.build import PAGES, build_content
@@ -32,14 +32,31 @@ from kiosk.content.builtin import builtin_document, media_dir
 from kiosk.content.languages import build_languages, with_routine
 from kiosk.content.model import Content
 from kiosk.content.schedule import read_schedule
-from kiosk.content.settings import SECTIONS, Hardware, Usage, default_usage, read_settings
+from kiosk.content.settings import (
+    OWN_SECTIONS,
+    SECTIONS,
+    Hardware,
+    Usage,
+    default_usage,
+    read_settings,
+)
+from kiosk.content.speech import Speech, default_speech, read_speech
 from kiosk.content.validation import Validator
 from kiosk.content.yamlfile import MAX_BYTES, Document, Problem, parse, too_big
 from kiosk.core.schedule import Schedule
 from kiosk.core.session import Session, Timing
 
 #: The top-level keys of a staff file.
-TOP_KEYS = (*SECTIONS, "schedule", "texts", *PAGES, "points", "languages_shown", "languages")
+TOP_KEYS = (
+    *SECTIONS,
+    *OWN_SECTIONS,
+    "schedule",
+    "texts",
+    *PAGES,
+    "points",
+    "languages_shown",
+    "languages",
+)
 
 #: The staff file of an installed kiosk: scripts/install.sh writes it, the service names it.
 INSTALLED_CONFIG = Path("/etc/acupressure-kiosk/config.yaml")
@@ -88,6 +105,7 @@ class Config:
     schedule: Schedule | None = None
     usage: Usage = field(default_factory=default_usage)
     languages: Mapping[str, Content] = field(default_factory=dict)
+    speech: Speech = field(default_factory=default_speech)
 
     @property
     def contents(self) -> Mapping[str, Content]:
@@ -135,6 +153,7 @@ def load_config(path: Path | None = None) -> Config:
             config.hardware,
             config.schedule,
             config.usage,
+            config.speech,
         )
     return config
 
@@ -216,10 +235,12 @@ def _fallback(
     hardware: Hardware | None = None,
     schedule: Schedule | None = None,
     usage: Usage | None = None,
+    speech: Speech | None = None,
 ) -> Config:
-    """The built-in configuration standing in for a broken file; ``hardware`` and ``usage``
-    hold the file's settings where they were valid (built-in ones where not), ``schedule``
-    its opening hours when that section was valid."""
+    """The built-in configuration standing in for a broken file; ``hardware``, ``usage``
+    and ``speech`` hold the file's settings where they were valid (built-in ones where not;
+    no recordings: they belong to the file's texts), ``schedule`` its opening hours when
+    that section was valid."""
     config = _build(builtin, None, media, "built-in")
     return Config(
         hardware or config.hardware,
@@ -230,7 +251,8 @@ def _fallback(
         True,
         schedule,
         usage or config.usage,
-        config.languages,
+        languages=config.languages,
+        speech=replace(speech, recordings={}) if speech else config.speech,
     )
 
 
@@ -248,6 +270,9 @@ def _build(
     schedule = read_schedule(top["schedule"], check) if "schedule" in top else None
     content = build_content(builtin, staff, media, check if staff else None)
     languages = build_languages(builtin, staff, content, check)
+    speech = default_speech()
+    if "speech" in top and staff is not None:
+        speech = read_speech(top["speech"], content, Path(staff.file).resolve().parent, check)
     return Config(
         hardware,
         timing,
@@ -257,6 +282,7 @@ def _build(
         schedule=schedule,
         usage=usage,
         languages=languages,
+        speech=speech,
     )
 
 

@@ -42,7 +42,7 @@ class Setting:
     name: str
     default: object
     doc: str
-    kind: str = "seconds"  # "seconds", "pin", "choice", "hertz", "prom", "inches"
+    kind: str = "seconds"  # seconds, pin, choice, hertz, prom, inches, switch, percent, model
     low: float = 0.0
     high: float = 0.0
     choices: tuple[str, ...] | tuple[int, ...] = ()
@@ -173,8 +173,44 @@ SETTINGS: tuple[Setting, ...] = (
         kind="prom",
         optional=True,
     ),
+    Setting(
+        "speech",
+        "enabled",
+        False,
+        "true: each screen's words are spoken when it appears (a speaker or HDMI sound is "
+        "needed; see the staff guide, Speech).",
+        kind="switch",
+    ),
+    Setting(
+        "speech",
+        "volume_percent",
+        80,
+        "How loud the voice is, in percent; set again at the start of every session.",
+        kind="percent",
+        low=5,
+        high=100,
+    ),
+    Setting(
+        "speech",
+        "engine",
+        "espeak-ng",
+        "The voice: espeak-ng (built in), or piper (a neural voice: needs piper_model).",
+        kind="choice",
+        choices=("espeak-ng", "piper"),
+    ),
+    Setting(
+        "speech",
+        "piper_model",
+        None,
+        "With engine: piper, the voice model file (.onnx) you have, a path on this machine; "
+        "nothing is downloaded. null: none.",
+        kind="model",
+        optional=True,
+    ),
 )
 SECTIONS = ("hardware", "timing", "usage")
+#: Sections read by their own module (kiosk.content.speech), with keys beyond the table's.
+OWN_SECTIONS = ("speech",)
 
 
 @dataclass(frozen=True)
@@ -239,8 +275,8 @@ def read_settings(top: dict[str, object], check: Validator) -> tuple[Hardware, T
         given = check.mapping(top[section], (section,), known)
         for setting in SETTINGS:
             if setting.section == section and setting.name in given:
-                value = _setting_value(setting, given[setting.name], check)
-                if value is not _INVALID:
+                value = setting_value(setting, given[setting.name], check)
+                if value is not INVALID:
                     values[section][setting.name] = value
     hardware = Hardware(**values["hardware"])  # type: ignore[arg-type]
     _check_pins(hardware, check)
@@ -248,10 +284,13 @@ def read_settings(top: dict[str, object], check: Validator) -> tuple[Hardware, T
     return hardware, timing, Usage(**values["usage"])  # type: ignore[arg-type]
 
 
-_INVALID = object()
+#: What :func:`setting_value` returns for a value it reported as wrong.
+INVALID = object()
 
 
-def _setting_value(setting: Setting, value: object, check: Validator) -> object:
+def setting_value(setting: Setting, value: object, check: Validator) -> object:
+    """``value`` checked against ``setting`` (each problem reported to ``check``), or
+    :data:`INVALID`."""
     path = (setting.section, setting.name)
     if value is None and setting.optional:
         return None
@@ -265,19 +304,33 @@ def _setting_value(setting: Setting, value: object, check: Validator) -> object:
                 f"such as /var/lib/prometheus/node-exporter/acupressure_kiosk.prom, or null "
                 f"for none; got {describe(value)}",
             )
-            return _INVALID
+            return INVALID
         return value
     if setting.kind == "pin":
         if isinstance(value, bool) or not isinstance(value, int) or value not in GPIO_PINS:
             empty = " or null for none" if setting.optional else ""
             check.error(path, f"expected a GPIO number (BCM 0 to 27){empty}, got {describe(value)}")
-            return _INVALID
+            return INVALID
         return value
-    what = {"seconds": "a number of seconds", "inches": "a size in inches"}.get(
-        setting.kind, "a pitch in hertz"
-    )
+    if setting.kind == "switch":
+        if not isinstance(value, bool):
+            check.error(path, f"expected true or false, got {describe(value)}")
+            return INVALID
+        return value
+    if setting.kind == "model":
+        if not isinstance(value, str) or not value.endswith(".onnx"):
+            check.error(
+                path, f"expected the path of a Piper voice model (.onnx), got {describe(value)}"
+            )
+            return INVALID
+        return value
+    what = {
+        "seconds": "a number of seconds",
+        "inches": "a size in inches",
+        "percent": "a percent",
+    }.get(setting.kind, "a pitch in hertz")
     number = check.number(value, path, setting.low, setting.high, what)
-    return _INVALID if number is None else number
+    return INVALID if number is None else number
 
 
 def _choice(setting: Setting, value: object, path: tuple[str, str], check: Validator) -> object:
@@ -294,7 +347,7 @@ def _choice(setting: Setting, value: object, path: tuple[str, str], check: Valid
     if isinstance(value, str) and value.strip() in (str(c) for c in setting.choices):
         hint = "; write the number without quotes"
     check.error(path, f"expected one of {allowed}, got {describe(value)}{hint}")
-    return _INVALID
+    return INVALID
 
 
 def _check_pins(hardware: Hardware, check: Validator) -> None:
@@ -345,17 +398,34 @@ def defaults_yaml() -> str:
         "# You may delete anything you do not change: the built-in value is used.",
         "",
     ]
-    for section in SECTIONS:
+    for section in (*SECTIONS, *OWN_SECTIONS):
         lines.append(f"{section}:")
         for setting in (s for s in SETTINGS if s.section == section):
             lines.append(f"  # {setting.doc}")
             lines.append(f"  {setting.name}: {_yaml_scalar(setting.default)}")
+        if section == "speech":
+            lines += SPEECH_EXAMPLE
         lines.append("")
     lines.append(SCHEDULE_EXAMPLE)
     return "\n".join(lines) + "\n" + builtin_text()
 
 
+#: The speech section's mappings, as commented examples in ``defaults``.
+SPEECH_EXAMPLE = [
+    "  # The espeak-ng voice for each language (its code), when not the code itself:",
+    "  # voices:",
+    "  #   en: en-gb",
+    "  # Your own recordings (WAV files, next to this file) in place of the voice, by text:",
+    "  # safety, summary, warning, hold_done, other_side, intro.UB60, hold.UB60.1, next.UB40",
+    "  # (see the staff guide, Speech):",
+    "  # audio:",
+    "  #   safety: safety.wav",
+]
+
+
 def _yaml_scalar(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "null" if value is None else str(value)
 
 
@@ -369,6 +439,10 @@ def settings_markdown() -> str:
             allowed = " / ".join(str(c) for c in s.choices)
         elif s.kind == "prom":
             allowed = "an absolute path ending in `.prom`, or null"
+        elif s.kind == "switch":
+            allowed = "true / false"
+        elif s.kind == "model":
+            allowed = "a path ending in `.onnx`, or null"
         else:
             allowed = f"{s.low:g}–{s.high:g}" + (", or null" if s.optional else "")
         rows.append(f"| `{s.key}` | `{_yaml_scalar(s.default)}` | {allowed} | {s.doc} |")

@@ -31,7 +31,13 @@ button pin from another thread at the real time and reads the buzzer pin's recor
   their own processes, the same without recording usage counts (a state folder that cannot
   be made) and closed by the opening hours (a staff file closed today, the screen off);
 - start -> first frame: ``python -m kiosk`` started to ``READY=1`` on a real
-  ``NOTIFY_SOCKET``; peak RSS is ``ru_maxrss`` of the kiosk process.
+  ``NOTIFY_SOCKET``; peak RSS is ``ru_maxrss`` of the kiosk process;
+- speech on: the press and CPU runs again with ``speech.enabled: true`` (espeak-ng, every
+  text rendered before the measuring starts) and SDL's disk audio driver writing to a
+  temporary file in real time, at the same time as the speech-off runs (the same load on
+  both), beside them in the table: each
+  press starts the new screen's words after its frame, and a hold plays its words with
+  the mixer's thread running.
 
 The table is copied into ``docs/benchmark.md`` with the machine it ran on.
 """
@@ -244,13 +250,33 @@ def config_with_hold_seconds(seconds: float):  # type: ignore[no-untyped-def]
     return dataclasses.replace(config, content=dataclasses.replace(content, points=points))
 
 
-def child_press(size: tuple[int, int], presses: int) -> dict:
+def with_speech(config, speech: bool):  # type: ignore[no-untyped-def]
+    """``config`` with speech on (espeak-ng, full volume) played by SDL's disk driver into a
+    temporary file at the real rate (it takes regular files only), when ``speech``; as it is
+    when not."""
+    if not speech:
+        return config
+    from kiosk.content.speech import default_speech
+
+    heard = Path(tempfile.mkdtemp(prefix="kiosk-bench-audio-")) / "heard.raw"
+    os.environ.update(SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(heard))
+    return dataclasses.replace(config, speech=default_speech(enabled=True, volume_percent=100))
+
+
+def settle_speech(h: Harness) -> None:
+    """Wait until every text is rendered (the first start-up renders them all)."""
+    if not h.app.speech.prerender.settle(120):
+        raise TimeoutError("speech was not rendered in 120 s")
+
+
+def child_press(size: tuple[int, int], presses: int, speech: bool = False) -> dict:
     """Whole sessions (1 s holds) driven by the button; the time to each press's frame."""
     from kiosk.core.session import Phase
 
     pace = random.Random(7)
 
     def script(h: Harness) -> dict:
+        settle_speech(h)
         time.sleep(1.0)
         latencies: list[float] = []
         while len(latencies) < presses:
@@ -264,9 +290,10 @@ def child_press(size: tuple[int, int], presses: int) -> dict:
             latencies.append(shown - pressed)
             time.sleep(TAP_SECONDS)
             h.release()
-        return {"latencies": latencies, "frames": h.app.stats.frames}
+        played = getattr(h.app.speech.player, "plays", 0)
+        return {"latencies": latencies, "frames": h.app.stats.frames, "played": played}
 
-    return Harness(size, config_with_hold_seconds(1.0)).run(script)
+    return Harness(size, with_speech(config_with_hold_seconds(1.0), speech)).run(script)
 
 
 def _wait_out_the_summary_guard(h: Harness) -> None:
@@ -376,7 +403,7 @@ def child_holds(size: tuple[int, int], holds: list[float]) -> dict:
     return Harness(size, config_with_holds(holds)).run(script)
 
 
-def child_cpu(size: tuple[int, int], warmup: float, seconds: float) -> dict:
+def child_cpu(size: tuple[int, int], warmup: float, seconds: float, speech: bool = False) -> dict:
     """CPU per wall second and redraws per second, idle (attract cycle) and in a hold."""
     from kiosk.core.session import Phase
 
@@ -395,6 +422,7 @@ def child_cpu(size: tuple[int, int], warmup: float, seconds: float) -> dict:
         }
 
     def script(h: Harness) -> dict:
+        settle_speech(h)
         time.sleep(warmup)
         idle = measure(h)
         for _ in range(3):  # idle -> safety -> intro -> hold
@@ -403,9 +431,10 @@ def child_cpu(size: tuple[int, int], warmup: float, seconds: float) -> dict:
         if h.phase() is not Phase.HOLD:
             raise RuntimeError(f"expected a hold, got {h.phase()}")
         time.sleep(0.5)
-        return {"idle": idle, "hold": measure(h)}
+        hold = measure(h)
+        return {"idle": idle, "hold": hold, "mixer_open": bool(h.app.speech.player.is_open)}
 
-    return Harness(size, config_with_hold_seconds(seconds + 10)).run(script)
+    return Harness(size, with_speech(config_with_hold_seconds(seconds + 10), speech)).run(script)
 
 
 def child_naive(size: tuple[int, int], seconds: float) -> dict:
@@ -670,10 +699,15 @@ def run_all(quick: bool) -> dict:
     keys = Child("keys", size=BIG, quiet=quiet)
     holds = [Child("holds", size=size, holds=plan) for size, plan in plans]
     cpu = {size: Child("cpu", size=size, warmup=warmup, seconds=seconds) for size in (BIG, SMALL)}
+    # Speech on and off side by side, at the same time: the same load on both.
+    cpu_speech = Child("cpu", size=BIG, warmup=warmup, seconds=seconds, speech=True)
     press = Child("press", size=BIG, presses=20 if quick else 60)
+    press_speech = Child("press", size=BIG, presses=20 if quick else 60, speech=True)
     results["press"] = press.result()
+    results["press_speech"] = press_speech.result()
     results["keys"] = keys.result()
     results["cpu"] = {size: child.result() for size, child in cpu.items()}
+    results["cpu_speech"] = cpu_speech.result()
     hold_results = [child.result() for child in holds]
     results["holds"] = [error for result in hold_results for error in result["errors"]]
     results["hold_rss"] = max(r["maxrss_mb"] for r in hold_results if tuple(r["size"]) == BIG)
@@ -711,6 +745,17 @@ def table(r: dict) -> str:
             f"p50 {ms(p50)}, p95 {ms(p95)}, max {ms(max(lat))}",
             "p95 <= 5 ms",
             verdict(p95 <= 0.005),
+        )
+    )
+    spoken = r["press_speech"]["latencies"]
+    s50, s95 = percentile(spoken, 0.5), percentile(spoken, 0.95)
+    rows.append(
+        (
+            f"  the same with speech on (espeak-ng, disk audio; {len(spoken)} presses, "
+            f"{r['press_speech']['played']} utterances started)",
+            f"p50 {ms(s50)}, p95 {ms(s95)}, max {ms(max(spoken))}",
+            "p50 within 0.5 ms of speech off",
+            verdict(s50 <= p50 + 0.0005),
         )
     )
     keys = [latency for _, latency in r["keys"]["latencies"]]
@@ -846,6 +891,19 @@ def table(r: dict) -> str:
                 f"{ratio:.0f}x",
                 ">= 50x" if big else "",
                 verdict(ratio >= 50) if big else "",
+            )
+        )
+    spoken_cpu, quiet_cpu = r["cpu_speech"], r["cpu"][BIG]
+    for when, target in (("idle", 0.005), ("hold", 0.02)):
+        on, off = spoken_cpu[when], quiet_cpu[when]
+        words = "idle (attract cycle, device closed)" if when == "idle" else "during a hold"
+        rows.append(
+            (
+                f"CPU {words}, 1920x1080, speech on, {on['seconds']:.0f} s",
+                f"{pct(on['cpu'])} of a core (speech off: {pct(off['cpu'])}); "
+                f"{on['wakeups']:.1f} wake-ups/s of the loop",
+                f"<= {target * 100:g} %",
+                verdict(on["cpu"] <= target),
             )
         )
     start = r["startup"]

@@ -1,0 +1,173 @@
+"""Speech heard through SDL's disk audio driver, in real time, through the real main loop.
+
+SDL's ``disk`` driver writes the mixed output to a raw file from the moment the sound
+device opens, at the rate it plays (silence is zero bytes), so a byte offset in it is a time:
+``Mixer.opened_at + offset / bytes_per_second``. Each screen's words here are a staff
+recording of one loudness of its own (a square wave, so its level is exact in the mix), and
+what was heard when is read back from the samples. The driver's thread writes a buffer
+(46 ms) at a time, so a time read this way may come out up to a buffer early: a sound is
+never started before its frame, and the bounds below allow for that.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import struct
+import threading
+import time
+import wave
+from pathlib import Path
+
+import pytest
+
+from kiosk.content.config import load_config
+from kiosk.content.speech import default_speech
+from kiosk.core.events import Quit
+from kiosk.core.screensize import pitch_mm
+from kiosk.core.session import Phase
+
+#: Each recording's level (the square wave's height), by text id.
+LEVELS = {"safety": 3000, "intro.UB60": 9000, "hold.UB60": 5000, "hold_done": 12000}
+RATE = 22050
+
+
+def square_wav(path: Path, level: int, seconds: float, rate: int = RATE) -> Path:
+    """A mono 16-bit WAV of a 441 Hz square wave of height ``level``, loud from sample 0."""
+    half = rate // 882
+    frames = int(seconds * rate)
+    samples = [level if (i // half) % 2 == 0 else -level for i in range(frames)]
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(struct.pack(f"<{frames}h", *samples))
+    return path
+
+
+def heard(raw: Path, level: int, opened_at: float, rate: int) -> list[float]:
+    """The times (monotonic) of the 10 ms slices of ``raw`` whose loudest sample is ``level``."""
+    data = raw.read_bytes()
+    count = len(data) // 2
+    samples = struct.unpack(f"<{count}h", data[: count * 2])
+    step = rate // 100
+    times = []
+    for start in range(0, count, step):
+        loudest = max((abs(s) for s in samples[start : start + step]), default=0)
+        if loudest == level:
+            times.append(opened_at + start / rate)
+    return times
+
+
+@pytest.fixture
+def disk_audio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    raw = tmp_path / "heard.raw"
+    monkeypatch.setenv("SDL_AUDIODRIVER", "disk")
+    monkeypatch.setenv("SDL_DISKAUDIOFILE", str(raw))
+    return raw
+
+
+def spoken_config(tmp_path: Path, hold: float, lengths: dict[str, float]):  # type: ignore[no-untyped-def]
+    """The built-in content cut to its first point on one side, ``hold`` seconds long,
+    with speech on at full volume and a recording for each text in :data:`LEVELS`."""
+    config = load_config()
+    point = dataclasses.replace(config.content.points[0], hold_seconds=hold, sides=1)
+    content = dataclasses.replace(config.content, points=(point,))
+    recordings = {
+        text_id: square_wav(tmp_path / f"{text_id}.wav", level, lengths.get(text_id, 1.0))
+        for text_id, level in LEVELS.items()
+    }
+    speech = default_speech(enabled=True, volume_percent=100, recordings=recordings)
+    return dataclasses.replace(config, content=content, speech=speech)
+
+
+def run_kiosk(mock_factory, config, tmp_path: Path, presses: list[float], stop: float):  # type: ignore[no-untyped-def]
+    """Run the real kiosk (real clock and inbox) and press its button ``presses`` seconds
+    after its first frame; return the app and the (time, phase) of every frame."""
+    from kiosk.app.wiring import build_app
+
+    # A 15-inch 800x480 screen, as the other test kiosks: no screen here is split into pages.
+    app = build_app(
+        config,
+        size=(800, 480),
+        fullscreen=False,
+        input_folder=None,
+        state_dir=tmp_path,
+        pitch_for=lambda size: pitch_mm(size, 15.0),
+    )
+    frames: list[tuple[float, Phase]] = []
+    show = app.display.show
+
+    def timed(rects):  # type: ignore[no-untyped-def]
+        show(rects)
+        frames.append((time.monotonic(), app.session.phase))
+
+    app.display.show = timed  # type: ignore[method-assign]
+    assert app.speech.prerender.settle(10), "the recordings were not read in 10 s"
+    button = mock_factory.pin(config.hardware.button_pin)
+
+    def drive() -> None:
+        while not frames:
+            time.sleep(0.01)
+        first = frames[0][0]
+        for at in presses:
+            time.sleep(max(0.0, first + at - time.monotonic()))
+            button.drive_low()
+            time.sleep(0.05)
+            button.drive_high()
+        time.sleep(max(0.0, first + stop - time.monotonic()))
+        app.inbox.put(Quit("test over"))
+
+    driver = threading.Thread(target=drive, daemon=True)
+    driver.start()
+    assert app.run() == 0
+    driver.join(5)
+    return app, frames
+
+
+def first_frame(frames: list[tuple[float, Phase]], phase: Phase) -> float:
+    return next(at for at, shown in frames if shown is phase)
+
+
+def test_speech_starts_with_its_screen_and_a_press_stops_it(
+    mock_factory, disk_audio, tmp_path
+) -> None:
+    config = spoken_config(tmp_path, hold=30.0, lengths={"safety": 6.0, "intro.UB60": 1.0})
+    player_format = (RATE, -16, 1)
+    app, frames = run_kiosk(mock_factory, config, tmp_path, presses=[0.5, 2.0], stop=3.5)
+    player = app.speech.player
+    assert player.format == player_format
+    safety_at = first_frame(frames, Phase.SAFETY)
+    intro_at = first_frame(frames, Phase.INTRO)
+    safety = heard(disk_audio, LEVELS["safety"], player.opened_at, RATE)
+    intro = heard(disk_audio, LEVELS["intro.UB60"], player.opened_at, RATE)
+    assert safety and intro, "no speech was heard"
+    # Each screen's words start within 100 ms of its first frame ...
+    assert -0.05 <= safety[0] - safety_at <= 0.1
+    assert -0.05 <= intro[0] - intro_at <= 0.1
+    # ... and the press that moved on cut the 6-second safety words off.
+    assert safety[-1] <= intro_at + 0.1
+    assert safety[-1] - safety[0] < 2.0
+
+
+def test_end_of_hold_is_spoken_when_the_hold_ends_with_the_buzzer(
+    mock_factory, disk_audio, tmp_path
+) -> None:
+    hold = 2.0
+    config = spoken_config(tmp_path, hold=hold, lengths={"safety": 0.3, "intro.UB60": 0.3})
+    buzzer = mock_factory.pin(config.hardware.buzzer_pin)
+    app, frames = run_kiosk(
+        mock_factory, config, tmp_path, presses=[0.3, 0.8, 1.3], stop=1.3 + hold + 1.5
+    )
+    player = app.speech.player
+    hold_at = first_frame(frames, Phase.HOLD)
+    summary_at = first_frame(frames, Phase.SUMMARY)
+    started = heard(disk_audio, LEVELS["hold.UB60"], player.opened_at, RATE)
+    done = heard(disk_audio, LEVELS["hold_done"], player.opened_at, RATE)
+    assert started and done, "the hold's words were not heard"
+    assert -0.05 <= started[0] - hold_at <= 0.1  # "Hold for ..." as the hold starts
+    assert abs(summary_at - (hold_at + hold)) < 0.05
+    # "Time is up" at the hold's end (its deadline, measured from the hold's frame) ...
+    assert -0.05 <= done[0] - (hold_at + hold) <= 0.1
+    # ... with the buzzer, not instead of it.
+    beeps = [at for at, state in buzzer.states if state]
+    assert beeps, "the buzzer did not sound"
