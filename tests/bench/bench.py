@@ -375,6 +375,18 @@ def child_naive_keys(size: tuple[int, int], presses: int) -> dict:
     return {"latencies": latencies}
 
 
+def tap_until(h: Harness, phase, most: int = 12) -> float:  # type: ignore[no-untyped-def]
+    """Tap every 0.4 s until ``phase`` is on screen (turning any pages on the way, as on the
+    7-inch screen); the time of the tap that brought it."""
+    for _ in range(most):
+        time.sleep(0.4)
+        at = h.tap()
+        time.sleep(0.05)
+        if h.phase() is phase:
+            return at
+    raise RuntimeError(f"expected {phase}, got {h.phase()}")
+
+
 def child_holds(size: tuple[int, int], holds: list[float]) -> dict:
     """One session through ``holds``; the buzzer's error against each hold's end."""
     from kiosk.core.session import Phase
@@ -382,12 +394,9 @@ def child_holds(size: tuple[int, int], holds: list[float]) -> dict:
     def script(h: Harness) -> dict:
         time.sleep(SETTLE_SECONDS)
         h.tap()  # idle -> safety
-        time.sleep(0.4)
-        h.tap()  # safety -> first intro
         pressed: list[float] = []
         for index, hold in enumerate(holds):
-            time.sleep(0.4)
-            pressed.append(h.tap())  # intro -> hold
+            pressed.append(tap_until(h, Phase.HOLD))  # safety or done -> intro -> hold
             h.wait_until(lambda: h.phase() is not Phase.HOLD, timeout=hold + 10)
             if index + 1 < len(holds):
                 time.sleep(0.4)
@@ -425,11 +434,7 @@ def child_cpu(size: tuple[int, int], warmup: float, seconds: float, speech: bool
         settle_speech(h)
         time.sleep(warmup)
         idle = measure(h)
-        for _ in range(3):  # idle -> safety -> intro -> hold
-            h.tap()
-            time.sleep(0.4)
-        if h.phase() is not Phase.HOLD:
-            raise RuntimeError(f"expected a hold, got {h.phase()}")
+        tap_until(h, Phase.HOLD)  # idle -> safety -> intro -> hold, turning any pages
         time.sleep(0.5)
         hold = measure(h)
         return {"idle": idle, "hold": hold, "mixer_open": bool(h.app.speech.player.is_open)}
