@@ -79,6 +79,7 @@ import guide
 import pictures
 import pytest
 import rootfs
+import sound
 import vm
 
 pytestmark = pytest.mark.integration
@@ -537,6 +538,123 @@ def test_stop_gives_the_screen_back_to_the_console(machine: vm.Machine) -> None:
     machine.agent.sh(r"printf '\033[0m\033[2J' > /dev/tty1")
     machine.agent.run("systemctl", "start", UNIT)
     wait_active(machine)
+
+
+# --- sound: the hold's end, spoken, in QEMU's recording --------------------------------------
+
+SPEECH_HOLD = 15  # seconds: the first hold, long enough for its own words to end first
+SPEECH_FOLDER = "/var/lib/acupressure-kiosk/speech"
+# What the kiosk renders first (kiosk.content.spoken.every_utterance): safety, hold_done,
+# summary, warning, the first intro, the first hold; then the rest.
+FIRST_SOUNDS = 6
+ONSET_TOLERANCE = 0.1  # seconds: the issue's "within 100 ms" of the hold's deadline
+NO_SOUND = "no sound device could be opened"
+
+
+def staff_file_with_speech(config: str) -> str:
+    """The test's staff file with speech on and the first hold cut to :data:`SPEECH_HOLD`."""
+    edited = re.sub(r"(\nspeech:\n(?:  .*\n|#.*\n|\n)*?  enabled:) *false", r"\1 true", config)
+    edited = re.sub(r"hold_seconds: *30", f"hold_seconds: {SPEECH_HOLD}", edited, count=1)
+    assert edited.count("enabled: true") == config.count("enabled: true") + 1, edited
+    assert f"hold_seconds: {SPEECH_HOLD}" in edited
+    return edited
+
+
+def wait_for_new_screen(machine: vm.Machine, before: Path, name: str, timeout: float = 60) -> None:
+    """Take screendumps until the screen is no longer ``before`` (a press before the new
+    screen is up is meant for the old one: the kiosk ignores it)."""
+    vm.wait_for(
+        f"the screen after {before.stem}",
+        lambda: pictures.differing(dump(machine, name, "ppm"), before) > 0.05,
+        timeout,
+        every=0,
+    )
+    time.sleep(0.5)  # the frame is on the screen; let the kiosk's loop finish with it
+
+
+def press_to_next_screen(machine: vm.Machine, name: str) -> float:
+    """Space on the USB keyboard, and wait for the screen it brings; the press's time."""
+    before = dump(machine, f"{name}-before", "ppm")
+    pressed = machine.press("spc")
+    wait_for_new_screen(machine, before, name)
+    return pressed
+
+
+def host_times(growth: sound.Growth, wav: Path, seconds: list[float]) -> list[float | None]:
+    form = sound.read_format(wav)
+    return [growth.when(second, form) for second in seconds]
+
+
+def test_the_hold_ends_with_time_is_up_at_its_deadline(
+    machine: vm.Machine, disk: Disk, request: pytest.FixtureRequest
+) -> None:
+    """Speech on: the kiosk opens ALSA's default device as ``kiosk`` in the unit's sandbox
+    (DeviceAllow=char-alsa), the hold's words are said and end, then nothing until "Time is
+    up" starts in QEMU's recording within 100 ms of the press + hold_seconds."""
+    agent = machine.agent
+    wait_active(machine)
+    pid = show(machine)["MainPID"]
+    reloads = journal(machine).count(RELOADED)
+    with evidence(machine, "sound"):
+        agent.write(CONFIG, staff_file_with_speech(disk.config))
+        agent.run("systemctl", "reload", UNIT)
+        vm.wait_for(
+            "the reload in the journal", lambda: journal(machine).count(RELOADED) > reloads, 60
+        )
+        started = time.monotonic()
+
+        def rendered() -> bool:
+            names = agent.sh(f"ls {SPEECH_FOLDER} 2>/dev/null || true").stdout.split()
+            return sum(name.endswith(".wav") for name in names) >= FIRST_SOUNDS
+
+        vm.wait_for("the first texts rendered", rendered, 180, every=1)
+        took = time.monotonic() - started
+        _report(request, f"espeak-ng in the guest: the first {FIRST_SOUNDS} texts in {took:.0f} s")
+        growth = sound.Growth(machine.wav)
+        growth.start()
+        try:
+            press_to_next_screen(machine, "sound-safety")
+            fds = agent.sh(f"ls -l /proc/{pid}/fd").stdout
+            assert "/dev/snd/pcmC0D0p" in fds, f"the kiosk holds no sound device open:\n{fds}"
+            press_to_next_screen(machine, "sound-intro")
+            pressed = press_to_next_screen(machine, "sound-hold")
+            deadline = pressed + SPEECH_HOLD
+            time.sleep(max(0.0, deadline + 3 - time.monotonic()))
+        finally:
+            growth.stop()
+        text = journal(machine)
+        assert NO_SOUND not in text, text
+        shutil.copy(machine.wav, ARTEFACTS / "sound.wav")  # to listen to, after a failure
+        _, peaks = sound.loudness(machine.wav)
+        onsets = sound.onsets(machine.wav)
+        seen = host_times(growth, machine.wav, onsets)
+        heard = [(s, t) for s, t in zip(onsets, seen, strict=True) if t is not None]
+        report = ", ".join(f"{t - pressed:+.3f} s" for _, t in heard)
+        _report(request, f"sound onsets after the hold's press: {report}")
+        after = [(s, t) for s, t in heard if t > pressed + 1]
+        assert after, f"no sound started after the hold's press: {report}"
+        second, done = after[0]
+        # The hold's own words: loud from the press on, ending before the deadline.
+        window = 0.005
+        loud = [i * window for i, peak in enumerate(peaks) if peak >= sound.LOUD]
+        ended = max(x for x in loud if x < second)
+        (ended_at,) = host_times(growth, machine.wav, [ended])
+        assert ended_at is not None and pressed < ended_at < deadline, report
+        _report(
+            request,
+            f"the hold's words end {ended_at - pressed:.2f} s after the press; "
+            f"'Time is up' starts {done - deadline:+.3f} s from press + {SPEECH_HOLD} s",
+        )
+        assert abs(done - deadline) <= ONSET_TOLERANCE, (
+            f"'Time is up' started {done - deadline:+.3f} s from the hold's deadline; "
+            f"onsets after the press: {report}"
+        )
+    long_press(machine)
+    agent.write(CONFIG, disk.config)
+    agent.run("systemctl", "reload", UNIT)
+    vm.wait_for(
+        "the reload in the journal", lambda: journal(machine).count(RELOADED) > reloads + 1, 60
+    )
 
 
 BROKEN = {  # name: (what to change in the unit, to what, the check's failure, the journal's line)
