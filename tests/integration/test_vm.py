@@ -707,11 +707,13 @@ BROKEN = {  # name: (what to change in the unit, to what, the check's failure, t
 }
 
 
-@pytest.mark.parametrize("breakage", sorted(BROKEN))
-def test_a_broken_unit_fails_the_same_checks(
-    machine: vm.Machine, disk: Disk, expected: dict[str, Path], breakage: str
-) -> None:
-    pattern, replacement, failure, logged = BROKEN[breakage]
+@contextlib.contextmanager
+def broken_unit(
+    machine: vm.Machine, disk: Disk, pattern: str, replacement: str, breakage: str
+) -> Iterator[str]:
+    """The kiosk's unit with ``pattern`` replaced (and the test's drop-in), installed in
+    place of the kiosk's (stopped) under a name of its own, which is given; afterwards it is
+    removed and the kiosk started again."""
     broken = re.sub(pattern, replacement, disk.unit, flags=re.MULTILINE)
     assert broken != disk.unit
     name = f"acupressure-kiosk-{breakage}.service"
@@ -722,7 +724,50 @@ def test_a_broken_unit_fails_the_same_checks(
     agent.write(f"/etc/systemd/system/{name}.d/test-hardware.conf", TEST_DROP_IN)
     agent.run("systemctl", "daemon-reload")
     try:
-        agent.run("systemctl", "start", "--no-block", name)
+        yield name
+    finally:
+        agent.run("systemctl", "stop", name, check=False)
+        agent.run("rm", "-rf", f"/etc/systemd/system/{name}", f"/etc/systemd/system/{name}.d")
+        agent.run("systemctl", "daemon-reload")
+        agent.run("systemctl", "reset-failed", name, check=False)
+        agent.run("systemctl", "start", UNIT)
+
+
+def test_without_the_alsa_line_the_kiosk_cannot_open_the_sound_card(
+    machine: vm.Machine, disk: Disk
+) -> None:
+    """The teeth of the sound test: the unit without ``DeviceAllow=char-alsa``, speech on. The
+    kiosk runs and draws, but cannot open ALSA's device (its log says so) and plays nothing."""
+    machine.agent.write(CONFIG, staff_file_with_speech(disk.config))
+    try:
+        with broken_unit(machine, disk, r"^DeviceAllow=char-alsa rw\n", "", "no-alsa") as name:
+            machine.agent.run("systemctl", "start", name)
+            pid = wait_active(machine, name)["MainPID"]
+            size = machine.wav.stat().st_size
+            with evidence(machine, "no-alsa"):
+                press_to_next_screen(machine, "no-alsa-safety")
+                vm.wait_for(
+                    "the kiosk to say it has no sound",
+                    lambda: NO_SOUND in journal(machine, name),
+                    30,
+                )
+                time.sleep(1)  # what would have played by now
+                fds = machine.agent.sh(f"ls -l /proc/{pid}/fd").stdout
+                assert "/dev/snd/" not in fds, fds
+                assert machine.wav.stat().st_size == size
+                print([line for line in journal(machine, name).splitlines() if NO_SOUND in line])
+    finally:
+        machine.agent.write(CONFIG, disk.config)
+    wait_active(machine)
+
+
+@pytest.mark.parametrize("breakage", sorted(BROKEN))
+def test_a_broken_unit_fails_the_same_checks(
+    machine: vm.Machine, disk: Disk, expected: dict[str, Path], breakage: str
+) -> None:
+    pattern, replacement, failure, logged = BROKEN[breakage]
+    with broken_unit(machine, disk, pattern, replacement, breakage) as name:
+        machine.agent.run("systemctl", "start", "--no-block", name)
         with pytest.raises(AssertionError, match=failure):
             wait_active(machine, name, timeout=60)
             assert drawing_problems(machine, name) == []
@@ -730,12 +775,6 @@ def test_a_broken_unit_fails_the_same_checks(
         text = journal(machine, name)
         assert logged in text, text
         print(f"{breakage}: {text.splitlines()[-5:]}")
-    finally:
-        agent.run("systemctl", "stop", name, check=False)
-        agent.run("rm", "-rf", f"/etc/systemd/system/{name}", f"/etc/systemd/system/{name}.d")
-        agent.run("systemctl", "daemon-reload")
-        agent.run("systemctl", "reset-failed", name, check=False)
-        agent.run("systemctl", "start", UNIT)
     wait_active(machine)
     with evidence(machine, f"after-{breakage}"):
         assert drawing_problems(machine) == []
