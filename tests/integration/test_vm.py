@@ -38,19 +38,19 @@ and the guest agent). Then:
   QEMU's WAV recording of the card (``vm.Machine.wav``; ``sound`` maps a position in it to
   the host's clock) the hold's words start after the press and end before the hold does,
   nothing starts until "Time is up", and that starts at press + ``hold_seconds``: not before
-  (100 ms), and at most ``LATE_IN_THE_VM`` after;
+  (100 ms), and at most ``LATE_IN_THE_VM`` after. Without ``DeviceAllow=char-alsa`` the
+  kiosk runs but cannot open the card, says so in its log, and QEMU records nothing;
 - the VM shuts down from inside and QEMU exits by itself.
 
 Not here yet: "Time is up" within 100 ms of the hold's end (the issue's step 4 asks it). The
 kiosk speaks a screen's words after it has drawn the screen's first frame, and under TCG that
-frame takes about a second: the words were measured 1.15 s after the deadline (and the hold's
-own words 0.99 s after the press). Nor does a unit without ``DeviceAllow=char-alsa`` have
-its own failing run yet. And at boot the kiosk can find no sound card although the card is
-there: seen in two runs of three, ALSA's "cannot find card '0'" at the first words with
-``/dev/snd`` present, fine after a restart. The likely cause: the unit started (19.5 s
-after boot) as the HDA driver was still probing (19.3 s), and systemd resolves
-``char-alsa`` from ``/proc/devices`` when the unit starts. The test restarts the kiosk after
-switching speech on, as the staff guide says, which steps around this.
+frame takes about a second: the words were measured 0.75 to 1.15 s after the deadline (and
+the hold's own words 0.9 to 1.0 s after the press). And at boot the kiosk can find no sound
+card although the card is there: seen in two runs of three, ALSA's "cannot find card '0'"
+at the first words with ``/dev/snd`` present, fine after a restart. The likely cause: the
+unit started (19.5 s after boot) as the HDA driver was still probing (19.3 s), and systemd
+resolves ``char-alsa`` from ``/proc/devices`` when the unit starts. The test restarts the
+kiosk after switching speech on, as the staff guide says, which steps around this.
 
 What the test changes from a staff machine, and why:
 - What Raspberry Pi OS Lite has and minbase lacks (``sudo``, ``ca-certificates``, a boot line
@@ -567,8 +567,8 @@ FIRST_SOUNDS = 6
 ONSET_TOLERANCE = 0.1  # seconds: the "within 100 ms" of the hold's deadline
 # How late "Time is up" may start here. The kiosk speaks a screen's words after its first
 # frame (kiosk/app/loop.py, _draw), and under TCG a frame takes about a second to draw:
-# measured +1.15 s. The 100 ms is not proven here: it needs a Pi's speed, or the words started
-# before the frame is drawn (the buzzer, too, sounds after the frame).
+# measured +0.75 to +1.15 s. The 100 ms is not proven here: it needs a Pi's speed, or the
+# words started before the frame is drawn.
 LATE_IN_THE_VM = 3.0
 WINDOW = 0.005  # seconds: the loudness window of the WAV analysis
 NO_SOUND = "no sound device could be opened"
@@ -645,7 +645,7 @@ def test_the_hold_ends_with_time_is_up_at_its_deadline(
         growth.start()
         try:
             press_to_next_screen(machine, "sound-safety")
-            fds = agent.sh(f"ls -l /proc/{pid}/fd").stdout
+            fds = agent.sh(f"ls -l /proc/{pid}/fd", check=False).stdout  # fds come and go
             assert "/dev/snd/pcmC0D0p" in fds, (
                 f"the kiosk holds no sound device open:\n{fds}\n{sound_devices(machine)}"
             )
@@ -752,7 +752,9 @@ def test_without_the_alsa_line_the_kiosk_cannot_open_the_sound_card(
                     30,
                 )
                 time.sleep(1)  # what would have played by now
-                fds = machine.agent.sh(f"ls -l /proc/{pid}/fd").stdout
+                fds = machine.agent.sh(
+                    f"ls -l /proc/{pid}/fd", check=False
+                ).stdout  # fds come and go
                 assert "/dev/snd/" not in fds, fds
                 assert machine.wav.stat().st_size == size
                 print([line for line in journal(machine, name).splitlines() if NO_SOUND in line])
