@@ -32,12 +32,25 @@ and the guest agent). Then:
   unit's sandbox (its user and groups, ``DevicePolicy=closed``, ``DeviceAllow=char-gpiochip``):
   the simulated button line pulled up and down reaches lgpio's edge callback, which drives
   the buzzer line that gpio-sim reads back; without ``char-gpiochip`` lgpio cannot open it;
+- sound through ALSA: with speech on (``staff_file_with_speech``, the first hold cut to 20 s)
+  and the restart the staff guide asks for, the kiosk holds ALSA's ``default`` device (the HDA
+  card's PCM) open as ``kiosk`` through the unit's sandbox (``DeviceAllow=char-alsa``). In
+  QEMU's WAV recording of the card (``vm.Machine.wav``; ``sound`` maps a position in it to
+  the host's clock) the hold's words start after the press and end before the hold does,
+  nothing starts until "Time is up", and that starts at press + ``hold_seconds``: not before
+  (100 ms), and at most ``LATE_IN_THE_VM`` after. Without ``DeviceAllow=char-alsa`` the
+  kiosk runs but cannot open the card, says so in its log, and QEMU records nothing;
 - the VM shuts down from inside and QEMU exits by itself.
 
-Not here yet: the end-of-hold sound in QEMU's WAV recording (the issue's step 4). The VM has
-the sound card and records it (``vm.Machine.wav``) and ``sound`` finds a sound's onset in the
-recording and when the host saw it, but the kiosk has no sound output yet (the unit says
-``SDL_AUDIODRIVER=dummy``; the buzzer is a GPIO part, which gpiozero refuses here).
+Not here yet: "Time is up" within 100 ms of the hold's end (the issue's step 4 asks it). The
+kiosk speaks a screen's words after it has drawn the screen's first frame, and under TCG that
+frame takes about a second: the words were measured 0.75 to 1.15 s after the deadline (and
+the hold's own words 0.9 to 1.0 s after the press). And at boot the kiosk can find no sound
+card although the card is there: seen in two runs of three, ALSA's "cannot find card '0'"
+at the first words with ``/dev/snd`` present, fine after a restart. The likely cause: the
+unit started (19.5 s after boot) as the HDA driver was still probing (19.3 s), and systemd
+resolves ``char-alsa`` from ``/proc/devices`` when the unit starts. The test restarts the
+kiosk after switching speech on, as the staff guide says, which steps around this.
 
 What the test changes from a staff machine, and why:
 - What Raspberry Pi OS Lite has and minbase lacks (``sudo``, ``ca-certificates``, a boot line
@@ -45,6 +58,9 @@ What the test changes from a staff machine, and why:
   ``/etc/pip.conf`` trusting the host's CA bundle. The kernel gets the boot line the installer
   wrote, with the Pi's root and serial console swapped for the VM's (``/dev/vda``, ttyS0).
 - ``qemu-guest-agent`` in the guest, the test's way in (there is no network).
+- ``alsa-utils``, which Raspberry Pi OS Lite has and minbase lacks: its udev rule sets up a
+  new sound card's mixer (``alsactl init``); without it the HDA card stays muted and QEMU
+  records silence.
 - A drop-in with gpiozero's mock pins (gpiozero takes no GPIO chip but a Pi's) and a layout
   budget of 5 s per screen instead of 0.25 s (``LAYOUT_SECONDS``: the emulated CPU is many
   times slower than a Pi, and a screen past its budget is set at the smallest text size), and
@@ -79,6 +95,7 @@ import guide
 import pictures
 import pytest
 import rootfs
+import sound
 import vm
 
 pytestmark = pytest.mark.integration
@@ -98,6 +115,7 @@ ROOT_SPEC = rootfs.RootSpec(
         "sudo",
         "ca-certificates",
         "qemu-guest-agent",
+        "alsa-utils",
     ),
 )
 HOME = "/root"
@@ -539,6 +557,137 @@ def test_stop_gives_the_screen_back_to_the_console(machine: vm.Machine) -> None:
     wait_active(machine)
 
 
+# --- sound: the hold's end, spoken, in QEMU's recording --------------------------------------
+
+SPEECH_HOLD = 20  # seconds: the first hold; its words, stretched by the emulated CPU, end first
+SPEECH_FOLDER = "/var/lib/acupressure-kiosk/speech"
+# What the kiosk renders first (kiosk.content.spoken.every_utterance): safety, hold_done,
+# summary, warning, the first intro, the first hold; then the rest.
+FIRST_SOUNDS = 6
+ONSET_TOLERANCE = 0.1  # seconds: the issue's "within 100 ms" of the hold's deadline
+# How late "Time is up" may start here. The kiosk speaks a screen's words after its first
+# frame (kiosk/app/loop.py, _draw), and under TCG a frame takes about a second to draw:
+# measured +0.75 to +1.15 s. The 100 ms is not proven here: it needs a Pi's speed, or the
+# words started before the frame is drawn.
+LATE_IN_THE_VM = 3.0
+WINDOW = 0.005  # seconds: the loudness window of the WAV analysis
+NO_SOUND = "no sound device could be opened"
+
+
+def staff_file_with_speech(config: str) -> str:
+    """The test's staff file with speech on and the first hold cut to :data:`SPEECH_HOLD`."""
+    edited = re.sub(r"(\nspeech:\n(?:  .*\n|#.*\n|\n)*?  enabled:) *false", r"\1 true", config)
+    edited = re.sub(r"hold_seconds: *30", f"hold_seconds: {SPEECH_HOLD}", edited, count=1)
+    assert edited.count("enabled: true") == config.count("enabled: true") + 1, edited
+    assert f"hold_seconds: {SPEECH_HOLD}" in edited
+    return edited
+
+
+def wait_for_new_screen(machine: vm.Machine, before: Path, name: str, timeout: float = 60) -> None:
+    """Take screendumps until the screen is no longer ``before`` (a press before the new
+    screen is up is meant for the old one: the kiosk ignores it)."""
+    vm.wait_for(
+        f"the screen after {before.stem}",
+        lambda: pictures.differing(dump(machine, name, "ppm"), before) > 0.05,
+        timeout,
+        every=0,
+    )
+    time.sleep(0.5)  # the frame is on the screen; let the kiosk's loop finish with it
+
+
+def press_to_next_screen(machine: vm.Machine, name: str) -> float:
+    """Space on the USB keyboard, and wait for the screen it brings; the press's time."""
+    before = dump(machine, f"{name}-before", "ppm")
+    pressed = machine.press("spc")
+    wait_for_new_screen(machine, before, name)
+    return pressed
+
+
+def sound_devices(machine: vm.Machine) -> str:
+    """The guest's sound cards, their device nodes and the card's mixer."""
+    return machine.agent.sh(
+        "cat /proc/asound/cards; ls -l /dev/snd; amixer -c 0 sget Master; amixer -c 0 sget PCM",
+        check=False,
+    ).stdout
+
+
+def host_times(growth: sound.Growth, wav: Path, seconds: list[float]) -> list[float | None]:
+    form = sound.read_format(wav)
+    return [growth.when(second, form) for second in seconds]
+
+
+def test_the_hold_ends_with_time_is_up_at_its_deadline(
+    machine: vm.Machine, disk: Disk, request: pytest.FixtureRequest
+) -> None:
+    """Speech on (and a restart, as the staff guide says): the kiosk opens ALSA's default
+    device as ``kiosk`` in the unit's sandbox (DeviceAllow=char-alsa); in QEMU's recording
+    the hold's words are said and end, then nothing until "Time is up" starts, at the press
+    + hold_seconds: not before it (100 ms), and at most :data:`LATE_IN_THE_VM` after."""
+    agent = machine.agent
+    wait_active(machine)
+    with evidence(machine, "sound"):
+        # As the staff guide says: switch speech on in the staff file, then restart.
+        agent.write(CONFIG, staff_file_with_speech(disk.config))
+        agent.run("systemctl", "restart", UNIT)
+        pid = wait_active(machine)["MainPID"]
+        reloads = journal(machine).count(RELOADED)
+        started = time.monotonic()
+
+        def rendered() -> bool:
+            names = agent.sh(f"ls {SPEECH_FOLDER} 2>/dev/null || true").stdout.split()
+            return sum(name.endswith(".wav") for name in names) >= FIRST_SOUNDS
+
+        vm.wait_for("the first texts rendered", rendered, 180, every=1)
+        vm.wait_for("the sound card", lambda: "HDA" in sound_devices(machine), 60, every=1)
+        took = time.monotonic() - started
+        _report(request, f"espeak-ng in the guest: the first {FIRST_SOUNDS} texts in {took:.0f} s")
+        growth = sound.Growth(machine.wav)
+        growth.start()
+        try:
+            press_to_next_screen(machine, "sound-safety")
+            fds = agent.sh(f"ls -l /proc/{pid}/fd", check=False).stdout  # fds come and go
+            assert "/dev/snd/pcmC0D0p" in fds, (
+                f"the kiosk holds no sound device open:\n{fds}\n{sound_devices(machine)}"
+            )
+            press_to_next_screen(machine, "sound-intro")
+            pressed = press_to_next_screen(machine, "sound-hold")
+            deadline = pressed + SPEECH_HOLD
+            time.sleep(max(0.0, deadline + 3 - time.monotonic()))
+        finally:
+            growth.stop()
+        text = journal(machine)
+        assert NO_SOUND not in text, text
+        shutil.copy(machine.wav, ARTEFACTS / "sound.wav")  # to listen to, after a failure
+        _, peaks = sound.loudness(machine.wav, WINDOW)
+        onsets = sound.onsets(machine.wav, WINDOW)
+        seen = host_times(growth, machine.wav, onsets)
+        heard = [(s, t) for s, t in zip(onsets, seen, strict=True) if t is not None]
+        report = ", ".join(f"{t - pressed:+.3f} s" for _, t in heard)
+        _report(request, f"sound onsets after the hold's press: {report}")
+        # "Time is up": the first sound to start from the deadline on (less the tolerance).
+        after = [(s, t) for s, t in heard if t >= deadline - ONSET_TOLERANCE]
+        assert after, f"no sound started at the hold's end: {report}"
+        second, done = after[0]
+        # The hold's own words: loud after the press, over before the deadline; then quiet.
+        loud = [i * WINDOW for i, peak in enumerate(peaks) if peak >= sound.LOUD]
+        (ended_at,) = host_times(growth, machine.wav, [max(x for x in loud if x < second)])
+        assert ended_at is not None and pressed < ended_at < deadline, report
+        late = done - deadline
+        _report(
+            request,
+            f"the hold's words end {ended_at - pressed:.2f} s after the press; "
+            f"'Time is up' starts {late:+.3f} s from press + {SPEECH_HOLD} s",
+        )
+        assert -ONSET_TOLERANCE <= late <= LATE_IN_THE_VM, (
+            f"'Time is up' started {late:+.3f} s from the hold's deadline; "
+            f"onsets after the press: {report}"
+        )
+    long_press(machine)
+    agent.write(CONFIG, disk.config)
+    agent.run("systemctl", "reload", UNIT)
+    vm.wait_for("the reload in the journal", lambda: journal(machine).count(RELOADED) > reloads, 60)
+
+
 BROKEN = {  # name: (what to change in the unit, to what, the check's failure, the journal's line)
     # No access to the DRM device: SDL's KMSDRM driver finds no screen to open.
     "no-drm": (
@@ -558,11 +707,13 @@ BROKEN = {  # name: (what to change in the unit, to what, the check's failure, t
 }
 
 
-@pytest.mark.parametrize("breakage", sorted(BROKEN))
-def test_a_broken_unit_fails_the_same_checks(
-    machine: vm.Machine, disk: Disk, expected: dict[str, Path], breakage: str
-) -> None:
-    pattern, replacement, failure, logged = BROKEN[breakage]
+@contextlib.contextmanager
+def broken_unit(
+    machine: vm.Machine, disk: Disk, pattern: str, replacement: str, breakage: str
+) -> Iterator[str]:
+    """The kiosk's unit with ``pattern`` replaced (and the test's drop-in), installed in
+    place of the kiosk's (stopped) under a name of its own, which is given; afterwards it is
+    removed and the kiosk started again."""
     broken = re.sub(pattern, replacement, disk.unit, flags=re.MULTILINE)
     assert broken != disk.unit
     name = f"acupressure-kiosk-{breakage}.service"
@@ -573,7 +724,52 @@ def test_a_broken_unit_fails_the_same_checks(
     agent.write(f"/etc/systemd/system/{name}.d/test-hardware.conf", TEST_DROP_IN)
     agent.run("systemctl", "daemon-reload")
     try:
-        agent.run("systemctl", "start", "--no-block", name)
+        yield name
+    finally:
+        agent.run("systemctl", "stop", name, check=False)
+        agent.run("rm", "-rf", f"/etc/systemd/system/{name}", f"/etc/systemd/system/{name}.d")
+        agent.run("systemctl", "daemon-reload")
+        agent.run("systemctl", "reset-failed", name, check=False)
+        agent.run("systemctl", "start", UNIT)
+
+
+def test_without_the_alsa_line_the_kiosk_cannot_open_the_sound_card(
+    machine: vm.Machine, disk: Disk
+) -> None:
+    """The teeth of the sound test: the unit without ``DeviceAllow=char-alsa``, speech on. The
+    kiosk runs and draws, but cannot open ALSA's device (its log says so) and plays nothing."""
+    machine.agent.write(CONFIG, staff_file_with_speech(disk.config))
+    try:
+        with broken_unit(machine, disk, r"^DeviceAllow=char-alsa rw\n", "", "no-alsa") as name:
+            machine.agent.run("systemctl", "start", name)
+            pid = wait_active(machine, name)["MainPID"]
+            size = machine.wav.stat().st_size
+            with evidence(machine, "no-alsa"):
+                press_to_next_screen(machine, "no-alsa-safety")
+                vm.wait_for(
+                    "the kiosk to say it has no sound",
+                    lambda: NO_SOUND in journal(machine, name),
+                    30,
+                )
+                time.sleep(1)  # what would have played by now
+                fds = machine.agent.sh(
+                    f"ls -l /proc/{pid}/fd", check=False
+                ).stdout  # fds come and go
+                assert "/dev/snd/" not in fds, fds
+                assert machine.wav.stat().st_size == size
+                print([line for line in journal(machine, name).splitlines() if NO_SOUND in line])
+    finally:
+        machine.agent.write(CONFIG, disk.config)
+    wait_active(machine)
+
+
+@pytest.mark.parametrize("breakage", sorted(BROKEN))
+def test_a_broken_unit_fails_the_same_checks(
+    machine: vm.Machine, disk: Disk, expected: dict[str, Path], breakage: str
+) -> None:
+    pattern, replacement, failure, logged = BROKEN[breakage]
+    with broken_unit(machine, disk, pattern, replacement, breakage) as name:
+        machine.agent.run("systemctl", "start", "--no-block", name)
         with pytest.raises(AssertionError, match=failure):
             wait_active(machine, name, timeout=60)
             assert drawing_problems(machine, name) == []
@@ -581,12 +777,6 @@ def test_a_broken_unit_fails_the_same_checks(
         text = journal(machine, name)
         assert logged in text, text
         print(f"{breakage}: {text.splitlines()[-5:]}")
-    finally:
-        agent.run("systemctl", "stop", name, check=False)
-        agent.run("rm", "-rf", f"/etc/systemd/system/{name}", f"/etc/systemd/system/{name}.d")
-        agent.run("systemctl", "daemon-reload")
-        agent.run("systemctl", "reset-failed", name, check=False)
-        agent.run("systemctl", "start", UNIT)
     wait_active(machine)
     with evidence(machine, f"after-{breakage}"):
         assert drawing_problems(machine) == []
