@@ -14,7 +14,8 @@ waiting, sorts them by that time and, for each, first carries out the session de
 before it (a hold that ended, with its beep), then the input itself. So a key pressed just
 before a hold ended but read just after it does not skip the next screen.
 
-With speech on, each new screen's words start right after its first frame, and the next
+With speech on, each new screen's words start just before its first frame is drawn (so the
+end of a hold is heard at its deadline, with the buzzer), and the next
 utterance of a screen at the end of the last one, a deadline like the others
 (:mod:`kiosk.app.speaking`, one of the chores); the sounds are rendered ahead on a thread
 that wakes the loop when one is ready.
@@ -454,6 +455,10 @@ class App:
         if not self._showing:
             self.speech.show(None, now)
             return
+        # The words first: handing a ready sound to SDL takes well under a millisecond, and
+        # so "Time is up" comes at the hold's deadline with the buzzer, however long the
+        # frame then takes (a second on an emulated machine).
+        self._speak()
         try:
             rects = self.renderer.draw(self.display.surface, self.session.view, now)
             if rects is None or rects:
@@ -464,10 +469,13 @@ class App:
             raise DisplayLost(str(err)) from err
         except Exception:
             self._failsafe(now)
-        view = self.session.view  # spoken after the frame (it never waits), in its language
-        self.speech.show(
-            view, self.clock(), self.renderer.screens.in_language(view.language).content
-        )
+            self._speak()
+
+    def _speak(self) -> None:
+        """Speak the screen on view, in its session's language (nothing new: nothing)."""
+        view = self.session.view
+        content = self.renderer.screens.in_language(view.language).content
+        self.speech.show(view, self.clock(), content)
 
     def _failsafe(self, now: float) -> None:
         """Log the traceback, go back to idle and count the failure."""
