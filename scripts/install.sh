@@ -57,6 +57,10 @@ BOOT_WORDS="consoleblank=0 quiet logo.nologo vt.global_cursor_default=0"
 DEBS="python3 python3-venv libdrm2 libgbm1 libegl1 libgles2 libgl1-mesa-dri fonts-dejavu-core procps v4l-utils espeak-ng"
 # Lets the kiosk's user switch the screen off: /dev/cec* and the backlight's bl_power.
 RULES=/etc/udev/rules.d/70-$NAME.rules
+# Loads ALSA's core (the kernel module snd) early in boot. systemd resolves the unit's
+# DeviceAllow=char-alsa from /proc/devices when the service starts: a sound card probed
+# after that stays shut to the kiosk until a restart (seen in tests/integration/test_vm.py).
+MODULES=/etc/modules-load.d/$NAME.conf
 # The second console keeps its login prompt (Ctrl+Alt+F2): the kiosk takes tty1 only.
 GETTY=getty@tty2.service
 GETTY_TEMPLATE=/lib/systemd/system/getty@.service
@@ -282,6 +286,14 @@ install_udev_rules() {
     fi
 }
 
+install_modules_load() {
+    install -d -m 0755 "$DESTDIR/etc/modules-load.d"
+    printf '# The acupressure kiosk: ALSA before the kiosk starts (see scripts/install.sh).\nsnd\n' \
+        >"$DESTDIR$MODULES"
+    chmod 0644 "$DESTDIR$MODULES"
+    say "installed $MODULES (sound's kernel module loaded early, for the spoken guidance)"
+}
+
 # Enable like `systemctl enable` does offline: the WantedBy= link.
 enable_in_destdir() {
     install -d -m 0755 "$DESTDIR$UNIT_DIR/multi-user.target.wants"
@@ -395,6 +407,7 @@ main() {
         install_command_link
         install_unit
         install_udev_rules
+        install_modules_load
         enable_in_destdir
         enable_getty
         [ "$BOOT_SETTINGS" = no ] || boot_settings
@@ -412,6 +425,7 @@ main() {
     install_command_link
     install_unit
     install_udev_rules
+    install_modules_load
     if [ "$BOOT_SETTINGS" = yes ]; then
         boot_settings
     else

@@ -7,7 +7,7 @@
 #   make uninstall DESTDIR=DIR     removes the files install.sh --destdir wrote under DIR
 #
 # It stops and disables the unit, removes it (and any `systemctl edit` drop-in) and its udev
-# rules (/etc/udev/rules.d/70-acupressure-kiosk.rules), the kiosk's
+# rules (/etc/udev/rules.d/70-acupressure-kiosk.rules) and /etc/modules-load.d entry, the kiosk's
 # state in /var/lib/acupressure-kiosk but for the usage counts, the `kiosk` user, /opt/acupressure-kiosk and the
 # command link /usr/local/bin/acupressure-kiosk, and gives
 # tty1 back to the login prompt. The second console's login prompt (getty@tty2) is disabled
@@ -28,6 +28,7 @@ ETC=/etc/$NAME
 STATE=/var/lib/$NAME
 UNIT_DIR=/etc/systemd/system
 RULES=/etc/udev/rules.d/70-$NAME.rules
+MODULES=/etc/modules-load.d/$NAME.conf
 
 DESTDIR=""
 PURGE=no
@@ -85,6 +86,10 @@ remove_unit() {
 }
 
 remove_udev_rules() {
+    if [ -e "$DESTDIR$MODULES" ]; then
+        rm -f "$DESTDIR$MODULES"
+        say "removed $MODULES"
+    fi
     [ -e "$DESTDIR$RULES" ] || return 0
     rm -f "$DESTDIR$RULES"
     say "removed $RULES"

@@ -110,6 +110,9 @@ def test_prefix_install_writes_the_tree(destdir: Path) -> None:
     assert os.readlink(command) == "/" + str(EXEC_START)
     rules = destdir / "etc/udev/rules.d/70-acupressure-kiosk.rules"
     assert rules.read_text() == (ROOT / "systemd/70-acupressure-kiosk.rules").read_text()
+    # ALSA's core loaded early in boot, before the unit resolves DeviceAllow=char-alsa.
+    modules = (destdir / "etc/modules-load.d/acupressure-kiosk.conf").read_text().splitlines()
+    assert [line for line in modules if not line.startswith("#")] == ["snd"]
 
 
 def test_the_udev_rules_let_the_video_group_switch_the_screen_off() -> None:
