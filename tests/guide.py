@@ -7,6 +7,9 @@ The install steps are the ``sh`` block right after the ``<!-- install-steps ... 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import tarfile
 import tomllib
 from pathlib import Path
 
@@ -25,6 +28,22 @@ def version() -> str:
 def release_name() -> str:
     """The release file's folder name: acupressure-kiosk-VERSION."""
     return f"acupressure-kiosk-{version()}"
+
+
+def make_release(target: Path, path: str) -> None:
+    """The project as staff get it: the release file ``make dist`` makes of this tree, at
+    ``target`` (``path``: the PATH to run make with)."""
+    out = target.parent / "dist-out"
+    subprocess.run(
+        ["make", "-C", str(ROOT), "dist", f"DISTDIR={out}"],
+        capture_output=True,
+        check=True,
+        env={"PATH": path},
+    )
+    shutil.move(out / f"{release_name()}.tar.gz", target)
+    out.rmdir()
+    with tarfile.open(target) as archive:
+        assert f"{release_name()}/MANIFEST.sha256" in archive.getnames()
 
 
 def blocks(text: str | None = None) -> list[tuple[str, list[str]]]:

@@ -65,7 +65,6 @@ import re
 import shutil
 import signal
 import subprocess
-import tarfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -410,21 +409,6 @@ def assert_healthy(container: Container, unit: str, timeout: float = 90) -> dict
 # --- fixtures -------------------------------------------------------------------------------
 
 
-def _release(target: Path) -> None:
-    """The project as staff get it: the release file `make dist` makes of this tree."""
-    out = target.parent / "dist-out"
-    subprocess.run(
-        ["make", "-C", str(PROJECT), "dist", f"DISTDIR={out}"],
-        capture_output=True,
-        check=True,
-        env={"PATH": rootfs.CLEAN_PATH},
-    )
-    shutil.move(out / ARCHIVE, target)
-    out.rmdir()
-    with tarfile.open(target) as archive:
-        assert f"{RELEASE}/MANIFEST.sha256" in archive.getnames()
-
-
 def _guide_commands(root: Path) -> str:
     """Run the guide's install steps in the root (one shell, so `cd` carries on)."""
     script = " && ".join(f"echo '$ {step}' && {step}" for step in GUIDE_STEPS)
@@ -453,7 +437,7 @@ def installed_root(request: pytest.FixtureRequest) -> Iterator[tuple[Path, str]]
             rootfs.run(root, ["apt-get", "install", "-y", "-q", *LITE_PACKAGES])
             (root / CMDLINE.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
             (root / CMDLINE.lstrip("/")).write_text(PI_CMDLINE)
-            _release(root / HOME.lstrip("/") / ARCHIVE)
+            guide.make_release(root / HOME.lstrip("/") / ARCHIVE, rootfs.CLEAN_PATH)
             output = _guide_commands(root)
         _report(request, f"guide's install steps in chroot: {time.monotonic() - started:.0f} s")
         drop_in = root / f"etc/systemd/system/{UNIT}.d/test-hardware.conf"

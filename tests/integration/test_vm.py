@@ -83,7 +83,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections.abc import Iterator
@@ -194,21 +193,6 @@ class Disk:
     folder: Path
 
 
-def _release(target: Path) -> None:
-    """The project as staff get it: the release file `make dist` makes of this tree."""
-    out = target.parent / "dist-out"
-    subprocess.run(
-        ["make", "-C", str(PROJECT), "dist", f"DISTDIR={out}"],
-        capture_output=True,
-        check=True,
-        env={"PATH": rootfs.CLEAN_PATH},
-    )
-    shutil.move(out / ARCHIVE, target)
-    out.rmdir()
-    with tarfile.open(target) as archive:
-        assert f"{RELEASE}/MANIFEST.sha256" in archive.getnames()
-
-
 def _install(root: Path) -> str:
     """Run the guide's install steps in the root (one shell, so `cd` carries on)."""
     with rootfs.mounted(root):
@@ -217,7 +201,7 @@ def _install(root: Path) -> str:
         (root / CMDLINE.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
         (root / CMDLINE.lstrip("/")).write_text(PI_CMDLINE)
         (root / "etc/fstab").write_text(FSTAB)
-        _release(root / HOME.lstrip("/") / ARCHIVE)
+        guide.make_release(root / HOME.lstrip("/") / ARCHIVE, rootfs.CLEAN_PATH)
         script = " && ".join(f"echo '$ {step}' && {step}" for step in GUIDE_STEPS)
         result = rootfs.run(root, ["sh", "-c", script], cwd=HOME, timeout=3600)
     return result.stdout + result.stderr
