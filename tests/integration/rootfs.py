@@ -41,7 +41,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -476,3 +476,15 @@ def run_inside(
     if check and result.returncode != 0:
         raise RootCommandError(result.returncode, list(argv), result.stdout, result.stderr)
     return result
+
+
+def wait_for(what: str, done: Callable[[], object], timeout: float, every: float = 0.25) -> object:
+    """Poll ``done`` until it returns something true; AssertionError naming ``what`` if not."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = done()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(every)

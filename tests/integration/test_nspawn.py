@@ -67,12 +67,13 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import guide
 import pytest
 import rootfs
+from rootfs import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -165,18 +166,6 @@ def _report(request: pytest.FixtureRequest, line: str) -> None:
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.write_line(f"[nspawn] {line}")
-
-
-def wait_for(what: str, done: Callable[[], object], timeout: float, every: float = 0.25) -> object:
-    """Poll ``done`` until it returns something true; AssertionError naming ``what`` if not."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = done()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(every)
 
 
 # --- the container ------------------------------------------------------------------------

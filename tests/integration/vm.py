@@ -38,9 +38,10 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from rootfs import wait_for
 
 QEMU = "qemu-system-x86_64"
 #: The VM's screen: virtio-gpu's default mode, which the kiosk takes as its own size.
@@ -53,18 +54,6 @@ def qemu_problem() -> str | None:
     if missing:
         return f"missing {', '.join(missing)} (apt-get install qemu-system-x86 e2fsprogs)"
     return None
-
-
-def wait_for(what: str, done: Callable[[], object], timeout: float, every: float = 0.25) -> object:
-    """Poll ``done`` until it returns something true; AssertionError naming ``what`` if not."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = done()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(every)
 
 
 def make_image(root: Path, image: Path, size_mb: int) -> None:
