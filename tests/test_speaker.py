@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.app.speaking import CLOSE_AFTER, RETRY_SECONDS, Speaker
+from kiosk.app.speaking import CLOSE_AFTER, CUE_LEAD, RETRY_SECONDS, Speaker
 from kiosk.content.config import load_config
 from kiosk.content.speech import default_speech
 from kiosk.content.spoken import spoken
@@ -27,6 +27,7 @@ class FakePlayer:
         self.length = length
         self.is_open = False
         self.played: list[tuple[str, float]] = []
+        self.afters: list[float] = []  # the silence before each sound
         self.stops = 0
         self.opens = 0
 
@@ -35,12 +36,13 @@ class FakePlayer:
         self.is_open = self.present
         return self.present
 
-    def play(self, path: Path, volume: float) -> float:
+    def play(self, path: Path, volume: float, after: float = 0.0) -> float:
         if not self.present:
             self.is_open = False
             raise AudioError("unplugged")
         self.played.append((path.name, volume))
-        return self.length
+        self.afters.append(after)
+        return after + self.length
 
     def stop(self) -> None:
         self.stops += 1
@@ -292,3 +294,45 @@ def test_a_session_started_on_the_spanish_card_speaks_spanish(make_kiosk) -> Non
     assert kiosk.app.session.phase is Phase.SAFETY
     spanish = list(config.contents.values())[1]
     assert player.played[-1][0] == f"{spanish.safety.title[:12]}.wav"
+
+
+HOLD = View(Phase.HOLD, point=0, step=0, started=10.0, ends=40.0)
+
+
+def test_the_holds_end_is_handed_over_ahead_led_by_silence_and_plays_on() -> None:
+    """Time is up is handed to the sound device CUE_LEAD before the hold ends, led by
+    silence to the end; the screen after the hold lets it play and says the rest after it."""
+    made, player, _ = speaker(FakePlayer(length=3.0))
+    made.show(HOLD, 10.0)
+    assert len(player.played) == 1  # "Hold for ..."
+    assert made.due() == pytest.approx(40.0 - CUE_LEAD)
+    made.run(None, 38.5)  # the loop was half a second late for it: less silence
+    done_words = words(DONE)
+    assert player.played[-1] == (done_words[0], 0.6)
+    assert player.afters[-1] == pytest.approx(1.5)
+    stops = player.stops
+    made.show(DONE, 40.8)  # the frame after the hold's end, drawn late
+    assert player.stops == stops and len(player.played) == 2  # not cut, not said twice
+    assert made.due() == pytest.approx(40.0 + 3.0)  # the rest once it ends (fake length)
+    made.run(None, 43.0)
+    assert [name for name, _ in player.played][-1] == done_words[1]
+
+
+def test_a_hold_whose_words_run_to_its_end_is_not_cued() -> None:
+    made, player, _ = speaker(FakePlayer(length=31.0))  # the words end after the hold
+    made.show(HOLD, 10.0)
+    assert made.due() == pytest.approx(41.0 + CLOSE_AFTER)  # only closing the idle device
+    made.show(DONE, 40.0)
+    assert player.played[-1][0] == words(DONE)[0] and player.afters[-1] == 0
+
+
+def test_a_stop_before_the_holds_end_cuts_the_cued_words() -> None:
+    made, player, _ = speaker(FakePlayer(length=3.0))
+    made.show(HOLD, 10.0)
+    made.run(None, made.due())
+    stops = player.stops
+    made.show(View(Phase.IDLE), 39.0)  # a long press stopped the session
+    assert player.stops == stops + 1
+    made.show(SAFETY, 50.0)
+    made.show(View(Phase.HOLD, point=0, step=0, started=60.0, ends=70.0), 60.0)
+    assert made.due() == pytest.approx(70.0 - CUE_LEAD)  # a new hold, a new cue

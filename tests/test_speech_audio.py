@@ -80,9 +80,13 @@ def spoken_config(tmp_path: Path, hold: float, lengths: dict[str, float]):  # ty
     return dataclasses.replace(config, content=content, speech=speech)
 
 
-def run_kiosk(mock_factory, config, tmp_path: Path, presses: list[float], stop: float):  # type: ignore[no-untyped-def]
+def run_kiosk(  # type: ignore[no-untyped-def]
+    mock_factory, config, tmp_path: Path, presses: list[float], stop: float, slow: float = 0.0
+):
     """Run the real kiosk (real clock and inbox) and press its button ``presses`` seconds
-    after its first frame; return the app and the (time, phase) of every frame."""
+    after its first frame; return the app and the (time, phase) of every frame. ``slow``:
+    each frame of a hold keeps the loop busy that many seconds after it is shown (a slow
+    computer drawing the countdown)."""
     from kiosk.app.wiring import build_app
 
     # A 15-inch 800x480 screen, as the other test kiosks: no screen here is split into pages.
@@ -100,6 +104,8 @@ def run_kiosk(mock_factory, config, tmp_path: Path, presses: list[float], stop: 
     def timed(rects):  # type: ignore[no-untyped-def]
         show(rects)
         frames.append((time.monotonic(), app.session.phase))
+        if app.session.phase is Phase.HOLD:
+            time.sleep(slow)
 
     app.display.show = timed  # type: ignore[method-assign]
     assert app.speech.prerender.settle(10), "the recordings were not read in 10 s"
@@ -171,3 +177,24 @@ def test_end_of_hold_is_spoken_when_the_hold_ends_with_the_buzzer(
     # ... with the buzzer, not instead of it.
     beeps = [at for at, state in buzzer.states if state]
     assert beeps, "the buzzer did not sound"
+
+
+def test_time_is_up_is_on_time_while_the_loop_is_busy_drawing(
+    mock_factory, disk_audio, tmp_path
+) -> None:
+    """Each countdown frame keeps the loop busy 1.2 s, so the loop is 0.8 s late for the
+    hold's end: the screen after it comes late, "Time is up" does not (it was handed to the
+    sound device ahead, led by silence to the hold's end)."""
+    hold, slow = 4.0, 1.2
+    config = spoken_config(tmp_path, hold=hold, lengths={"safety": 0.3, "intro.UB60": 0.3})
+    app, frames = run_kiosk(
+        mock_factory, config, tmp_path, presses=[0.3, 0.8, 1.3], stop=1.3 + hold + 2.5, slow=slow
+    )
+    player = app.speech.player
+    hold_at = first_frame(frames, Phase.HOLD)
+    summary_at = first_frame(frames, Phase.SUMMARY)
+    done = heard(disk_audio, LEVELS["hold_done"], player.opened_at, RATE)
+    assert done, "'Time is up' was not heard"
+    assert summary_at - (hold_at + hold) > 0.3  # the loop was late for the hold's end ...
+    assert -0.05 <= done[0] - (hold_at + hold) <= 0.1  # ... and the words were not
+    assert done[0] < summary_at - 0.2

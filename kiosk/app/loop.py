@@ -14,10 +14,11 @@ waiting, sorts them by that time and, for each, first carries out the session de
 before it (a hold that ended, with its beep), then the input itself. So a key pressed just
 before a hold ended but read just after it does not skip the next screen.
 
-With speech on, each new screen's words start just before its first frame is drawn (so the
-end of a hold is heard at its deadline, with the buzzer), and the next
-utterance of a screen at the end of the last one, a deadline like the others
-(:mod:`kiosk.app.speaking`, one of the chores); the sounds are rendered ahead on a thread
+With speech on, each new screen's words start just before its first frame is drawn, and the
+next utterance of a screen at the end of the last one, a deadline like the others
+(:mod:`kiosk.app.speaking`, one of the chores); a hold's "Time is up" is handed to the
+sound device two seconds ahead, led by silence to the hold's end, so it is heard on time
+even when the loop is late, busy with a frame. The sounds are rendered ahead on a thread
 that wakes the loop when one is ready.
 
 SIGHUP (``systemctl reload``) reads the staff file again on a thread of its own
@@ -194,6 +195,9 @@ class App:
         for chore in self.chores:
             if chore.due(self) <= now:
                 chore.run(self, now)
+        due = self.session.next_deadline()
+        if due is not None and due <= now:
+            log.debug("A session deadline, %.0f ms late (%s)", (now - due) * 1000, self._where())
         self._apply(self.session.tick(now))
         self._use_reloaded(now)
         self._draw(now)

@@ -12,6 +12,13 @@ ready, only if its screen is still up (the thread wakes the loop with ``Prepared
 never. A press that moves on stops the speech, because the screen changes; a press that
 leaves the screen as it is (during a hold, a bounce) does not cut it off.
 
+The end of a hold is not left to the frame: the loop may be busy drawing the countdown's
+last second when the hold ends (a slow Pi, or a virtual machine where a frame takes a
+second). So once a hold's own words have ended, :data:`CUE_LEAD` seconds before its end,
+its "Time is up" is handed to the sound device led by silence up to the end: the sound
+card's clock starts it on time. The screen after the hold lets it play on (a long press
+that stops the session before the end cuts it, as any new screen cuts the words).
+
 The sound device is opened for a session's first words and closed after
 :data:`CLOSE_AFTER` seconds of quiet, so an idle kiosk has no audio thread waking it. With
 no device the kiosk runs silent (told once) and tries again at a later screen, at most
@@ -24,11 +31,12 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kiosk.content.config import Config
 from kiosk.content.model import Content
-from kiosk.content.spoken import Utterance, every_utterance, screen_key, spoken
+from kiosk.content.spoken import Utterance, every_utterance, hold_done, screen_key, spoken
 from kiosk.core.session import Phase, View
 from kiosk.devices.audio import AudioError
 from kiosk.devices.speechcache import Job, Prerender
@@ -45,6 +53,19 @@ CLOSE_AFTER = 20.0
 RETRY_SECONDS = 5.0
 #: The language of content that does not say its own.
 DEFAULT_LANGUAGE = "en"
+#: How long before a hold ends its "Time is up" is handed to the sound device, in seconds,
+#: led by silence up to the end (see the module docstring).
+CUE_LEAD = 2.0
+
+
+@dataclass
+class _Cue:
+    """The end of the hold on screen: when it is, what is said then, and when that sound
+    (handed over ahead, led by silence) ends; ``until`` is None until it is handed over."""
+
+    ends: float
+    job: Job
+    until: float | None = None
 
 
 class Speaker:
@@ -73,6 +94,7 @@ class Speaker:
         self._quiet_at = math.inf
         self._retry_at = -math.inf
         self._prepared_beeps: bool | None = None
+        self._cue: _Cue | None = None
         self.use(config)
 
     # -- what to say ------------------------------------------------------------------
@@ -123,10 +145,11 @@ class Speaker:
         if key == self._key:
             return
         starting = self._key is not None and self._key[0] is Phase.IDLE
+        cue, self._cue = self._cue, None
         self._key = key
         self._queue = []
-        self.player.stop()
         if view is None or not self.speech.enabled:
+            self.player.stop()
             return
         if starting and view.phase is Phase.SAFETY:
             self.volume = self.speech.volume_percent / 100  # every session starts at it
@@ -135,6 +158,15 @@ class Speaker:
         utterances = spoken(view, content, content.steps(), self.beeps())
         self._queue = [self._job(u, content) for u in utterances]
         self._next_at = now
+        if cue is not None and cue.until is not None and self._queue[:1] == [cue.job]:
+            # The hold ended: its "Time is up", handed over ahead, plays on; what follows
+            # it on this screen starts when it ends.
+            self._queue.pop(0)
+            self._next_at = cue.until
+        else:
+            self.player.stop()
+        if view.phase is Phase.HOLD and view.ends is not None:
+            self._cue = _Cue(view.ends, self._job(hold_done(content), content))
         self._start(now)
 
     def _start(self, now: float) -> None:
@@ -151,6 +183,7 @@ class Speaker:
             if not self._open(now):
                 self._queue = []
                 return
+            log.debug("Saying %r, %.0f ms late", job.words[:40], (now - self._next_at) * 1000)
             try:
                 length = self.player.play(path, self.volume)
             except AudioError as err:
@@ -177,19 +210,75 @@ class Speaker:
         self._quiet_at = math.inf
 
     def due(self, app: App | None = None) -> float:
-        """The next utterance's start when its sound is ready; closing an idle device."""
+        """The next utterance's start when its sound is ready, the hold's end handed over
+        ahead, closing an idle device: the soonest."""
+        wakes = [self._cue_at()]
         if self._queue:
             job = self._queue[0]
             if self.prerender.sound(job) is not None or self.prerender.failed(job):
-                return self._next_at
-        return self._quiet_at if self.player.is_open else math.inf
+                wakes.append(self._next_at)
+        if self.player.is_open and not self._cue_pending:
+            wakes.append(self._quiet_at)
+        return min(wakes)
 
     def run(self, app: App | None, now: float) -> None:
         if self._queue:
             self._start(now)
-        if self.player.is_open and now >= self._quiet_at and not self._queue:
+        if now >= self._cue_at():
+            self._hand_over_cue(now)
+        quiet = not self._queue and not self._cue_pending
+        if self.player.is_open and now >= self._quiet_at and quiet:
             self.player.close()
             self._quiet_at = math.inf
+
+    # -- the hold's end, on the sound card's clock -------------------------------------
+
+    def _cue_time(self) -> float:
+        """When the hold's "Time is up" is to be handed over (infinity: never): once the
+        hold's own words have ended, :data:`CUE_LEAD` before the end. Words that run past
+        the end are cut by the next screen, which says it then, as any screen."""
+        cue = self._cue
+        if cue is None or cue.until is not None:
+            return math.inf
+        at = max(cue.ends - CUE_LEAD, self._next_at)
+        return at if at < cue.ends else math.inf
+
+    @property
+    def _cue_pending(self) -> bool:
+        """A hold's end is still to be handed over: the device stays open for it (the
+        session is running, and opening a device takes time)."""
+        return self._cue_time() < math.inf
+
+    def _cue_at(self) -> float:
+        """:meth:`_cue_time`, once nothing else is to be said first and the sound is ready
+        (the thread wakes the loop when it is)."""
+        cue = self._cue
+        if cue is None or self._queue or self.prerender.sound(cue.job) is None:
+            return math.inf
+        return self._cue_time()
+
+    def _hand_over_cue(self, now: float) -> None:
+        cue = self._cue
+        path = None if cue is None else self.prerender.sound(cue.job)
+        if cue is None or path is None or not self._open(now):
+            self._cue = None  # the next screen says it, if it can
+            return
+        ahead = max(0.0, cue.ends - now)
+        log.debug(
+            "'Time is up' handed to the sound device %.0f ms ahead of the hold's end at "
+            "%.3f s (monotonic)",
+            ahead * 1000,
+            cue.ends,
+        )
+        try:
+            length = self.player.play(path, self.volume, after=ahead)
+        except AudioError as err:
+            log.warning("The sound device failed (%s): the kiosk runs silent for now", err)
+            self._retry_at = now + RETRY_SECONDS
+            self._cue = None
+            return
+        cue.until = self._next_at = now + length
+        self._quiet_at = cue.until + CLOSE_AFTER
 
     def close(self) -> None:
         self.prerender.close()

@@ -56,9 +56,9 @@ def spoken(
     if phase is Phase.HOLD:
         return (_hold(view, content, steps, beeps),)
     if phase is Phase.DONE:
-        return (_hold_done(content), _after(view, content, steps))
+        return (hold_done(content), _after(view, content, steps))
     if phase is Phase.SUMMARY:
-        return (_hold_done(content), _summary(content))
+        return (hold_done(content), _summary(content))
     if phase is Phase.WARNING:
         words = _join(content.text(k) for k in ("warning_title", "warning_body", "warning_press"))
         return (Utterance("warning", words),)
@@ -131,7 +131,8 @@ def _hold(view: View, content: Content, steps: tuple[Step, ...], beeps: bool) ->
     return Utterance(text_id, _join(parts))
 
 
-def _hold_done(content: Content) -> Utterance:
+def hold_done(content: Content) -> Utterance:
+    """What is said the moment a hold ends ("Time is up"), first on the screen after it."""
     return Utterance("hold_done", content.text("hold_done"))
 
 

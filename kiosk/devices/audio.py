@@ -84,13 +84,17 @@ class Mixer:
         self._told = False
         return True
 
-    def play(self, path: Path, volume: float) -> float:
-        """Play the WAV at ``path`` at ``volume`` (0 to 1), stopping what plays; how long it
-        is, in seconds. Raises :class:`AudioError` when the device fails."""
+    def play(self, path: Path, volume: float, after: float = 0.0) -> float:
+        """Play the WAV at ``path`` at ``volume`` (0 to 1), stopping what plays, ``after``
+        seconds of silence from now (counted by the sound card's clock, not the loop's); how
+        long it is with that silence, in seconds. Raises :class:`AudioError` when the device
+        fails."""
         if not self.is_open:
             raise AudioError("no sound device")
         try:
             sound = pygame.mixer.Sound(str(path))
+            if after > 0 and self.format is not None:
+                sound = pygame.mixer.Sound(buffer=silence(after, self.format) + sound.get_raw())
             sound.set_volume(volume)
             self.stop()
             self._channel = sound.play()
@@ -116,6 +120,12 @@ class Mixer:
             self.is_open = False
 
 
+def silence(seconds: float, form: tuple[int, int, int]) -> bytes:
+    """``seconds`` of silence in the mixer's format (rate, signed sample bits, channels)."""
+    rate, bits, channels = form
+    return bytes(round(seconds * rate) * abs(bits) // 8 * channels)
+
+
 class Silent:
     """No sound: speech is off (the mixer is never opened)."""
 
@@ -125,7 +135,7 @@ class Silent:
     def open(self) -> bool:
         return False
 
-    def play(self, path: Path, volume: float) -> float:
+    def play(self, path: Path, volume: float, after: float = 0.0) -> float:
         raise AudioError("speech is off")
 
     def stop(self) -> None:

@@ -128,3 +128,30 @@ class Growth:
         offset = HEADER_BYTES + int(second * form.rate) * form.frame_bytes + form.frame_bytes
         index = bisect.bisect_left(self.sizes, offset)
         return self.times[index] if index < len(self.times) else None
+
+
+#: Run in the guest with the kiosk's own Python: a click through the kiosk's own player
+#: (:class:`kiosk.devices.audio.Mixer`, its format and buffer, ALSA's ``default`` device),
+#: after 1.5 s of its silence; prints the guest's wall clock just before ``play``.
+REFERENCE_CLICK = r"""
+import array, json, os, tempfile, time, wave
+from pathlib import Path
+os.environ.setdefault("SDL_AUDIODRIVER", "alsa")
+from kiosk.devices.audio import Mixer
+from kiosk.devices.wavfile import PLAY_RATE
+path = Path(tempfile.mkdtemp()) / "click.wav"
+half = PLAY_RATE // 882
+with wave.open(str(path), "wb") as out:
+    out.setnchannels(1)
+    out.setsampwidth(2)
+    out.setframerate(PLAY_RATE)
+    out.writeframes(array.array("h", ([12000] * half + [-12000] * half) * 130).tobytes())
+mixer = Mixer()
+assert mixer.open(), "no sound device"
+time.sleep(1.5)
+at = time.clock_gettime(time.CLOCK_REALTIME)
+mixer.play(path, 1.0)
+time.sleep(1.0)
+mixer.close()
+print(json.dumps({"at": at}))
+"""
