@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import struct
+import subprocess
 import threading
 import time
 import wave
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from test_speech_audio import square_wav
 
-from kiosk.devices.speechcache import Job, Prerender, VoiceCache
+from kiosk.devices.speechcache import NICENESS, Job, Prerender, VoiceCache
 from kiosk.devices.voices import MAX_CHARS, EngineError, Espeak, budget
 from kiosk.devices.wavfile import MAX_BYTES, WavError, check_wav
 
@@ -267,3 +268,22 @@ def test_a_recording_in_the_kiosks_own_format_is_played_as_it_is(tmp_path: Path)
     prerender.prepare([Job("Safety.", "en", recording)])
     assert prerender.settle(10)
     assert prerender.sound(Job("Safety.", "en", recording)) == recording
+
+
+def test_the_speech_thread_and_its_engine_run_at_the_lowest_priority(tmp_path: Path) -> None:
+    """Rendering ahead never takes the CPU from the loop: the thread, and the voice program
+    it starts, run at niceness 19 (the main thread keeps its own)."""
+    seen: list[tuple[int, str]] = []
+
+    class NiceEngine(CountingEngine):
+        def render(self, words: str, out: Path) -> None:
+            child = subprocess.run(["nice"], capture_output=True, text=True, check=True)
+            seen.append((os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), child.stdout))
+            super().render(words, out)
+
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    prerender = Prerender(VoiceCache(tmp_path), lambda voice: NiceEngine())
+    prerender.prepare([Job("One.", "en")])
+    assert prerender.settle(10)
+    assert seen == [(NICENESS, f"{NICENESS}\n")]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before

@@ -183,7 +183,13 @@ class Speaker:
             if not self._open(now):
                 self._queue = []
                 return
-            log.debug("Saying %r, %.0f ms late", job.words[:40], (now - self._next_at) * 1000)
+            log.debug(
+                "Saying %r (%s) at %.3f s (monotonic), %.0f ms late",
+                job.words[:40],
+                path.name,
+                now,
+                (now - self._next_at) * 1000,
+            )
             try:
                 length = self.player.play(path, self.volume)
             except AudioError as err:
@@ -265,8 +271,9 @@ class Speaker:
             return
         ahead = max(0.0, cue.ends - now)
         log.debug(
-            "'Time is up' handed to the sound device %.0f ms ahead of the hold's end at "
+            "'Time is up' (%s) handed to the sound device %.0f ms ahead of the hold's end at "
             "%.3f s (monotonic)",
+            path.name,
             ahead * 1000,
             cue.ends,
         )

@@ -31,6 +31,11 @@ from kiosk.devices.wavfile import WavError, check_wav, convert
 
 log = logging.getLogger(__name__)
 
+#: The speech thread's niceness, which the voice engine it starts inherits: rendering ahead
+#: is background work, and must not take the CPU from the loop or SDL's sound thread (which
+#: asks for the highest priority itself; the unit lets it, see LimitNICE= there).
+NICENESS = 19
+
 #: The cache folder's name in the state folder.
 FOLDER = "speech"
 #: The most the cache holds, in bytes (all the built-in texts in one voice take about 8 MB).
@@ -153,6 +158,7 @@ class Prerender:
     def _work(self) -> None:
         """Take the newest list given, do its jobs in order; a newer list (a reload)
         replaces what is left of the old one; None ends the thread."""
+        background()
         jobs: list[Job] = []
         while True:
             if jobs:
@@ -250,3 +256,12 @@ def make_engine(speech: Speech, voice: str) -> Engine:
     if speech.engine == "piper" and speech.piper_model is not None:
         return Piper(Path(speech.piper_model))
     return Espeak(voice)
+
+
+def background() -> None:
+    """Give the calling thread (and the programs it starts) :data:`NICENESS`; where the
+    system call is not allowed, the thread keeps its priority."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+    except OSError as err:
+        log.debug("The speech thread keeps its priority (%s)", err)

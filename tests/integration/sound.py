@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import array
 import bisect
+import io
 import threading
 import time
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,28 +132,28 @@ class Growth:
         return self.times[index] if index < len(self.times) else None
 
 
-#: Run in the guest with the kiosk's own Python: a click through the kiosk's own player
-#: (:class:`kiosk.devices.audio.Mixer`, its format and buffer, ALSA's ``default`` device),
-#: after 1.5 s of its silence; prints the guest's wall clock just before ``play``.
-REFERENCE_CLICK = r"""
-import array, json, os, tempfile, time, wave
-from pathlib import Path
-os.environ.setdefault("SDL_AUDIODRIVER", "alsa")
-from kiosk.devices.audio import Mixer
-from kiosk.devices.wavfile import PLAY_RATE
-path = Path(tempfile.mkdtemp()) / "click.wav"
-half = PLAY_RATE // 882
-with wave.open(str(path), "wb") as out:
-    out.setnchannels(1)
-    out.setsampwidth(2)
-    out.setframerate(PLAY_RATE)
-    out.writeframes(array.array("h", ([12000] * half + [-12000] * half) * 130).tobytes())
-mixer = Mixer()
-assert mixer.open(), "no sound device"
-time.sleep(1.5)
-at = time.clock_gettime(time.CLOCK_REALTIME)
-mixer.play(path, 1.0)
-time.sleep(1.0)
-mixer.close()
-print(json.dumps({"at": at}))
-"""
+def lead_in(data: bytes) -> float:
+    """The silence at the start of the WAV file ``data`` (16-bit PCM), in seconds: until
+    the first sample louder than :data:`LOUD` (espeak-ng's "Time is up" starts with 49 ms of
+    it, the stop before the "T")."""
+    with wave.open(io.BytesIO(data)) as wav:
+        rate, channels = wav.getframerate(), wav.getnchannels()
+        samples = array.array("h")
+        samples.frombytes(wav.readframes(wav.getnframes()))
+    first = next((i for i, s in enumerate(samples) if abs(s) >= LOUD * 32768), len(samples))
+    return first // channels / rate
+
+
+def quiet_at_end(path: Path, seconds: float) -> bool:
+    """Whether the last ``seconds`` of the WAV file being written are silence (and there
+    are that many)."""
+    form = read_format(path)
+    want = int(seconds * form.rate) * form.frame_bytes
+    with path.open("rb") as wav:
+        size = wav.seek(0, 2)
+        if size - HEADER_BYTES < want:
+            return False
+        wav.seek(size - (size - HEADER_BYTES) % form.frame_bytes - want)
+        tail = array.array("h")
+        tail.frombytes(wav.read(want))
+    return max(map(abs, tail), default=0) < LOUD * 32768

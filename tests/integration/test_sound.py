@@ -69,3 +69,19 @@ def test_growth_says_when_the_host_saw_a_frame(tmp_path: Path) -> None:
     seen = growth.when(onset, form)
     assert seen is not None and 0 <= seen - written < 0.05
     assert growth.when(5.0, form) is None  # never that long
+
+
+def test_a_files_lead_in_is_the_silence_before_its_first_loud_sample(tmp_path: Path) -> None:
+    path = tmp_path / "sound.wav"
+    write(path, silence(0.049) + tone(0.2))
+    assert abs(sound.lead_in(path.read_bytes()) - 0.049) < 0.001
+    write(path, tone(0.2, level=sound.LOUD / 2))  # never loud: all of it
+    assert abs(sound.lead_in(path.read_bytes()) - 0.2) < 0.001
+
+
+def test_quiet_at_end_looks_at_the_last_seconds_only(tmp_path: Path) -> None:
+    path = tmp_path / "sound.wav"
+    write(path, tone(0.5) + silence(0.7))
+    assert sound.quiet_at_end(path, 0.6) and not sound.quiet_at_end(path, 0.8)
+    write(path, silence(0.3))
+    assert not sound.quiet_at_end(path, 0.6)  # not that much written yet

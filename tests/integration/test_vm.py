@@ -6,7 +6,7 @@ systemd, udev and the QEMU guest agent; the root cached by ``rootfs``, keyed by 
 list) gets the release file ``make dist`` makes of this tree, installed with the staff guide's
 own install block (read from docs/staff-guide.md by tests/guide.py) and its boot settings. It
 becomes a raw ext4 image (``mkfs.ext4 -d``) and boots under QEMU (``vm.Machine``: TCG, a
-virtio-gpu screen at 1280x800, a USB keyboard, an HDA sound card recorded to a WAV file, QMP
+virtio-gpu screen at 1280x800, a USB keyboard, a USB sound card recorded to a WAV file, QMP
 and the guest agent). Then:
 
 - ``acupressure-kiosk.service`` becomes active (Type=notify: READY=1 after the first frame)
@@ -18,8 +18,9 @@ and the guest agent). Then:
   the USB keyboard through QMP (the kernel's evdev, as a USB button), the safety and intro
   screens, with key-to-screen times reported; a long press goes back to the start;
 - what staff do: ``systemctl reload`` with an edited file changes the screen, a broken file
-  keeps the content that was running, a reboot brings the kiosk back, ``systemctl stop``
-  gives the screen back to the console;
+  keeps the content that was running, a reboot (with speech switched on) brings the kiosk
+  back and the kiosk started at boot opens the sound card at the first press, ``systemctl
+  stop`` gives the screen back to the console;
 - deliberately broken units fail the same checks: without ``DeviceAllow=char-drm`` the kiosk
   cannot open the screen, and with SDL's default framebuffer path instead of the GLES2 one the
   kiosk (kiosk/devices/display.py) asks for on KMSDRM the screen stays black;
@@ -33,24 +34,26 @@ and the guest agent). Then:
   the simulated button line pulled up and down reaches lgpio's edge callback, which drives
   the buzzer line that gpio-sim reads back; without ``char-gpiochip`` lgpio cannot open it;
 - sound through ALSA: with speech on (``staff_file_with_speech``, the first hold cut to 20 s)
-  and the restart the staff guide asks for, the kiosk holds ALSA's ``default`` device (the HDA
-  card's PCM) open as ``kiosk`` through the unit's sandbox (``DeviceAllow=char-alsa``). In
-  QEMU's WAV recording of the card (``vm.Machine.wav``; ``sound`` maps a position in it to
-  the host's clock) the hold's words start after the press and end before the hold does,
-  nothing starts until "Time is up", and that starts at press + ``hold_seconds``: not before
-  (100 ms), and at most ``LATE_IN_THE_VM`` after. Without ``DeviceAllow=char-alsa`` the
-  kiosk runs but cannot open the card, says so in its log, and QEMU records nothing;
+  the kiosk holds ALSA's ``default`` device (the USB card's PCM) open as ``kiosk`` through
+  the unit's sandbox (``DeviceAllow=char-alsa``), and SDL's sound thread runs at nice -20
+  (``LimitNICE=``). In QEMU's WAV recording of the card (``vm.Machine.wav``; ``sound`` maps a
+  position in it to the host's clock) the hold's words start after the press and end before
+  the hold does, nothing starts until "Time is up", and that is heard as soon after the
+  hold's end as the hold's words were after their start, within 100 ms. Both times are the
+  kiosk's own, from its debug lines (``SAYING``, ``HANDED``: the hold's end is the key's
+  kernel timestamp + ``hold_seconds``), brought to the host's clock through the journal
+  entry's two stamps and ``guest-get-time`` (``GuestAgent.clock_offset``, read to under a
+  millisecond); each file's own leading silence is left out. The delay they share is the
+  VM's sound path (SDL's buffer, ALSA's dmix, the emulated card, QEMU's writer: 0.1 to
+  0.2 s, reported), which a Pi does not have in that form. Without ``DeviceAllow=char-alsa``
+  the kiosk runs but cannot open the card, says so in its log, and QEMU records nothing;
 - the VM shuts down from inside and QEMU exits by itself.
 
-Not here yet: "Time is up" within 100 ms of the hold's end (the issue's step 4 asks it). The
-kiosk speaks a screen's words after it has drawn the screen's first frame, and under TCG that
-frame takes about a second: the words were measured 0.75 to 1.15 s after the deadline (and
-the hold's own words 0.9 to 1.0 s after the press). And at boot the kiosk can find no sound
-card although the card is there: seen in two runs of three, ALSA's "cannot find card '0'"
-at the first words with ``/dev/snd`` present, fine after a restart. The likely cause: the
-unit started (19.5 s after boot) as the HDA driver was still probing (19.3 s), and systemd
-resolves ``char-alsa`` from ``/proc/devices`` when the unit starts. The test restarts the
-kiosk after switching speech on, as the staff guide says, which steps around this.
+A sound card probed after the unit starts used to stay shut until a restart (systemd resolves
+``char-alsa`` from ``/proc/devices`` when the unit starts: seen in two boots of three here,
+the HDA driver still probing); the installer now loads ALSA's core early
+(``/etc/modules-load.d``), and the reboot test shows the kiosk started at boot opening the
+card.
 
 What the test changes from a staff machine, and why:
 - What Raspberry Pi OS Lite has and minbase lacks (``sudo``, ``ca-certificates``, a boot line
@@ -59,8 +62,11 @@ What the test changes from a staff machine, and why:
   wrote, with the Pi's root and serial console swapped for the VM's (``/dev/vda``, ttyS0).
 - ``qemu-guest-agent`` in the guest, the test's way in (there is no network).
 - ``alsa-utils``, which Raspberry Pi OS Lite has and minbase lacks: its udev rule sets up a
-  new sound card's mixer (``alsactl init``); without it the HDA card stays muted and QEMU
+  new sound card's mixer (``alsactl init``); without it a new card may stay muted and QEMU
   records silence.
+- A USB sound card rather than QEMU's HDA or AC97 models: on those, the delay from a sound's
+  start to QEMU's recording grew by about 0.1 s a minute here; on the USB card it held at
+  0.11 to 0.16 s.
 - A drop-in with gpiozero's mock pins (gpiozero takes no GPIO chip but a Pi's) and a layout
   budget of 5 s per screen instead of 0.25 s (``LAYOUT_SECONDS``: the emulated CPU is many
   times slower than a Pi, and a screen past its budget is set at the smallest text size), and
@@ -86,6 +92,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from base64 import b64decode
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -569,11 +576,15 @@ SPEECH_FOLDER = "/var/lib/acupressure-kiosk/speech"
 # summary, warning, the first intro, the first hold; then the rest.
 FIRST_SOUNDS = 6
 ONSET_TOLERANCE = 0.1  # seconds: the issue's "within 100 ms" of the hold's end
-# The kiosk's debug line (kiosk/app/speaking.py) when it hands "Time is up" to the sound
-# device ahead of the hold's end, led by silence: the hold's end on the guest's clock.
+# The kiosk's debug lines (kiosk/app/speaking.py, --verbose in the test's drop-in): a sound
+# started, and "Time is up" handed to the sound device ahead of the hold's end, led by
+# silence; each with its file in the speech cache and its time on the guest's clock.
+SAYING = re.compile(r"Saying .* \((?P<file>\S+\.wav)\) at (?P<at>[\d.]+) s \(monotonic\)")
 HANDED = re.compile(
-    r"'Time is up' handed to the sound device (\d+) ms ahead of the hold's end at ([\d.]+) s"
+    r"'Time is up' \((?P<file>\S+\.wav)\) handed to the sound device \d+ ms ahead of the "
+    r"hold's end at (?P<at>[\d.]+) s"
 )
+SOUND_CARD = "USB-Audio"  # /proc/asound/cards: QEMU's usb-audio (vm.Machine.command)
 WINDOW = 0.005  # seconds: the loudness window of the WAV analysis
 NO_SOUND = "no sound device could be opened"
 
@@ -620,57 +631,70 @@ def host_times(growth: sound.Growth, wav: Path, seconds: list[float]) -> list[fl
     return [growth.when(second, form) for second in seconds]
 
 
-def hold_end_on_the_host(machine: vm.Machine, offset: float) -> float:
-    """The hold's end as the kiosk counts it (the key's kernel timestamp + hold_seconds, on
-    the guest's monotonic clock, from its :data:`HANDED` line) on the host's monotonic clock:
-    through the journal entry's own monotonic and wall-clock stamps, then ``offset`` (the
-    guest's wall clock less the host's monotonic one)."""
+@dataclass(frozen=True)
+class Started:
+    """A sound the kiosk started, or set to start: when, on the host's monotonic clock, and
+    how much silence its file begins with (seconds)."""
+
+    at: float
+    lead_in: float
+
+
+def kiosk_sounds(machine: vm.Machine, offset: float) -> tuple[Started, Started]:
+    """The hold's words and its "Time is up", from the kiosk's debug lines: the last
+    :data:`HANDED` line (the hold's end as the kiosk counts it: the key's kernel timestamp +
+    hold_seconds) and the :data:`SAYING` line before it. Their monotonic times go to the
+    host's clock through each journal entry's own monotonic and wall-clock stamps, then
+    ``offset`` (the guest's wall clock less the host's monotonic one); their files come from
+    the kiosk's speech cache."""
     argv = ["journalctl", "--no-pager", "-b", "-u", UNIT, "-o", "json"]
     entries = [json.loads(line) for line in machine.agent.run(*argv).stdout.splitlines()]
-    handed = [(e, HANDED.search(str(e.get("MESSAGE", "")))) for e in entries]
-    found = [(entry, match) for entry, match in handed if match]
-    assert found, "the kiosk did not hand 'Time is up' to the sound device ahead of the end"
-    entry, match = found[-1]
-    wall_less_monotonic = (
-        int(entry["__REALTIME_TIMESTAMP"]) - int(entry["__MONOTONIC_TIMESTAMP"])
-    ) / 1e6
-    return float(match.group(2)) + wall_less_monotonic - offset
+    lines = [(entry, str(entry.get("MESSAGE", ""))) for entry in entries]
+    handed = [i for i, (_, message) in enumerate(lines) if HANDED.search(message)]
+    assert handed, "the kiosk did not hand 'Time is up' to the sound device ahead of the end"
+    saying = [i for i in range(handed[-1]) if SAYING.search(lines[i][1])]
+    assert saying, "the kiosk said nothing before the hold's end"
+
+    def started(index: int, pattern: re.Pattern[str]) -> Started:
+        entry, message = lines[index]
+        match = pattern.search(message)
+        assert match is not None
+        name, monotonic = match.group("file"), float(match.group("at"))
+        wall_less_monotonic = (
+            int(entry["__REALTIME_TIMESTAMP"]) - int(entry["__MONOTONIC_TIMESTAMP"])
+        ) / 1e6
+        data = machine.agent.run("base64", "-w0", f"{SPEECH_FOLDER}/{name}").stdout
+        return Started(monotonic + wall_less_monotonic - offset, sound.lead_in(b64decode(data)))
+
+    return started(saying[-1], SAYING), started(handed[-1], HANDED)
 
 
-def reference_latency(machine: vm.Machine, growth: sound.Growth, offset: float) -> float:
-    """How long the VM's own sound path takes, in seconds: a click played through the
-    kiosk's player (:data:`sound.REFERENCE_CLICK`, its format, buffer and ALSA device, the
-    kiosk stopped) from the call to its onset in QEMU's recording, on the host's clock."""
-    done = machine.agent.run(VENV_PYTHON, "-c", sound.REFERENCE_CLICK, timeout=180)
-    at = json.loads(done.stdout.strip().splitlines()[-1])["at"] - offset
-    time.sleep(0.5)  # QEMU's timer writes the last of it
-    form = sound.read_format(machine.wav)
-    seen = [growth.when(s, form) for s in sound.onsets(machine.wav, WINDOW)]
-    after = [t for t in seen if t is not None and t >= at - ONSET_TOLERANCE]
-    assert after, "the reference click was not heard"
-    return after[0] - at
+def thread_niceness(machine: vm.Machine, pid: str) -> dict[str, int]:
+    """The nice level of each thread of process ``pid``, by the thread's name."""
+    stats = machine.agent.sh(f"cat /proc/{pid}/task/*/stat", check=False).stdout
+    found = {}
+    for line in stats.splitlines():
+        name = line[line.index("(") + 1 : line.rindex(")")]
+        found[name] = int(line[line.rindex(")") + 2 :].split()[16])
+    return found
 
 
 def test_the_hold_ends_with_time_is_up_at_its_deadline(
     machine: vm.Machine, disk: Disk, request: pytest.FixtureRequest
 ) -> None:
     """Speech on (and a restart, as the staff guide says): the kiosk opens ALSA's default
-    device as ``kiosk`` in the unit's sandbox (DeviceAllow=char-alsa); in QEMU's recording
-    the hold's words are said and end, then nothing until "Time is up" starts, at the hold's
-    end (the key's kernel timestamp + hold_seconds, on the guest's clock) plus the VM's own
-    sound path (a click through the same player, timed before and after), within 100 ms."""
+    device as ``kiosk`` in the unit's sandbox (DeviceAllow=char-alsa), SDL's sound thread at
+    nice -20; in QEMU's recording the hold's words are said and end, then nothing until
+    "Time is up" starts at the hold's end, as on time as the hold's words were at theirs
+    (within 100 ms: both go through the VM's sound path, whose delay is reported)."""
     agent = machine.agent
     wait_active(machine)
-    growth = sound.Growth(machine.wav)
-    growth.start()
     with evidence(machine, "sound"):
-        offset, trip = agent.clock_offset()
-        agent.run("systemctl", "stop", UNIT)
-        path_before = reference_latency(machine, growth, offset)
-        # As the staff guide says: switch speech on in the staff file, then (re)start.
+        # As the staff guide says: switch speech on in the staff file, then restart.
         agent.write(CONFIG, staff_file_with_speech(disk.config))
-        agent.run("systemctl", "start", UNIT)
+        agent.run("systemctl", "restart", UNIT)
         pid = wait_active(machine)["MainPID"]
+        reloads = journal(machine).count(RELOADED)
         started = time.monotonic()
 
         def rendered() -> bool:
@@ -678,34 +702,45 @@ def test_the_hold_ends_with_time_is_up_at_its_deadline(
             return sum(name.endswith(".wav") for name in names) >= FIRST_SOUNDS
 
         vm.wait_for("the first texts rendered", rendered, 180, every=1)
-        vm.wait_for("the sound card", lambda: "HDA" in sound_devices(machine), 60, every=1)
+        vm.wait_for("the sound card", lambda: SOUND_CARD in sound_devices(machine), 60, every=1)
         took = time.monotonic() - started
         _report(request, f"espeak-ng in the guest: the first {FIRST_SOUNDS} texts in {took:.0f} s")
+        offset, trip = agent.clock_offset()
+        growth = sound.Growth(machine.wav)
+        growth.start()
         try:
             press_to_next_screen(machine, "sound-safety")
             fds = agent.sh(f"ls -l /proc/{pid}/fd", check=False).stdout  # fds come and go
             assert "/dev/snd/pcmC0D0p" in fds, (
                 f"the kiosk holds no sound device open:\n{fds}\n{sound_devices(machine)}"
             )
+            # SDL's sound thread took the highest priority the unit allows (LimitNICE=).
+            niceness = thread_niceness(machine, pid)
+            assert niceness.get("SDLAudioP2") == -20, niceness
             press_to_next_screen(machine, "sound-intro")
+            # The intro read to its end: the hold's words then start after silence, where
+            # the recording shows when (a press cuts the words, but not what is on its way).
+            vm.wait_for(
+                "the intro's words to end",
+                lambda: sound.quiet_at_end(machine.wav, 2 * sound.GAP),
+                60,
+                every=0.2,
+            )
             pressed = press_to_next_screen(machine, "sound-hold")
             time.sleep(max(0.0, pressed + SPEECH_HOLD + 3 - time.monotonic()))
-            text = journal(machine)
-            assert NO_SOUND not in text, text
-            agent.run("systemctl", "stop", UNIT)
-            later, _ = agent.clock_offset()
-            path_after = reference_latency(machine, growth, later)
         finally:
             growth.stop()
-        deadline = hold_end_on_the_host(machine, (offset + later) / 2)
+        text = journal(machine)
+        assert NO_SOUND not in text, text
+        later, _ = agent.clock_offset()
+        words, end = kiosk_sounds(machine, (offset + later) / 2)
+        deadline = end.at
         _report(
             request,
             f"the guest's clock against the host's: read to {trip * 500:.1f} ms, moved "
             f"{(later - offset) * 1000:+.1f} ms meanwhile; the hold ends (the kiosk's timeline, "
             f"from the key's kernel timestamp) {deadline - pressed - SPEECH_HOLD:+.3f} s from "
-            f"QMP's key + {SPEECH_HOLD} s; the VM's sound path (SDL, ALSA, the emulated card, "
-            f"QEMU's recording): {path_before * 1000:.0f} ms before, "
-            f"{path_after * 1000:.0f} ms after",
+            f"QMP's key + {SPEECH_HOLD} s",
         )
         shutil.copy(machine.wav, ARTEFACTS / "sound.wav")  # to listen to, after a failure
         _, peaks = sound.loudness(machine.wav, WINDOW)
@@ -714,6 +749,8 @@ def test_the_hold_ends_with_time_is_up_at_its_deadline(
         heard = [(s, t) for s, t in zip(onsets, seen, strict=True) if t is not None]
         report = ", ".join(f"{t - pressed:+.3f} s" for _, t in heard)
         _report(request, f"sound onsets after the hold's press: {report}")
+        said = [t for _, t in heard if t >= words.at - ONSET_TOLERANCE]
+        assert said, f"the hold's words were not heard: {report}"
         # "Time is up": the first sound to start from the hold's end on (less the tolerance).
         after = [(s, t) for s, t in heard if t >= deadline - ONSET_TOLERANCE]
         assert after, f"no sound started at the hold's end: {report}"
@@ -722,22 +759,26 @@ def test_the_hold_ends_with_time_is_up_at_its_deadline(
         loud = [i * WINDOW for i, peak in enumerate(peaks) if peak >= sound.LOUD]
         (ended_at,) = host_times(growth, machine.wav, [max(x for x in loud if x < second)])
         assert ended_at is not None and pressed < ended_at < deadline, report
-        late = done - deadline
-        path = (path_before + path_after) / 2
+        # Each sound's delay from when the kiosk started it (less its file's own silence):
+        # the VM's sound path (SDL's buffer, ALSA's dmix, the emulated USB card, QEMU's
+        # recording) for the hold's words; that and the kiosk's lateness for "Time is up".
+        path = said[0] - words.at - words.lead_in
+        late = done - deadline - end.lead_in
         _report(
             request,
-            f"the hold's words end {ended_at - pressed:.2f} s after the press; "
-            f"'Time is up' starts {late * 1000:+.0f} ms from the hold's end: the sound path's "
-            f"{path * 1000:.0f} ms and {(late - path) * 1000:+.0f} ms of the kiosk's",
+            f"the hold's words end {ended_at - pressed:.2f} s after the press; the VM's sound "
+            f"path: {path * 1000:.0f} ms (the hold's words); 'Time is up' heard "
+            f"{late * 1000:.0f} ms after the hold's end: {(late - path) * 1000:+.0f} ms more "
+            f"(its file starts with {end.lead_in * 1000:.0f} ms of silence, not counted)",
         )
-        assert min(path_before, path_after) - ONSET_TOLERANCE <= late, report
-        assert late <= max(path_before, path_after) + ONSET_TOLERANCE, (
-            f"'Time is up' started {late:+.3f} s from the hold's end, the sound path takes "
-            f"{path_before:.3f} to {path_after:.3f} s; onsets after the press: {report}"
+        assert abs(late - path) <= ONSET_TOLERANCE, (
+            f"'Time is up' was heard {late:.3f} s after the hold's end, the hold's words "
+            f"{path:.3f} s after theirs; onsets after the press: {report}"
         )
+    long_press(machine)
     agent.write(CONFIG, disk.config)
-    agent.run("systemctl", "start", UNIT)
-    wait_active(machine)
+    agent.run("systemctl", "reload", UNIT)
+    vm.wait_for("the reload in the journal", lambda: journal(machine).count(RELOADED) > reloads, 60)
 
 
 BROKEN = {  # name: (what to change in the unit, to what, the check's failure, the journal's line)
