@@ -378,3 +378,39 @@ def test_a_changed_metrics_file_waits_for_a_restart_and_says_so(make_kiosk, staf
         kiosk.run_until(t0 + 2)
     assert RELOADED in caplog.text and "changes usage.metrics_file" in caplog.text
     assert kiosk.app.staff.running.usage.metrics_file is None
+
+
+def test_a_sighup_while_the_file_is_read_reads_it_once_more_and_says_so(
+    staff: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two reloads close together: the second comes while the file is read, so it is read
+    once more after that (it may have changed meanwhile); the log says each thing once."""
+    from kiosk.app.reload import StaffReload
+    from kiosk.core.events import Inbox, Reloaded
+
+    gate = threading.Event()
+    reads: list[Path] = []
+
+    def slow_load(path: Path):  # type: ignore[no-untyped-def]
+        reads.append(path)
+        gate.wait(timeout=10)
+        return load_config(path)
+
+    inbox = Inbox()
+    reload = StaffReload(staff, load_config(staff), inbox, load=slow_load)
+    with caplog.at_level(logging.INFO):
+        reload.start()
+        reload.start()  # a second SIGHUP while the first read waits at the gate
+        reload.start()  # and a third: still one more read, not two
+        gate.set()
+        first = inbox.get(10)
+        assert isinstance(first, Reloaded)
+        reload.done(first.config)
+        second = inbox.get(10)
+        assert isinstance(second, Reloaded)
+        reload.done(second.config)
+    assert reads == [staff, staff]
+    lines = [r.getMessage() for r in caplog.records if "staff file" in r.getMessage()]
+    assert sum("SIGHUP received: reading" in line for line in lines) == 1
+    assert sum("while the staff file is being read" in line for line in lines) == 1
+    assert sum("once more, as asked" in line for line in lines) == 1

@@ -72,9 +72,17 @@ class StaffReload:
             )
             return
         if self.reading:
+            if not self._again:
+                log.info(
+                    "SIGHUP received while the staff file is being read: it is read once "
+                    "more when that is done"
+                )
             self._again = True
             return
         log.info("SIGHUP received: reading the staff file %s again", self.path)
+        self._read_on_thread()
+
+    def _read_on_thread(self) -> None:
         self._thread = threading.Thread(target=self._read, name="reload", daemon=True)
         self._thread.start()
 
@@ -92,7 +100,8 @@ class StaffReload:
         log its errors and keep what runs (False). Reads it again if asked meanwhile."""
         if self._again:
             self._again = False
-            self.start()
+            log.info("Reading the staff file %s once more, as asked while it was read", self.path)
+            self._read_on_thread()
         errors = config.errors
         if errors:
             for problem in errors:
