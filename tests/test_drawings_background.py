@@ -59,6 +59,45 @@ def test_a_drawing_decoded_at_another_size_keeps_its_marker() -> None:
         images.close()
 
 
+def test_a_drawing_is_decoded_and_kept_once_for_every_language() -> None:
+    """The idle screen shows each card in every language: the drawing is the same, so the
+    second language neither decodes it again nor keeps its pixels twice (the benchmark saw
+    each card decoded anew in Spanish: wake-ups, and megabytes held twice at 1080p)."""
+    ready = threading.Semaphore(0)
+    decoder = Decoder()
+    decodes: list[tuple[Path, tuple[int, int]]] = []
+    real = decoder.decode
+
+    def counted(path: Path, box: tuple[int, int]):  # type: ignore[no-untyped-def]
+        decodes.append((path, box))
+        return real(path, box)
+
+    decoder.decode = counted  # type: ignore[method-assign]
+    images = ImageCache(decoder=decoder, on_ready=ready.release)
+    path = MEDIA / "ub60.svg"
+    try:
+        images.get(path, (320, 240), name="Ankle point")
+        assert ready.acquire(timeout=10)
+        english = images.get(path, (320, 240), name="Ankle point")
+        spanish = images.get(path, (320, 240), name="Punto del tobillo")
+        assert spanish is english and images.ok(path)
+        assert decodes == [(path, (320, 240))] and len(images) == 1
+        # A drawing that cannot be shown still names the point in each language.
+        missing = MEDIA / "no-such-drawing.svg"
+        en = images.get(missing, (320, 240), name="Ankle point")
+        es = images.get(missing, (320, 240), name="Punto del tobillo")
+        assert en is not es and en.get_size() == es.get_size()
+        assert pygame_bytes(en) != pygame_bytes(es)
+    finally:
+        images.close()
+
+
+def pygame_bytes(surface) -> bytes:  # type: ignore[no-untyped-def]
+    import pygame
+
+    return pygame.image.tobytes(surface, "RGBA")
+
+
 def test_a_slow_drawing_never_holds_up_a_press(make_kiosk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Three screens through, with a drawing that takes seconds on the first of them: the
     loop answers every press without waiting for it (in real time, well under a second)."""

@@ -113,6 +113,10 @@ class _Pending(Exception):
     """The drawing is being decoded in the background."""
 
 
+class _Failed(Exception):
+    """The drawing cannot be shown (said once in the log): its placeholder stands in."""
+
+
 def _decode(image: ImageFile, box: Size) -> pygame.Surface:
     """``image`` fitted inside ``box``; SVG is rasterised at that size. May raise."""
     if image.kind == "svg":
@@ -149,7 +153,9 @@ class ImageCache:
     too detailed, SVG text under a picture's name), which is never decoded.
     Results are kept by (file, size, mirror) in a least-recently-used cache of ``capacity``
     entries (32 by default: four points, both sides, a few screen layouts), so changing sizes
-    cannot make it grow without limit. ``font`` is the font file for the placeholder's text
+    cannot make it grow without limit. A drawing is the same in every language, so it is
+    decoded and kept once for all of them; only a placeholder shows the point's name (they
+    are kept apart, by size and name). ``font`` is the font file for the placeholder's text
     (pygame's own font when None). PNG and JPEG files are decoded once and kept (up to
     ``sources`` of them, 8 by default) so a new size only costs a rescale. Example::
 
@@ -170,7 +176,7 @@ class ImageCache:
         self._entries: LRU[pygame.Surface] = LRU(capacity)
         self._sources: LRU[pygame.Surface] = LRU(sources)
         self._fonts: LRU[pygame.font.Font] = LRU(16)
-        self._placeholders: LRU[pygame.Surface] = LRU(8)
+        self._placeholders: LRU[pygame.Surface] = LRU(16)
         self._problems: dict[Path | None, str | None] = {}
         self._warned: set[object] = set()
         self._background = _Background(decoder, on_ready) if decoder and on_ready else None
@@ -224,9 +230,9 @@ class ImageCache:
         box = (max(1, int(size[0])), max(1, int(size[1])))
         try:
             drawing = self._entries.get_or(
-                (path, box, mirror, name), lambda: self._fitted(path, box, mirror, name)
+                (path, box, mirror), lambda: self._fitted(path, box, mirror, name)
             )
-        except _Pending:  # not cached: the drawing replaces it when it is ready
+        except (_Pending, _Failed):  # decoded later (it replaces this), or never
             return self._placeholders.get_or((box, name), lambda: self.placeholder(box, name))
         # A placeholder stands in only while its drawing is decoded: each is as big as the
         # drawing (megabytes on a large screen), so it is not kept afterwards.
@@ -235,19 +241,21 @@ class ImageCache:
 
     def _fitted(self, path: Path | None, box: Size, mirror: bool, name: str) -> pygame.Surface:
         surface = self._render(path, box, name)
-        if mirror and self.ok(path):  # a placeholder's name must stay readable
+        if mirror:  # never a placeholder (its name must stay readable): _render raised
             surface = pygame.transform.flip(surface, True, False)
         if pygame.display.get_init() and pygame.display.get_surface() is not None:
             surface = surface.convert_alpha()
         return surface
 
     def _render(self, path: Path | None, box: Size, name: str) -> pygame.Surface:
+        """The drawing at ``path`` fitted inside ``box``; raises :class:`_Pending` while it
+        is decoded, :class:`_Failed` (told once) when it cannot be shown."""
         if path is None:
             self._warn_once(("none", name), f"no image given for {name!r}: showing a placeholder")
-            return self.placeholder(box, name)
+            raise _Failed
         if not self._file_ok(path):
             self._warn_placeholder(path, str(self._problems[path]), name)
-            return self.placeholder(box, name)
+            raise _Failed
         try:
             if self._background is not None:
                 return self._background.result(path, box)
@@ -258,7 +266,7 @@ class ImageCache:
             problem = str(error) if isinstance(error, DecodeError) else problem_of(path, error)
             self._problems[path] = problem
             self._warn_placeholder(path, problem, name)
-            return self.placeholder(box, name)
+            raise _Failed from error
 
     def _source(self, path: Path) -> pygame.Surface:
         """The PNG or JPEG at ``path`` at its own size, decoded once it has passed its checks."""

@@ -540,7 +540,10 @@ def test_a_reboot_brings_the_kiosk_back(
         press_to_next_screen(machine, "after-reboot-safety")
         vm.wait_for(
             "the sound card open",
-            lambda: "/dev/snd/pcmC0D0p" in machine.agent.sh(f"ls -l /proc/{pid}/fd").stdout,
+            # check=False: an fd closed while ls lists them makes it exit 1.
+            lambda: (
+                "/dev/snd/pcmC0D0p" in machine.agent.sh(f"ls -l /proc/{pid}/fd", check=False).stdout
+            ),
             30,
         )
         assert NO_SOUND not in journal(machine)
@@ -726,7 +729,12 @@ def test_the_hold_ends_with_time_is_up_at_its_deadline(
                 60,
                 every=0.2,
             )
+            holds = journal(machine).count("Hold started")
             pressed = press_to_next_screen(machine, "sound-hold")
+            assert journal(machine).count("Hold started") > holds, (
+                "the press on the intro did not start the hold: see the journal (a key held "
+                "down for seconds by a stalled VM is a long press, which stops the session)"
+            )
             time.sleep(max(0.0, pressed + SPEECH_HOLD + 3 - time.monotonic()))
         finally:
             growth.stop()
