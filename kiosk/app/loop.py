@@ -195,9 +195,6 @@ class App:
         for chore in self.chores:
             if chore.due(self) <= now:
                 chore.run(self, now)
-        due = self.session.next_deadline()
-        if due is not None and due <= now:
-            log.debug("A session deadline, %.0f ms late (%s)", (now - due) * 1000, self._where())
         self._apply(self.session.tick(now))
         self._use_reloaded(now)
         self._draw(now)
