@@ -414,3 +414,63 @@ def test_a_sighup_while_the_file_is_read_reads_it_once_more_and_says_so(
     assert sum("SIGHUP received: reading" in line for line in lines) == 1
     assert sum("while the staff file is being read" in line for line in lines) == 1
     assert sum("once more, as asked" in line for line in lines) == 1
+
+
+def test_screens_queued_for_the_old_routine_are_not_laid_out_with_the_new_one(
+    make_kiosk, staff, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    """The old routine has four holds, the new one two: the old routine's screens still
+    waiting for the layout thread must be dropped, not laid out against the new content
+    (the 4th hold of a 2-hold routine raised IndexError in the thread, in CI)."""
+    kiosk = start(make_kiosk, staff)
+    renderer = kiosk.app.renderer
+    assert renderer._layout_thread is None  # nothing laid out yet: every screen is queued
+    assert max(v.step for v in renderer._prepared if v.step is not None) == 3
+    renderer.use_content(load_config_text(staff, CHANGED), ())
+    with caplog.at_level(logging.INFO):
+        deadline = time.monotonic() + 30
+        while (renderer.warm() or renderer.laying_out or renderer.warming) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.001)
+    assert not renderer.laying_out and not renderer.warming
+    assert "Laying out a screen in the background failed" not in caplog.text
+    # what is cached is the new routine's screens, made with the new content
+    steps = {key[2] for key in renderer._layouts._entries if key[2] is not None}
+    assert steps == {0, 1}
+
+
+def load_config_text(staff: Path, text: str):  # type: ignore[no-untyped-def]
+    staff.write_text(text)
+    config = load_config(staff)
+    assert not config.errors
+    return config
+
+
+def test_a_screen_that_fails_in_the_background_does_not_stop_the_warming_of_the_rest(
+    make_kiosk, staff, caplog, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.ui.renderer import _key
+    from kiosk.ui.screens import Screens
+
+    kiosk = start(make_kiosk, staff)
+    renderer = kiosk.app.renderer
+    failing = renderer._prepared[3]
+    layout = Screens.layout
+
+    def fail_once(self, view):  # type: ignore[no-untyped-def]
+        if view == failing and threading.current_thread().name == "layouts":
+            raise RuntimeError("a layout that went wrong")
+        return layout(self, view)
+
+    monkeypatch.setattr(Screens, "layout", fail_once)
+    with caplog.at_level(logging.INFO):
+        deadline = time.monotonic() + 30
+        while (renderer.warm() or renderer.laying_out or renderer.warming) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.001)
+    assert "Laying out a screen in the background failed" in caplog.text
+    assert not renderer.warming  # every other screen was warmed
+    keys = {_key(view) for view in renderer._prepared}
+    assert {key for key in keys if key in renderer._layouts} == keys - {_key(failing)}

@@ -69,7 +69,11 @@ class Renderer:
         self.painter = painter
         self.on_prepared = on_prepared
         self._layouts: LRU[Layout] = LRU(layouts)
-        self._to_lay_out: queue.SimpleQueue[View | None] = queue.SimpleQueue()
+        # each view queued with the screens it was queued for: a staff file read again or a
+        # new screen size makes the views still waiting meaningless (a 4th hold in a 2-hold
+        # routine), and they are dropped, not laid out with the new screens
+        self._to_lay_out: queue.SimpleQueue[tuple[Screens, View] | None] = queue.SimpleQueue()
+        self._swap = threading.Lock()  # the screens swapped, or a layout kept for them
         self._layout_thread: threading.Thread | None = None
         self._queued = 0  # views put on the layout thread's queue and not yet done
         self._queued_lock = threading.Lock()
@@ -136,11 +140,12 @@ class Renderer:
         self._pending.extend(views)
         self._lay_out_later(views)
 
-    def _lay_out_later(self, views: list[View]) -> None:
+    def _lay_out_later(self, views: list[View], screens: Screens | None = None) -> None:
         with self._queued_lock:
             self._queued += len(views)
+        screens = screens or self.screens
         for view in views:
-            self._to_lay_out.put(view)
+            self._to_lay_out.put((screens, view))
 
     @property
     def laying_out(self) -> bool:
@@ -160,30 +165,35 @@ class Renderer:
     def _lay_out(self) -> None:
         """The layout thread: text fitting is pure Python, so the interpreter hands the main
         loop its turn every few milliseconds while a long layout runs here."""
-        while (view := self._to_lay_out.get()) is not None and not self._closing:
-            laid_out = self._lay_out_one(view)
+        while (queued := self._to_lay_out.get()) is not None and not self._closing:
+            laid_out = self._lay_out_one(*queued)
             with self._queued_lock:
                 self._queued -= 1
             if laid_out and self.on_prepared is not None:
                 self.on_prepared()
 
-    def _lay_out_one(self, view: View) -> bool:
-        """Lay ``view`` out into the cache; False when there was nothing new to warm."""
-        screens = self.screens
-        if _key(view) in self._layouts:
+    def _lay_out_one(self, screens: Screens, view: View) -> bool:
+        """Lay ``view`` out with ``screens`` into the cache; False when there was nothing
+        new to warm (laid out already, or queued for screens since replaced)."""
+        if screens is not self.screens or _key(view) in self._layouts:
             return False
         try:
             layout = screens.layout(view)
         except Exception:  # the main thread lays it out (and falls back) when shown
             log.exception("Laying out a screen in the background failed")
-            return False
-        if screens is not self.screens:  # made for a screen size or notes since changed
-            return False
-        self._layouts.put(_key(view), layout)
+            with self._swap:  # not warmed: the screens after it are
+                if screens is self.screens and view in self._pending:
+                    self._pending.remove(view)
+            return True
+        later = []
         if view.page == 0 and layout.pages > 1:  # its later pages: laid out next
             later = [dataclasses.replace(view, page=page) for page in range(1, layout.pages)]
+        with self._swap:
+            if screens is not self.screens:  # replaced while it was laid out
+                return False
+            self._layouts.put(_key(view), layout)
             self._pending.extend(later)
-            self._lay_out_later(later)
+        self._lay_out_later(later, screens)
         return True
 
     @property
@@ -230,9 +240,10 @@ class Renderer:
 
     def rebuild(self, screens: Screens) -> None:
         """Use ``screens`` from now on: layouts are made afresh, the next draw is full."""
-        self.screens = screens
-        self._layouts.clear()
-        self._pending = deque(self._prepared)
+        with self._swap:
+            self.screens = screens
+            self._layouts.clear()
+            self._pending = deque(self._prepared)
         if self._prepared:
             self._lay_out_later(self._prepared)
         self.invalidate()
