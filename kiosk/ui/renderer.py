@@ -12,6 +12,7 @@ after the first frame is up, so a press never waits for text fitting or an SVG r
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import queue
@@ -143,7 +144,7 @@ class Renderer:
     def _lay_out_later(self, views: list[View], screens: Screens | None = None) -> None:
         with self._queued_lock:
             self._queued += len(views)
-        screens = screens or self.screens
+        screens = self.screens if screens is None else screens
         for view in views:
             self._to_lay_out.put((screens, view))
 
@@ -181,8 +182,8 @@ class Renderer:
             layout = screens.layout(view)
         except Exception:  # the main thread lays it out (and falls back) when shown
             log.exception("Laying out a screen in the background failed")
-            with self._swap:  # not warmed: the screens after it are
-                if screens is self.screens and view in self._pending:
+            with self._swap, contextlib.suppress(ValueError):  # warm the screens after it
+                if screens is self.screens:
                     self._pending.remove(view)
             return True
         later = []
