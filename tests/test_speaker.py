@@ -336,3 +336,16 @@ def test_a_stop_before_the_holds_end_cuts_the_cued_words() -> None:
     made.show(SAFETY, 50.0)
     made.show(View(Phase.HOLD, point=0, step=0, started=60.0, ends=70.0), 60.0)
     assert made.due() == pytest.approx(70.0 - CUE_LEAD)  # a new hold, a new cue
+
+
+def test_the_real_mixer_names_its_sound_driver_once(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Staff (and the VM test) read which of SDL's drivers plays the speech: said at the first
+    open, not again at each session's."""
+    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
+    mixer = Mixer()
+    with caplog.at_level(logging.INFO, logger="kiosk.devices.audio"):
+        for _ in range(2):
+            assert mixer.open() is True
+            mixer.close()
+    told = [r.getMessage() for r in caplog.records if "sound driver" in r.getMessage()]
+    assert told == ["Speech plays through SDL's dummy sound driver"]

@@ -55,6 +55,7 @@ class Mixer:
         #: How many sounds were started (the benchmark shows it).
         self.plays = 0
         self._told = False
+        self._driver: str | None = None
         self._channel: pygame.mixer.Channel | None = None
 
     def open(self) -> bool:
@@ -79,9 +80,13 @@ class Mixer:
             return False
         self.is_open = True
         self.format = pygame.mixer.get_init()
+        driver = pygame.mixer.get_driver()
         if self._told:
-            log.info("A sound device is there now: speech is heard (%s)", pygame.mixer.get_init())
+            log.info("A sound device is there now: speech is heard (%s)", driver)
+        elif driver != self._driver:  # said once, not at every session's opening
+            log.info("Speech plays through SDL's %s sound driver", driver)
         self._told = False
+        self._driver = driver
         return True
 
     def play(self, path: Path, volume: float, after: float = 0.0) -> float:
