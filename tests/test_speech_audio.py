@@ -80,13 +80,43 @@ def spoken_config(tmp_path: Path, hold: float, lengths: dict[str, float]):  # ty
     return dataclasses.replace(config, content=content, speech=speech)
 
 
+#: A step of a test's script: once the first frame of ``phase`` is shown, ``after`` seconds
+#: later, press the button (or, the script's last step, stop the kiosk).
+Step = tuple[Phase, float]
+
+
+@dataclasses.dataclass
+class Stalls:
+    """The longest time a thread asking to sleep 10 ms was away: the host's stalls (a loaded
+    CI machine's steal time), to tell them from the kiosk's lateness in a failure."""
+
+    longest: float = 0.0
+    stop: threading.Event = dataclasses.field(default_factory=threading.Event)
+
+    def watch(self) -> None:
+        last = time.monotonic()
+        while not self.stop.wait(0.01):
+            now = time.monotonic()
+            self.longest = max(self.longest, now - last - 0.01)
+            last = now
+
+
 def run_kiosk(  # type: ignore[no-untyped-def]
-    mock_factory, config, tmp_path: Path, presses: list[float], stop: float, slow: float = 0.0
+    mock_factory,
+    config,
+    tmp_path: Path,
+    presses: list[Step],
+    stop: Step,
+    raw: Path,
+    slow: float = 0.0,
 ):
-    """Run the real kiosk (real clock and inbox) and press its button ``presses`` seconds
-    after its first frame; return the app and the (time, phase) of every frame. ``slow``:
-    each frame of a hold keeps the loop busy that many seconds after it is shown (a slow
-    computer drawing the countdown)."""
+    """Run the real kiosk (real clock and inbox), press its button as ``presses`` say and stop
+    it as ``stop`` says; return the app, the (time, phase) of every frame and the host's
+    longest stall. Each step waits for its screen, so a busy machine's late frame does not
+    make a press land on the wrong screen; the stop waits for the sound thread to have
+    written ``raw`` up to it (a stalled thread falls behind, and would lose what it had still
+    to play). ``slow``: each frame of a hold keeps the loop busy that many seconds after it
+    is shown (a slow computer drawing the countdown)."""
     from kiosk.app.wiring import build_app
 
     # A 15-inch 800x480 screen, as the other test kiosks: no screen here is split into pages.
@@ -108,26 +138,59 @@ def run_kiosk(  # type: ignore[no-untyped-def]
             time.sleep(slow)
 
     app.display.show = timed  # type: ignore[method-assign]
-    assert app.speech.prerender.settle(10), "the recordings were not read in 10 s"
+    assert app.speech.prerender.settle(30), "the recordings were not read in 30 s"
     button = mock_factory.pin(config.hardware.button_pin)
 
+    def at(step: Step) -> None:
+        phase, after = step
+        while not any(shown is phase for _, shown in frames):
+            time.sleep(0.005)
+        time.sleep(max(0.0, first_frame(frames, phase) + after - time.monotonic()))
+
     def drive() -> None:
-        while not frames:
-            time.sleep(0.01)
-        first = frames[0][0]
-        for at in presses:
-            time.sleep(max(0.0, first + at - time.monotonic()))
+        for step in presses:
+            at(step)
             button.drive_low()
             time.sleep(0.05)
             button.drive_high()
-        time.sleep(max(0.0, first + stop - time.monotonic()))
+        at(stop)
+        until, player = time.monotonic(), app.speech.player
+        written = until - player.opened_at
+        deadline = until + 10
+        while player.is_open and time.monotonic() < deadline:
+            if raw.exists() and raw.stat().st_size >= written * RATE * 2:
+                break
+            time.sleep(0.01)
         app.inbox.put(Quit("test over"))
 
-    driver = threading.Thread(target=drive, daemon=True)
-    driver.start()
+    stalls = Stalls()
+    threads = [threading.Thread(target=f, daemon=True) for f in (drive, stalls.watch)]
+    for thread in threads:
+        thread.start()
     assert app.run() == 0
-    driver.join(5)
-    return app, frames
+    stalls.stop.set()
+    for thread in threads:
+        thread.join(5)
+    return app, frames, stalls.longest
+
+
+#: A host stall longer than this (seconds) voids a real-time run: its bounds are 50 ms early
+#: to 100 ms late, and a stalled sound thread writes its file late (here, under 10 ms).
+STALL_LIMIT = 0.05
+#: Runs of a test at most, while the host stalls them.
+RUNS = 3
+
+
+def run_unstalled(mock_factory, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """:func:`run_kiosk` again, up to :data:`RUNS` runs in all, while the host stalled the
+    run past :data:`STALL_LIMIT` (a loaded CI machine's steal time is not the kiosk's
+    lateness); the last run counts, however stalled."""
+    for _ in range(RUNS - 1):
+        app, frames, stalled = run_kiosk(mock_factory, *args, **kwargs)
+        if stalled <= STALL_LIMIT:
+            return app, frames, stalled
+        mock_factory.reset()
+    return run_kiosk(mock_factory, *args, **kwargs)
 
 
 def first_frame(frames: list[tuple[float, Phase]], phase: Phase) -> float:
@@ -139,17 +202,24 @@ def test_speech_starts_with_its_screen_and_a_press_stops_it(
 ) -> None:
     config = spoken_config(tmp_path, hold=30.0, lengths={"safety": 6.0, "intro.UB60": 1.0})
     player_format = (RATE, -16, 1)
-    app, frames = run_kiosk(mock_factory, config, tmp_path, presses=[0.5, 2.0], stop=3.5)
+    presses = [(Phase.IDLE, 0.5), (Phase.SAFETY, 1.5)]
+    app, frames, stalled = run_unstalled(
+        mock_factory, config, tmp_path, presses, (Phase.INTRO, 1.5), disk_audio
+    )
     player = app.speech.player
     assert player.format == player_format
     safety_at = first_frame(frames, Phase.SAFETY)
     intro_at = first_frame(frames, Phase.INTRO)
     safety = heard(disk_audio, LEVELS["safety"], player.opened_at, RATE)
     intro = heard(disk_audio, LEVELS["intro.UB60"], player.opened_at, RATE)
-    assert safety and intro, "no speech was heard"
+    assert safety and intro, (
+        f"no speech was heard: the safety words {len(safety)}, the intro's {len(intro)} "
+        f"slices of 10 ms; the host stalled up to {stalled:.2f} s"
+    )
     # Each screen's words start within 100 ms of its first frame ...
-    assert -0.05 <= safety[0] - safety_at <= 0.1
-    assert -0.05 <= intro[0] - intro_at <= 0.1
+    stall = f"the host stalled up to {stalled:.2f} s"
+    assert -0.05 <= safety[0] - safety_at <= 0.1, stall
+    assert -0.05 <= intro[0] - intro_at <= 0.1, stall
     # ... and the press that moved on cut the 6-second safety words off.
     assert safety[-1] <= intro_at + 0.1
     assert safety[-1] - safety[0] < 2.0
@@ -160,20 +230,22 @@ def test_end_of_hold_is_spoken_when_the_hold_ends_with_the_buzzer(
 ) -> None:
     hold = 2.0
     config = spoken_config(tmp_path, hold=hold, lengths={"safety": 0.3, "intro.UB60": 0.3})
-    buzzer = mock_factory.pin(config.hardware.buzzer_pin)
-    app, frames = run_kiosk(
-        mock_factory, config, tmp_path, presses=[0.3, 0.8, 1.3], stop=1.3 + hold + 1.5
+    presses = [(Phase.IDLE, 0.3), (Phase.SAFETY, 0.5), (Phase.INTRO, 0.5)]
+    app, frames, stalled = run_unstalled(
+        mock_factory, config, tmp_path, presses, (Phase.HOLD, hold + 1.5), disk_audio
     )
+    buzzer = mock_factory.pin(config.hardware.buzzer_pin)  # the last run's
     player = app.speech.player
     hold_at = first_frame(frames, Phase.HOLD)
     summary_at = first_frame(frames, Phase.SUMMARY)
     started = heard(disk_audio, LEVELS["hold.UB60"], player.opened_at, RATE)
     done = heard(disk_audio, LEVELS["hold_done"], player.opened_at, RATE)
-    assert started and done, "the hold's words were not heard"
-    assert -0.05 <= started[0] - hold_at <= 0.1  # "Hold for ..." as the hold starts
+    assert started and done, f"the hold's words were not heard (host stalls: {stalled:.2f} s)"
+    stall = f"the host stalled up to {stalled:.2f} s"
+    assert -0.05 <= started[0] - hold_at <= 0.1, stall  # "Hold for ..." as the hold starts
     assert abs(summary_at - (hold_at + hold)) < 0.05
     # "Time is up" at the hold's end (its deadline, measured from the hold's frame) ...
-    assert -0.05 <= done[0] - (hold_at + hold) <= 0.1
+    assert -0.05 <= done[0] - (hold_at + hold) <= 0.1, stall
     # ... with the buzzer, not instead of it.
     beeps = [at for at, state in buzzer.states if state]
     assert beeps, "the buzzer did not sound"
@@ -187,14 +259,16 @@ def test_time_is_up_is_on_time_while_the_loop_is_busy_drawing(
     sound device ahead, led by silence to the hold's end)."""
     hold, slow = 4.0, 1.2
     config = spoken_config(tmp_path, hold=hold, lengths={"safety": 0.3, "intro.UB60": 0.3})
-    app, frames = run_kiosk(
-        mock_factory, config, tmp_path, presses=[0.3, 0.8, 1.3], stop=1.3 + hold + 2.5, slow=slow
+    presses = [(Phase.IDLE, 0.3), (Phase.SAFETY, 0.5), (Phase.INTRO, 0.5)]
+    app, frames, stalled = run_unstalled(
+        mock_factory, config, tmp_path, presses, (Phase.HOLD, hold + 2.5), disk_audio, slow
     )
     player = app.speech.player
     hold_at = first_frame(frames, Phase.HOLD)
     summary_at = first_frame(frames, Phase.SUMMARY)
     done = heard(disk_audio, LEVELS["hold_done"], player.opened_at, RATE)
-    assert done, "'Time is up' was not heard"
+    assert done, f"'Time is up' was not heard (host stalls: {stalled:.2f} s)"
     assert summary_at - (hold_at + hold) > 0.3  # the loop was late for the hold's end ...
-    assert -0.05 <= done[0] - (hold_at + hold) <= 0.1  # ... and the words were not
+    stall = f"the host stalled up to {stalled:.2f} s"
+    assert -0.05 <= done[0] - (hold_at + hold) <= 0.1, stall  # ... and the words were not
     assert done[0] < summary_at - 0.2
